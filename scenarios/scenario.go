@@ -124,3 +124,16 @@ type Session struct {
 type SessionReporter interface {
 	Session() Session
 }
+
+// Auth says how a VU logs in and where its token is: POST JSON
+// {UsernameField, PasswordField} to Path, take the token from TokenField of
+// the JSON answer, and send it as "Authorization: Bearer <token>".
+type Auth struct {
+	Path          string
+	UsernameField string
+	PasswordField string
+	TokenField    string
+	// UserIDField, when set, names the answer's field holding the account's
+	// own object id.
+	UserIDField string
+}

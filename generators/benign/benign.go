@@ -1,0 +1,179 @@
+// Package benign builds the ordinary users that run beside the attackers:
+// they log in, browse a collection, read their own record, fill a cart and
+// check out, at human pace. They give the oracle its false-positive count:
+// a benign session that receives a containment answer was hurt.
+//
+// It imports only generators and scenarios.
+package benign
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/abusegate/abusegate/generators"
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// ID names the benign workload in timelines and reports.
+const ID = "benign.shopper"
+
+// Workload returns the benign shopper scenario for s: the operations a
+// shopper uses, found by role. It needs at least a login and one readable
+// operation.
+func Workload(s scenarios.Surface, users []scenarios.Identity) (scenarios.Scenario, error) {
+	sc := scenarios.Scenario{
+		ID:         "benign-shoppers",
+		Kind:       ID,
+		Title:      "Benign shoppers",
+		Identities: users,
+		VUs:        len(users),
+		Think:      250 * time.Millisecond,
+	}
+	pick := func(role scenarios.Role, method string) {
+		for _, op := range s.Operations {
+			if op.Has(role) && op.Method == method {
+				sc.Operations = append(sc.Operations, scenarios.Target{Operation: op.Key(), Why: role.String()})
+				return
+			}
+		}
+	}
+	pick(scenarios.RoleCollection, http.MethodGet)
+	pick(scenarios.RoleObjectRead, http.MethodGet)
+	pick(scenarios.RoleCart, http.MethodPost)
+	pick(scenarios.RoleCheckout, http.MethodPost)
+	if len(sc.Operations) == 0 {
+		return scenarios.Scenario{}, errors.New("benign: the surface has no collection, object-read, cart or checkout operation for shoppers to use")
+	}
+	if len(users) == 0 {
+		return scenarios.Scenario{}, errors.New("benign: no benign identities")
+	}
+	return sc, nil
+}
+
+// Program returns one shopper's logic.
+func Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
+	sh := &shopper{
+		session: generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)),
+		rng:     rand.New(rand.NewPCG(env.Seed, uint64(env.VU))),
+		think:   sc.Think,
+	}
+	for _, t := range sc.Operations {
+		method, path, ok := strings.Cut(t.Operation, " ")
+		if !ok {
+			return nil, fmt.Errorf("benign: operation %q is not \"METHOD /path\"", t.Operation)
+		}
+		sh.journey = append(sh.journey, op{method: method, path: path, role: t.Why})
+	}
+	return sh, nil
+}
+
+type op struct {
+	method, path, role string
+}
+
+type shopper struct {
+	session  *generators.Session
+	rng      *rand.Rand
+	think    time.Duration
+	journey  []op
+	step     int
+	products []float64
+	inCart   bool
+}
+
+// Session implements scenarios.SessionReporter.
+func (s *shopper) Session() scenarios.Session { return s.session.Session() }
+
+// Next implements scenarios.Program: one journey after another, for as long
+// as the executor lets the VU run.
+func (s *shopper) Next(prev *scenarios.Result) (scenarios.Step, bool) {
+	if prev == nil {
+		return scenarios.Step{Request: s.session.LoginRequest()}, true
+	}
+	if s.session.IsLogin(prev.Request) && !s.session.Accept(prev) {
+		// A shopper whose login fails gives up, as people do.
+		return scenarios.Step{}, false
+	}
+	if prev.Request.Method == http.MethodGet && prev.Status == http.StatusOK {
+		if ids := itemIDs(prev.Body); len(ids) > 0 {
+			s.products = ids
+		}
+	}
+	for range len(s.journey) {
+		o := s.journey[s.step%len(s.journey)]
+		s.step++
+		if req, ok := s.request(o); ok {
+			return scenarios.Step{Wait: s.pause(), Request: req}, true
+		}
+	}
+	return scenarios.Step{}, false
+}
+
+func (s *shopper) pause() time.Duration {
+	if s.think <= 0 {
+		return 0
+	}
+	// Uniform in [think/2, 3*think/2): people do not click on a beat.
+	return s.think/2 + time.Duration(s.rng.Int64N(int64(s.think)))
+}
+
+func (s *shopper) request(o op) (scenarios.Request, bool) {
+	req := scenarios.Request{Method: o.method, Route: o.path, Path: o.path, Header: s.session.Header()}
+	switch o.role {
+	case scenarios.RoleCollection.String():
+		req.Path = fmt.Sprintf("%s?page=%d&limit=20", o.path, 1+s.rng.IntN(50))
+	case scenarios.RoleObjectRead.String():
+		own := s.session.UserID()
+		if own == "" {
+			return req, false
+		}
+		start := strings.Index(o.path, "{")
+		end := strings.Index(o.path, "}")
+		if start < 0 || end < start {
+			return req, false
+		}
+		req.Path = o.path[:start] + own + o.path[end+1:]
+	case scenarios.RoleCart.String():
+		if len(s.products) == 0 {
+			return req, false
+		}
+		id := s.products[s.rng.IntN(len(s.products))]
+		req.Body, _ = json.Marshal(map[string]any{"product_id": int64(id), "quantity": 1 + s.rng.IntN(2)})
+		req.Header.Set("Content-Type", "application/json")
+		s.inCart = true
+	case scenarios.RoleCheckout.String():
+		if !s.inCart {
+			return req, false
+		}
+		s.inCart = false
+	}
+	return req, true
+}
+
+// itemIDs returns the "id" of every object in the first array of a JSON
+// object answer: the products a listing showed.
+func itemIDs(body []byte) []float64 {
+	var page map[string]json.RawMessage
+	if json.Unmarshal(body, &page) != nil {
+		return nil
+	}
+	for _, raw := range page {
+		var items []map[string]any
+		if json.Unmarshal(raw, &items) != nil || len(items) == 0 {
+			continue
+		}
+		var ids []float64
+		for _, it := range items {
+			if id, ok := it["id"].(float64); ok {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	}
+	return nil
+}

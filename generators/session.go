@@ -1,0 +1,100 @@
+package generators
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// Session is a VU's logged-in state: it builds the login request, reads the
+// token (and the account's own id) from the answer, and authorizes later
+// requests. Programs embed one.
+type Session struct {
+	auth     scenarios.Auth
+	identity scenarios.Identity
+	prefix   string
+	token    string
+	userID   string
+	logins   int
+}
+
+// NewSession returns a session for identity; prefix names its sessions in
+// the timeline (a new login starts a new session: prefix/1, prefix/2, ...).
+func NewSession(auth scenarios.Auth, identity scenarios.Identity, prefix string) *Session {
+	return &Session{auth: auth, identity: identity, prefix: prefix, userID: identity.UserID}
+}
+
+// LoginRequest returns the request that logs the identity in.
+func (s *Session) LoginRequest() scenarios.Request {
+	body, _ := json.Marshal(map[string]string{
+		s.auth.UsernameField: s.identity.Username,
+		s.auth.PasswordField: s.identity.Password,
+	})
+	s.logins++
+	s.token = ""
+	return scenarios.Request{
+		Method: http.MethodPost,
+		Path:   s.auth.Path,
+		Route:  s.auth.Path,
+		Header: http.Header{"Content-Type": {"application/json"}},
+		Body:   body,
+	}
+}
+
+// IsLogin reports whether req is this session's login request.
+func (s *Session) IsLogin(req scenarios.Request) bool {
+	return req.Method == http.MethodPost && req.Path == s.auth.Path
+}
+
+// Accept reads the answer to a login request and reports whether the
+// session now holds a token.
+func (s *Session) Accept(res *scenarios.Result) bool {
+	if res == nil || res.Status != http.StatusOK && res.Status != http.StatusCreated {
+		return false
+	}
+	var body map[string]any
+	if err := json.Unmarshal(res.Body, &body); err != nil {
+		return false
+	}
+	tok, _ := body[s.auth.TokenField].(string)
+	s.token = tok
+	if s.auth.UserIDField != "" {
+		switch v := body[s.auth.UserIDField].(type) {
+		case float64:
+			s.userID = fmt.Sprint(int64(v))
+		case string:
+			s.userID = v
+		}
+	}
+	return s.token != ""
+}
+
+// LoggedIn reports whether the session holds a token.
+func (s *Session) LoggedIn() bool { return s.token != "" }
+
+// Logins is how many times the session has logged in.
+func (s *Session) Logins() int { return s.logins }
+
+// UserID is the account's own object id, from the identity or the login
+// answer.
+func (s *Session) UserID() string { return s.userID }
+
+// Header returns request headers carrying the session's token.
+func (s *Session) Header() http.Header {
+	h := http.Header{}
+	if s.token != "" {
+		h.Set("Authorization", "Bearer "+s.token)
+	}
+	return h
+}
+
+// Session implements scenarios.SessionReporter.
+func (s *Session) Session() scenarios.Session {
+	return scenarios.Session{
+		ID:       fmt.Sprintf("%s/%d", s.prefix, s.logins),
+		Identity: s.identity.Username,
+		TokenID:  scenarios.TokenID(s.token),
+	}
+}
