@@ -36,7 +36,8 @@ func Workload(s scenarios.Surface, users []scenarios.Identity) (scenarios.Scenar
 	}
 	pick := func(role scenarios.Role, method string) {
 		for _, op := range s.Operations {
-			if op.Has(role) && op.Method == method {
+			// A shopper reads objects of its own: those behind a login.
+			if op.Has(role) && op.Method == method && (role != scenarios.RoleObjectRead || op.Auth) {
 				sc.Operations = append(sc.Operations, scenarios.Target{Operation: op.Key(), Why: role.String()})
 				return
 			}

@@ -36,22 +36,22 @@ func (Kind) Info() generators.Info {
 	}
 }
 
-// Generate picks every object-read operation that requires authentication:
+// Generate picks every object-read operation that requires authentication;
 // with predictable (integer) ids the walk is sequential.
 func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
 	var out []scenarios.Scenario
 	for _, op := range s.Operations {
 		p, ok := op.ObjectID()
-		if !ok || !op.Has(scenarios.RoleObjectRead) || op.Method != http.MethodGet {
+		// Without authentication every record is public: walking it is
+		// scraping, not broken object-level authorization.
+		if !ok || !op.Has(scenarios.RoleObjectRead) || op.Method != http.MethodGet || !op.Auth {
 			continue
 		}
 		why := fmt.Sprintf("GET with object id %q in the path", p.Name)
 		if p.Type == "integer" {
 			why += " of type integer: ids are predictable"
 		}
-		if op.Auth {
-			why += "; any authenticated identity may ask"
-		}
+		why += "; it requires a login, so its records belong to someone"
 		out = append(out, scenarios.Scenario{
 			ID:       "enumeration-" + slug(op.Key()),
 			Kind:     ID,
@@ -129,10 +129,13 @@ func (w *walker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 			if w.session.Logins() < maxLogins && !scenarios.DeniedStatus(prev.Status) {
 				return scenarios.Step{Wait: w.think, Request: w.session.LoginRequest()}, true
 			}
-			// Denied or out of tries: keep walking with no token; the
-			// target must still refuse every read.
+			// The identity is burnt: without a token there is nothing left
+			// for this attacker to read.
+			return scenarios.Step{}, false
 		}
 	case scenarios.DeniedStatus(prev.Status) && w.session.Logins() < maxLogins:
+		// Denied: try a fresh token before giving up on the identity, as a
+		// real attacker would. A guard that blocked only the token fails here.
 		return scenarios.Step{Wait: w.think, Request: w.session.LoginRequest()}, true
 	}
 	own := w.session.UserID()

@@ -1,0 +1,177 @@
+package monitor
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// expectedDecision is one line of a case's expected.json; Reason is
+// checked only when given.
+type expectedDecision struct {
+	Subject  string `json:"subject"`
+	Detector string `json:"detector"`
+	Action   string `json:"action"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// TestCases replays every testdata/<case>/events.jsonl through a default
+// Monitor and compares the decisions with testdata/<case>/expected.json.
+func TestCases(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("testdata", "*", "events.jsonl"))
+	require.NoError(t, err)
+	require.NotEmpty(t, dirs)
+	for _, events := range dirs {
+		dir := filepath.Dir(events)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			m := New(shopSurface(), Config{})
+			var got []expectedDecision
+			for _, ev := range readEvents(t, events) {
+				for _, d := range m.Observe(ev) {
+					assert.Equal(t, ev.Time.Add(m.Config().BlockTTL), d.Expires)
+					got = append(got, expectedDecision{
+						Subject: d.Subject.String(), Detector: d.Detector, Action: d.Action.String(), Reason: d.Reason,
+					})
+				}
+			}
+			want := readExpected(t, filepath.Join(dir, "expected.json"))
+			require.Len(t, got, len(want), "decisions: %+v", got)
+			for i := range want {
+				if want[i].Reason == "" {
+					got[i].Reason = ""
+				}
+				assert.Equal(t, want[i], got[i], "decision %d", i)
+			}
+		})
+	}
+}
+
+func readEvents(t *testing.T, path string) []scenarios.Event {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	var evs []scenarios.Event
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		var ev scenarios.Event
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &ev), "%s:%d", path, line)
+		evs = append(evs, ev)
+	}
+	require.NoError(t, sc.Err())
+	return evs
+}
+
+func readExpected(t *testing.T, path string) []expectedDecision {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var want []expectedDecision
+	require.NoError(t, json.Unmarshal(b, &want), path)
+	return want
+}
+
+func TestDecisionFields(t *testing.T) {
+	m := New(shopSurface(), Config{DistinctObjects: 3, Window: time.Second, BlockTTL: time.Minute})
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	m.Learn("tok-1", "mallory")
+	var got []scenarios.Decision
+	for i, id := range []string{"a", "b", "c"} {
+		got = append(got, m.Observe(scenarios.Event{
+			Time: t0.Add(time.Duration(i) * 100 * time.Millisecond), Method: "GET", Path: "/users/" + id, TokenID: "tok-1",
+		})...)
+	}
+	require.Len(t, got, 2)
+	at := t0.Add(200 * time.Millisecond)
+	assert.Equal(t, scenarios.Decision{
+		ID: "d-000001", Time: at, Subject: scenarios.Subject{Kind: scenarios.SubjectIdentity, Value: "mallory"},
+		Action: scenarios.ActionBlock, Expires: at.Add(time.Minute), Detector: DistinctObjectsName,
+		Reason: "read 3 distinct /users/{id} objects in 200ms",
+	}, got[0])
+	assert.Equal(t, "d-000002", got[1].ID)
+	assert.Equal(t, scenarios.Subject{Kind: scenarios.SubjectToken, Value: "tok-1"}, got[1].Subject)
+}
+
+func TestLearn(t *testing.T) {
+	m := New(shopSurface(), Config{})
+	assert.Empty(t, m.Identity("tok-x"))
+	m.Learn("tok-x", "alice")
+	assert.Equal(t, "alice", m.Identity("tok-x"))
+	m.Learn("tok-x", "bob")
+	assert.Equal(t, "bob", m.Identity("tok-x"))
+	m.Learn("", "carol")
+	assert.Empty(t, m.Identity(""))
+}
+
+func TestLearnIsBounded(t *testing.T) {
+	m := New(shopSurface(), Config{})
+	for i := range maxTokens + 10 {
+		m.Learn(fmt.Sprintf("tok-%d", i), "u")
+	}
+	assert.Len(t, m.tokens, maxTokens)
+	assert.Empty(t, m.Identity("tok-0"), "oldest evicted")
+	assert.Equal(t, "u", m.Identity(fmt.Sprintf("tok-%d", maxTokens+9)))
+}
+
+func TestIdleWalksAreSwept(t *testing.T) {
+	m := New(shopSurface(), Config{Window: time.Second})
+	d := m.detectors[0].(*distinctObjects)
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 100 {
+		m.Observe(scenarios.Event{Time: t0, Method: "GET", Path: "/users/1", Identity: fmt.Sprintf("u%d", i)})
+	}
+	assert.Len(t, d.walks, 100)
+	m.Observe(scenarios.Event{Time: t0.Add(2 * time.Second), Method: "GET", Path: "/products", Identity: "u0"})
+	assert.Empty(t, d.walks)
+}
+
+func TestObserveConcurrent(t *testing.T) {
+	m := New(shopSurface(), Config{})
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		ids = map[string]bool{}
+	)
+	for g := range 8 {
+		wg.Go(func() {
+			tok := fmt.Sprintf("tok-%d", g)
+			m.Learn(tok, fmt.Sprintf("user-%d", g))
+			for i := range 50 {
+				for _, d := range m.Observe(scenarios.Event{
+					Time: t0.Add(time.Duration(i) * 10 * time.Millisecond), Method: "GET",
+					Path: fmt.Sprintf("/users/%d", i), TokenID: tok,
+				}) {
+					mu.Lock()
+					assert.False(t, ids[d.ID], "duplicate id %s", d.ID)
+					ids[d.ID] = true
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Len(t, ids, 16, "one identity and one token decision per walker")
+}
+
+func BenchmarkObserve(b *testing.B) {
+	m := New(shopSurface(), Config{DistinctObjects: 1 << 30})
+	m.Learn("tok-1", "alice")
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	ev := scenarios.Event{Time: t0, Method: "GET", Path: "/users/7", TokenID: "tok-1", Status: 200}
+	b.ReportAllocs()
+	for b.Loop() {
+		ev.Time = ev.Time.Add(time.Millisecond)
+		m.Observe(ev)
+	}
+}

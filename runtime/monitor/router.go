@@ -1,0 +1,159 @@
+package monitor
+
+import (
+	"strings"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// Router maps a request's method and path to the Surface operation it
+// exercises. Templates are compiled once into a segment tree, so a lookup
+// costs one step per path segment; a literal segment beats a parameter
+// ("/users/me" wins over "/users/{id}"), falling back to the parameter when
+// the literal branch dead-ends. A Router is immutable and safe for
+// concurrent use.
+type Router struct {
+	root node
+}
+
+// Match is what a path matched: the template, the value of its object-id
+// path parameter, and the operation for the request's method.
+type Match struct {
+	// Route is the operation path template, such as "/users/{id}".
+	Route string
+	// ObjectID is the value of the template's object-id path parameter, ""
+	// when it has none.
+	ObjectID string
+	// Op is the operation for the method, nil when the template matched but
+	// the Surface has no operation for that method.
+	Op *scenarios.Operation
+}
+
+type node struct {
+	static map[string]*node
+	param  *node
+	leaf   *leaf
+}
+
+type leaf struct {
+	route string
+	// objIdx is the segment index of the object-id path parameter, -1 if
+	// none.
+	objIdx int
+	ops    map[string]*scenarios.Operation
+}
+
+// NewRouter compiles the Surface's REST operation templates. When two
+// operations share a method and template (GraphQL fields on one endpoint),
+// the first wins.
+func NewRouter(surface scenarios.Surface) *Router {
+	r := &Router{}
+	ops := append([]scenarios.Operation(nil), surface.Operations...)
+	for i := range ops {
+		r.add(&ops[i])
+	}
+	return r
+}
+
+func (r *Router) add(op *scenarios.Operation) {
+	if !strings.HasPrefix(op.Path, "/") {
+		return
+	}
+	n := &r.root
+	segs := splitPath(op.Path)
+	objIdx := -1
+	for i, seg := range segs {
+		if name, ok := paramName(seg); ok {
+			if p, ok := op.Param(scenarios.InPath, name); ok && p.Role == scenarios.ParamObjectID {
+				objIdx = i
+			}
+			if n.param == nil {
+				n.param = &node{}
+			}
+			n = n.param
+			continue
+		}
+		if n.static == nil {
+			n.static = make(map[string]*node)
+		}
+		c := n.static[seg]
+		if c == nil {
+			c = &node{}
+			n.static[seg] = c
+		}
+		n = c
+	}
+	if n.leaf == nil {
+		n.leaf = &leaf{route: op.Path, objIdx: -1, ops: make(map[string]*scenarios.Operation)}
+	}
+	if n.leaf.objIdx < 0 {
+		n.leaf.objIdx = objIdx
+	}
+	if _, dup := n.leaf.ops[op.Method]; !dup {
+		n.leaf.ops[op.Method] = op
+	}
+}
+
+// Match finds the operation a request exercises. A query string, if any,
+// is ignored. It reports false when no template matches the path.
+func (r *Router) Match(method, path string) (Match, bool) {
+	path, _, _ = strings.Cut(path, "?")
+	p := trimSlashes(path)
+	l := r.root.match(p)
+	if l == nil {
+		return Match{}, false
+	}
+	m := Match{Route: l.route, Op: l.ops[method]}
+	if l.objIdx >= 0 {
+		m.ObjectID = segment(p, l.objIdx)
+	}
+	return m, true
+}
+
+func (n *node) match(path string) *leaf {
+	if path == "" {
+		return n.leaf
+	}
+	seg, rest, _ := strings.Cut(path, "/")
+	if seg == "" {
+		return nil
+	}
+	if c := n.static[seg]; c != nil {
+		if l := c.match(rest); l != nil {
+			return l
+		}
+	}
+	if n.param != nil {
+		return n.param.match(rest)
+	}
+	return nil
+}
+
+func trimSlashes(p string) string {
+	p = strings.TrimPrefix(p, "/")
+	return strings.TrimSuffix(p, "/")
+}
+
+func splitPath(p string) []string {
+	p = trimSlashes(p)
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// segment returns the i-th segment of a slash-trimmed path.
+func segment(p string, i int) string {
+	for ; i > 0; i-- {
+		_, p, _ = strings.Cut(p, "/")
+	}
+	seg, _, _ := strings.Cut(p, "/")
+	return seg
+}
+
+func paramName(seg string) (string, bool) {
+	if len(seg) > 2 && seg[0] == '{' && seg[len(seg)-1] == '}' {
+		return seg[1 : len(seg)-1], true
+	}
+	return "", false
+}

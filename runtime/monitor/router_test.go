@@ -1,0 +1,52 @@
+package monitor
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRouterMatch(t *testing.T) {
+	r := NewRouter(shopSurface())
+	tests := []struct {
+		name, method, path string
+		route, objectID    string
+		op                 bool // whether an operation exists for the method
+		ok                 bool
+	}{
+		{name: "object read", method: "GET", path: "/users/42", route: "/users/{id}", objectID: "42", op: true, ok: true},
+		{name: "literal beats parameter", method: "GET", path: "/users/me", route: "/users/me", op: true, ok: true},
+		{name: "trailing slash", method: "GET", path: "/users/42/", route: "/users/{id}", objectID: "42", op: true, ok: true},
+		{name: "query ignored", method: "GET", path: "/products?page=2", route: "/products", op: true, ok: true},
+		{name: "nested object", method: "GET", path: "/users/7/orders/99", route: "/users/{uid}/orders/{id}", objectID: "99", op: true, ok: true},
+		{name: "literal branch dead-ends, parameter wins", method: "GET", path: "/users/me/orders/5", route: "/users/{uid}/orders/{id}", objectID: "5", op: true, ok: true},
+		{name: "literal nested", method: "GET", path: "/users/me/orders", route: "/users/me/orders", op: true, ok: true},
+		{name: "other method", method: "DELETE", path: "/users/3", route: "/users/{id}", objectID: "3", op: true, ok: true},
+		{name: "unknown method", method: "PATCH", path: "/users/3", route: "/users/{id}", objectID: "3", ok: true},
+		{name: "root", method: "GET", path: "/", route: "/", op: true, ok: true},
+		{name: "no match", method: "GET", path: "/nope/1"},
+		{name: "too deep", method: "GET", path: "/users/1/x"},
+		{name: "empty segment", method: "GET", path: "/users//orders/1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, ok := r.Match(tt.method, tt.path)
+			require.Equal(t, tt.ok, ok)
+			assert.Equal(t, tt.route, m.Route)
+			assert.Equal(t, tt.objectID, m.ObjectID)
+			assert.Equal(t, tt.op, m.Op != nil)
+			if m.Op != nil {
+				assert.Equal(t, tt.method, m.Op.Method)
+			}
+		})
+	}
+}
+
+func BenchmarkRouterMatch(b *testing.B) {
+	r := NewRouter(shopSurface())
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Match("GET", "/users/me/orders/5")
+	}
+}
