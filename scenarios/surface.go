@@ -12,8 +12,40 @@ type Surface struct {
 	// Format names the source format, such as "openapi 3.0.3".
 	Format string
 	// Source is the file the spec was read from, for locations in findings.
-	Source     string
-	Operations []Operation
+	Source      string
+	Operations  []Operation
+	AuthSchemes []AuthScheme
+}
+
+// AuthScheme is one way the API authenticates callers.
+type AuthScheme struct {
+	Name string
+	// Type is "bearer", "basic", "apiKey", "oauth2", "openIdConnect" or
+	// "cookie".
+	Type string
+	// In and Param say where an API key or cookie travels.
+	In    ParamIn
+	Param string
+	Loc   Location
+}
+
+// Protocol says how an operation is called.
+type Protocol int
+
+// Protocols.
+const (
+	REST Protocol = iota
+	// GraphQL operations are fields of the Query or Mutation type: Method is
+	// "QUERY" or "MUTATION", Path is the field name and Endpoint the HTTP
+	// path the schema is served on.
+	GraphQL
+)
+
+func (p Protocol) String() string {
+	if p == GraphQL {
+		return "graphql"
+	}
+	return "rest"
 }
 
 // Operation is one REST method and path template (or one GraphQL field).
@@ -22,11 +54,22 @@ type Operation struct {
 	ID     string
 	Method string
 	// Path is the template as written in the spec, such as "/users/{id}".
-	Path    string
-	Summary string
-	Params  []Param
+	Path     string
+	Summary  string
+	Params   []Param
+	Protocol Protocol
+	// Endpoint is the HTTP path a GraphQL operation is posted to.
+	Endpoint string `json:",omitempty"`
 	// Auth is true when the operation requires credentials.
 	Auth bool
+	// Responses are the documented answers, in the order of their codes.
+	Responses []Response
+	// Pagination describes a collection's paging, when it has one.
+	Pagination *Pagination `json:",omitempty"`
+	// Sensitivity is how much harm misuse of the operation does.
+	Sensitivity Sensitivity
+	// Rules are business rules stated in the spec (x-abuse, @abuse).
+	Rules Rules
 	// RequestFields and ResponseFields name the top-level JSON properties
 	// of the request body and of the success response.
 	RequestFields  []string
@@ -95,6 +138,82 @@ type Param struct {
 	Format   string // JSON schema format: int64, uuid, ...
 	Required bool
 	Role     ParamRole
+	// Maximum is the schema's maximum for numbers, 0 if none.
+	Maximum float64 `json:",omitempty"`
+	Loc     Location
+}
+
+// Response is one documented answer of an operation.
+type Response struct {
+	// Code is the status code or range as written: "200", "4XX", "default".
+	Code string
+	// Headers are the documented response header names.
+	Headers []string `json:",omitempty"`
+	// Fields are the JSON properties of the body as dotted paths; array
+	// items appear as "items[].email".
+	Fields []string `json:",omitempty"`
+}
+
+// Pagination is how a collection pages.
+type Pagination struct {
+	Style PageStyle
+	// SizeParam names the page-size parameter; MaxSize is its documented
+	// maximum (0: unbounded).
+	SizeParam string
+	MaxSize   int
+}
+
+// PageStyle is a pagination style.
+type PageStyle int
+
+// Pagination styles.
+const (
+	PageNumber PageStyle = iota + 1
+	PageOffset
+	PageCursor
+)
+
+var pageStyleNames = [...]string{PageNumber: "page", PageOffset: "offset", PageCursor: "cursor"}
+
+func (p PageStyle) String() string {
+	if p > 0 && int(p) < len(pageStyleNames) {
+		return pageStyleNames[p]
+	}
+	return fmt.Sprintf("PageStyle(%d)", int(p))
+}
+
+// Sensitivity grades the harm misuse of an operation can do.
+type Sensitivity int
+
+// Sensitivity levels.
+const (
+	SensitivityLow Sensitivity = iota
+	SensitivityMedium
+	SensitivityHigh
+)
+
+var sensitivityNames = [...]string{"low", "medium", "high"}
+
+func (s Sensitivity) String() string {
+	if s >= 0 && int(s) < len(sensitivityNames) {
+		return sensitivityNames[s]
+	}
+	return fmt.Sprintf("Sensitivity(%d)", int(s))
+}
+
+// Rules are business rules a spec states for an operation, through the
+// x-abuse extension (OpenAPI) or the @abuse directive (GraphQL). Misuse
+// kinds test them; the monitor enforces the ones it can.
+type Rules struct {
+	// OneCouponPerOrder: a cart takes a single coupon.
+	OneCouponPerOrder bool `json:",omitempty"`
+	// MaxPageSize bounds a collection's page size.
+	MaxPageSize int `json:",omitempty"`
+	// RequiresPrevious names operations (keys) that must precede this one
+	// in a session, such as the cart before the checkout.
+	RequiresPrevious []string `json:",omitempty"`
+	// RateLimit is a documented limit, such as "5/minute".
+	RateLimit string `json:",omitempty"`
 }
 
 // ParamIn says where a parameter travels.
@@ -157,17 +276,35 @@ type Role int
 
 // Operation roles.
 const (
-	RoleObjectRead Role = iota + 1 // reads one object by id
-	RoleCollection                 // lists objects, usually paginated
-	RoleLogin                      // issues a token for credentials
-	RoleCart                       // adds to a cart or reservation
-	RoleCoupon                     // redeems a coupon or voucher
-	RoleCheckout                   // pays for a cart
+	RoleObjectRead    Role = iota + 1 // reads one object by id
+	RoleCollection                    // lists objects, usually paginated
+	RoleLogin                         // issues a token for credentials
+	RoleCart                          // adds to a cart or reservation (inventory hold)
+	RoleCoupon                        // redeems a coupon, promo, voucher or gift card
+	RoleCheckout                      // pays for a cart
+	RoleSignup                        // creates an account
+	RolePasswordReset                 // password reset or one-time code
+	RoleSearch                        // free-text search
+	RoleExport                        // export or bulk read
+	RoleAdmin                         // administration
+	RoleObjectWrite                   // changes or deletes one object by id
 )
 
 var roleNames = [...]string{
 	RoleObjectRead: "object-read", RoleCollection: "collection", RoleLogin: "login",
-	RoleCart: "cart", RoleCoupon: "coupon", RoleCheckout: "checkout",
+	RoleCart: "cart", RoleCoupon: "coupon", RoleCheckout: "checkout", RoleSignup: "signup",
+	RolePasswordReset: "password-reset", RoleSearch: "search", RoleExport: "export",
+	RoleAdmin: "admin", RoleObjectWrite: "object-write",
+}
+
+// ParseRole is the inverse of Role.String.
+func ParseRole(s string) (Role, bool) {
+	for r, name := range roleNames {
+		if name == s && name != "" {
+			return Role(r), true
+		}
+	}
+	return 0, false
 }
 
 func (r Role) String() string {
@@ -177,9 +314,27 @@ func (r Role) String() string {
 	return fmt.Sprintf("Role(%d)", int(r))
 }
 
+// MarshalText makes roles readable in JSON.
+func (r Role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
 // RoleTag is a role with how sure the adapter is of it and why.
 type RoleTag struct {
 	Role       Role
 	Confidence float64 // 0..1
 	Evidence   string
 }
+
+// MarshalText makes parameter roles readable in JSON.
+func (r ParamRole) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// MarshalText makes parameter locations readable in JSON.
+func (i ParamIn) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
+
+// MarshalText makes protocols readable in JSON.
+func (p Protocol) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// MarshalText makes page styles readable in JSON.
+func (p PageStyle) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// MarshalText makes sensitivity levels readable in JSON.
+func (s Sensitivity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
