@@ -21,13 +21,9 @@ type Scenario struct {
 	// LeakUnit names what Exchange.Leak counts, such as "foreign records".
 	LeakUnit   string
 	Identities []Identity
-	VUs        int
-	// Start is the offset from the run's start at which the VUs begin;
-	// Duration bounds how long they run.
-	Start    time.Duration
-	Duration time.Duration
+	Schedule   Schedule
 	// Think is the pause between two requests of one VU.
-	Think time.Duration
+	Think Think
 	// Params holds kind-specific settings (id ranges, codes), as strings.
 	Params map[string]string
 	SLA    SLA

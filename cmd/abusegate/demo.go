@@ -210,9 +210,11 @@ func workload(sc scenarios.Scenario, actor scenarios.Actor, start, d time.Durati
 	return vu.Workload{
 		Scenario: sc.ID,
 		Actor:    actor,
-		VUs:      sc.VUs,
+		VUs:      sc.Schedule.VUs,
 		Start:    start,
 		Duration: d,
+		Think:    sc.Think,
+		Seed:     seed,
 		Program: func(i int) (scenarios.Program, error) {
 			id := sc.Identities[i%len(sc.Identities)]
 			return program(sc, generators.Env{Auth: auth, Identity: id, VU: i, Seed: seed})

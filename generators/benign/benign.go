@@ -31,8 +31,9 @@ func Workload(s scenarios.Surface, users []scenarios.Identity) (scenarios.Scenar
 		Kind:       ID,
 		Title:      "Benign shoppers",
 		Identities: users,
-		VUs:        len(users),
-		Think:      250 * time.Millisecond,
+		Schedule:   scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: len(users), Duration: time.Minute},
+		// People do not click on a beat.
+		Think: scenarios.Think{Dist: scenarios.Uniform, Min: 125 * time.Millisecond, Max: 375 * time.Millisecond},
 	}
 	pick := func(role scenarios.Role, method string) {
 		for _, op := range s.Operations {
@@ -61,7 +62,6 @@ func Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, erro
 	sh := &shopper{
 		session: generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)),
 		rng:     rand.New(rand.NewPCG(env.Seed, uint64(env.VU))),
-		think:   sc.Think,
 	}
 	for _, t := range sc.Operations {
 		method, path, ok := strings.Cut(t.Operation, " ")
@@ -80,7 +80,6 @@ type op struct {
 type shopper struct {
 	session  *generators.Session
 	rng      *rand.Rand
-	think    time.Duration
 	journey  []op
 	step     int
 	products []float64
@@ -109,18 +108,10 @@ func (s *shopper) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 		o := s.journey[s.step%len(s.journey)]
 		s.step++
 		if req, ok := s.request(o); ok {
-			return scenarios.Step{Wait: s.pause(), Request: req}, true
+			return scenarios.Step{Request: req}, true
 		}
 	}
 	return scenarios.Step{}, false
-}
-
-func (s *shopper) pause() time.Duration {
-	if s.think <= 0 {
-		return 0
-	}
-	// Uniform in [think/2, 3*think/2): people do not click on a beat.
-	return s.think/2 + time.Duration(s.rng.Int64N(int64(s.think)))
 }
 
 func (s *shopper) request(o op) (scenarios.Request, bool) {

@@ -63,8 +63,8 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 			}},
 			LeakUnit:   k.Info().LeakUnit,
 			Identities: opts.Attackers,
-			VUs:        4,
-			Think:      20 * time.Millisecond,
+			Schedule:   scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: 4, Duration: time.Minute},
+			Think:      scenarios.ConstantThink(20 * time.Millisecond),
 			Params:     map[string]string{"param": p.Name, "from": "1", "to": "500"},
 			SLA:        opts.SLA,
 		})
@@ -91,7 +91,7 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 	if err1 != nil || err2 != nil || from > to {
 		return nil, fmt.Errorf("enumeration %s: params from=%q to=%q must be integers with from <= to", sc.ID, sc.Params["from"], sc.Params["to"])
 	}
-	stride := max(sc.VUs, 1)
+	stride := max(sc.Schedule.VUs, 1)
 	return &walker{
 		session: generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)),
 		route:   path,
@@ -99,7 +99,6 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 		next:    from + env.VU%stride,
 		to:      to,
 		stride:  stride,
-		think:   sc.Think,
 	}, nil
 }
 
@@ -113,7 +112,6 @@ type walker struct {
 	param    string
 	next, to int
 	stride   int
-	think    time.Duration
 }
 
 // Session implements scenarios.SessionReporter.
@@ -127,7 +125,7 @@ func (w *walker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	case w.session.IsLogin(prev.Request):
 		if !w.session.Accept(prev) {
 			if w.session.Logins() < maxLogins && !scenarios.DeniedStatus(prev.Status) {
-				return scenarios.Step{Wait: w.think, Request: w.session.LoginRequest()}, true
+				return scenarios.Step{Request: w.session.LoginRequest()}, true
 			}
 			// The identity is burnt: without a token there is nothing left
 			// for this attacker to read.
@@ -136,7 +134,7 @@ func (w *walker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	case scenarios.DeniedStatus(prev.Status) && w.session.Logins() < maxLogins:
 		// Denied: try a fresh token before giving up on the identity, as a
 		// real attacker would. A guard that blocked only the token fails here.
-		return scenarios.Step{Wait: w.think, Request: w.session.LoginRequest()}, true
+		return scenarios.Step{Request: w.session.LoginRequest()}, true
 	}
 	own := w.session.UserID()
 	for w.next <= w.to && strconv.Itoa(w.next) == own {
@@ -147,7 +145,7 @@ func (w *walker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	}
 	id := strconv.Itoa(w.next)
 	w.next += w.stride
-	return scenarios.Step{Wait: w.think, Request: scenarios.Request{
+	return scenarios.Step{Request: scenarios.Request{
 		Method:  http.MethodGet,
 		Path:    strings.Replace(w.route, w.param, id, 1),
 		Route:   w.route,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -28,6 +29,11 @@ type Workload struct {
 	// long they run after that. A VU also stops when its Program is done.
 	Start    time.Duration
 	Duration time.Duration
+	// Think is drawn before every request after the first, on top of the
+	// Program's own Step.Wait.
+	Think scenarios.Think
+	// Seed makes the think times reproducible.
+	Seed uint64
 	// Program returns the logic of VU vu (0-based).
 	Program func(vu int) (scenarios.Program, error)
 }
@@ -130,11 +136,15 @@ func (r *Runner) runVU(ctx context.Context, w Workload, vu int, prog scenarios.P
 	if err := r.Clock.Sleep(ctx, w.Start); err != nil {
 		return nil
 	}
+	rng := rand.New(rand.NewPCG(w.Seed, uint64(vu)))
 	var prev *scenarios.Result
 	for seq := 0; ; seq++ {
 		step, ok := prog.Next(prev)
 		if !ok {
 			return nil
+		}
+		if seq > 0 {
+			step.Wait += pause(w.Think, rng)
 		}
 		if wait := min(step.Wait, deadline.Sub(r.Clock.Now())); wait > 0 {
 			if r.Clock.Sleep(ctx, wait) != nil {
