@@ -112,6 +112,7 @@ func TestWriters(t *testing.T) {
 		{"json", func(b *bytes.Buffer, r Report) error { return WriteJSON(b, r) }},
 		{"markdown", func(b *bytes.Buffer, r Report) error { return WriteMarkdown(b, r) }},
 		{"table", func(b *bytes.Buffer, r Report) error { return WriteTable(b, r) }},
+		{"junit", func(b *bytes.Buffer, r Report) error { return WriteJUnit(b, r) }},
 	}
 	reports := []struct {
 		name   string
@@ -184,6 +185,7 @@ func TestWritersReturnWriteErrors(t *testing.T) {
 		"json":     func(w *failingWriter, r Report) error { return WriteJSON(w, r) },
 		"markdown": func(w *failingWriter, r Report) error { return WriteMarkdown(w, r) },
 		"table":    func(w *failingWriter, r Report) error { return WriteTable(w, r) },
+		"junit":    func(w *failingWriter, r Report) error { return WriteJUnit(w, r) },
 	}
 	for name, write := range writers {
 		t.Run(name, func(t *testing.T) {
