@@ -15,6 +15,15 @@ type Surface struct {
 	Source      string
 	Operations  []Operation
 	AuthSchemes []AuthScheme
+	// Servers are the base URLs the spec declares; lint flags plaintext
+	// ones.
+	Servers []Server `json:",omitempty"`
+}
+
+// Server is one base URL a spec declares.
+type Server struct {
+	URL string
+	Loc Location
 }
 
 // AuthScheme is one way the API authenticates callers.
@@ -70,12 +79,19 @@ type Operation struct {
 	Sensitivity Sensitivity
 	// Rules are business rules stated in the spec (x-abuse, @abuse).
 	Rules Rules
-	// RequestFields and ResponseFields name the top-level JSON properties
-	// of the request body and of the success response.
+	// RequestFields and ResponseFields name the JSON properties of the
+	// request body and of the success response as dotted paths: top-level
+	// names stay plain ("token"), nested ones are "address.city" and array
+	// items "items[].email".
 	RequestFields  []string
 	ResponseFields []string
 	Roles          []RoleTag
-	Loc            Location
+	// Deprecated marks an operation the spec says is on its way out but
+	// still serves: old versions are where abuse controls are missing.
+	Deprecated bool `json:",omitempty"`
+	// Tags are the spec's grouping labels (OpenAPI tags).
+	Tags []string `json:",omitempty"`
+	Loc  Location
 }
 
 // Key is the stable "METHOD /path" name of an operation.
@@ -140,8 +156,44 @@ type Param struct {
 	Role     ParamRole
 	// Maximum is the schema's maximum for numbers, 0 if none.
 	Maximum float64 `json:",omitempty"`
-	Loc     Location
+	// IDKind says how guessable an object-id parameter is.
+	IDKind IDKind `json:",omitempty"`
+	Loc    Location
 }
+
+// IDKind is the shape of an object identifier, which decides whether an
+// attacker can enumerate it.
+type IDKind int
+
+// Identifier shapes.
+const (
+	IDUnknown IDKind = iota
+	// IDInteger ids are sequential: the next object is id+1.
+	IDInteger
+	// IDSlug ids are human-readable names ("acme-corp"), guessable from
+	// wordlists.
+	IDSlug
+	// IDUUID ids are random 128-bit values (unless v1): not enumerable.
+	IDUUID
+	// IDOpaque ids are provider-prefixed random strings ("cus_4QF...").
+	IDOpaque
+)
+
+var idKindNames = [...]string{"unknown", "integer", "slug", "uuid", "opaque"}
+
+func (k IDKind) String() string {
+	if k >= 0 && int(k) < len(idKindNames) {
+		return idKindNames[k]
+	}
+	return fmt.Sprintf("IDKind(%d)", int(k))
+}
+
+// Predictable reports whether ids of this kind can be enumerated or
+// guessed without having seen them.
+func (k IDKind) Predictable() bool { return k == IDInteger || k == IDSlug }
+
+// MarshalText makes id kinds readable in JSON.
+func (k IDKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // Response is one documented answer of an operation.
 type Response struct {
@@ -152,6 +204,8 @@ type Response struct {
 	// Fields are the JSON properties of the body as dotted paths; array
 	// items appear as "items[].email".
 	Fields []string `json:",omitempty"`
+	// Loc is where the response is written in the spec.
+	Loc Location `json:",omitzero"`
 }
 
 // Pagination is how a collection pages.
