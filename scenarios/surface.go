@@ -158,7 +158,11 @@ type Param struct {
 	Maximum float64 `json:",omitempty"`
 	// IDKind says how guessable an object-id parameter is.
 	IDKind IDKind `json:",omitempty"`
-	Loc    Location
+	// DeclaredType is the type as the spec writes it where Type and Format
+	// lose detail a client needs, such as a GraphQL argument's "ID!" or
+	// "[String!]" (a query must declare its variables with it).
+	DeclaredType string `json:",omitempty"`
+	Loc          Location
 }
 
 // IDKind is the shape of an object identifier, which decides whether an
@@ -225,9 +229,13 @@ const (
 	PageNumber PageStyle = iota + 1
 	PageOffset
 	PageCursor
+	// PageSizeOnly: the collection takes a size (limit, first) but offers
+	// no way to the next page; the size alone decides how much one call
+	// returns.
+	PageSizeOnly
 )
 
-var pageStyleNames = [...]string{PageNumber: "page", PageOffset: "offset", PageCursor: "cursor"}
+var pageStyleNames = [...]string{PageNumber: "page", PageOffset: "offset", PageCursor: "cursor", PageSizeOnly: "size-only"}
 
 func (p PageStyle) String() string {
 	if p > 0 && int(p) < len(pageStyleNames) {
@@ -280,9 +288,12 @@ const (
 	InHeader
 	InCookie
 	InBody
+	// InArgument is a GraphQL field argument; fields of an input-object
+	// argument are named with dots, such as "input.password".
+	InArgument
 )
 
-var paramInNames = [...]string{InPath: "path", InQuery: "query", InHeader: "header", InCookie: "cookie", InBody: "body"}
+var paramInNames = [...]string{InPath: "path", InQuery: "query", InHeader: "header", InCookie: "cookie", InBody: "body", InArgument: "argument"}
 
 func (i ParamIn) String() string {
 	if i > 0 && int(i) < len(paramInNames) {
