@@ -24,10 +24,12 @@ func formatNamed(name string) (format, error) {
 		return format{"report.md", WriteMarkdown}, nil
 	case "table", "txt":
 		return format{"report.txt", WriteTable}, nil
+	case "html":
+		return format{"report.html", WriteHTML}, nil
 	case "junit", "xml":
 		return format{"junit.xml", WriteJUnit}, nil
 	}
-	return format{}, fmt.Errorf("reports: unknown format %q (want json, md, junit or table)", name)
+	return format{}, fmt.Errorf("reports: unknown format %q (want json, md, html, junit or table)", name)
 }
 
 // WriteDir writes the report into dir in each format ("json" ->

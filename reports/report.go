@@ -43,6 +43,9 @@ type Report struct {
 	Pass      bool             `json:"pass"`
 	Scenarios []ScenarioReport `json:"scenarios"`
 	Benign    BenignReport     `json:"benign"`
+	// Timeline is the traffic over time, when the command kept it (see
+	// Timeline); the HTML report draws it.
+	Timeline *TimelineReport `json:"timeline,omitempty"`
 }
 
 // ScenarioReport is one oracle verdict flattened for rendering. Times that

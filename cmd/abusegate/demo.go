@@ -159,10 +159,11 @@ func runDemo(ctx context.Context, std stdio, o demoOptions) error {
 		Started: start,
 		Ended:   end,
 	}, res)
+	rep.Timeline = reports.Timeline(tl, 0)
 	if err := reports.WriteTable(std.out, rep); err != nil {
 		return err
 	}
-	paths, err := reports.WriteDir(o.reportDir, rep)
+	paths, err := reports.WriteDir(o.reportDir, rep, "json", "md", "html", "junit")
 	if err != nil {
 		return incomplete(err)
 	}
