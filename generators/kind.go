@@ -35,6 +35,12 @@ type Options struct {
 	Attackers []scenarios.Identity
 	// SLA is the gate each generated scenario gets.
 	SLA scenarios.SLA
+	// Credentials is a leaked username:password list for credential
+	// stuffing; without one, stuffing scenarios are not generated.
+	Credentials []scenarios.Identity
+	// Coupons are promotion codes known to be valid; without them,
+	// coupon scenarios guess common codes.
+	Coupons []string
 }
 
 // Env is what a virtual user's Program needs at run time.

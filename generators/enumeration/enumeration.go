@@ -1,6 +1,8 @@
 // Package enumeration is the rest.enumeration misuse kind (BOLA, OWASP
-// API1:2023): an authenticated identity walks predictable object ids on an
-// object-read operation and reads records that are not its own.
+// API1:2023): an authenticated identity walks predictable or harvested
+// object ids on an object-read operation and reads records that are not its
+// own; then a second identity replays every id the first one could read,
+// which shows the flaw is in the operation and not in one account.
 //
 // It imports only generators and scenarios.
 package enumeration
@@ -37,49 +39,71 @@ func (Kind) Info() generators.Info {
 }
 
 // Generate picks every object-read operation that requires authentication;
-// with predictable (integer) ids the walk is sequential.
+// with predictable (integer) ids the walk is sequential, else it harvests
+// ids from a collection of the same resource when there is one.
 func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
 	var out []scenarios.Scenario
 	for _, op := range s.Operations {
 		p, ok := op.ObjectID()
 		// Without authentication every record is public: walking it is
 		// scraping, not broken object-level authorization.
-		if !ok || !op.Has(scenarios.RoleObjectRead) || op.Method != http.MethodGet || !op.Auth {
+		if !ok || !op.Has(scenarios.RoleObjectRead) || op.Method != http.MethodGet || !op.Auth || op.Protocol != scenarios.REST {
 			continue
 		}
 		why := fmt.Sprintf("GET with object id %q in the path", p.Name)
+		params := map[string]string{"param": p.Name, "from": "1", "to": "500"}
+		targets := []scenarios.Target{{Operation: op.Key()}}
 		if p.Type == "integer" {
 			why += " of type integer: ids are predictable"
+		} else if list, ok := collectionOf(s, op); ok {
+			why += "; ids are not predictable, so they are harvested from " + list.Key()
+			params["harvest"] = list.Key()
+			targets = append(targets, scenarios.Target{Operation: list.Key(), Why: "lists the ids to read"})
+		} else {
+			why += "; ids are not integers and nothing lists them: the walk tries 1..500 and may find little"
 		}
-		why += "; it requires a login, so its records belong to someone"
+		targets[0].Why = why + "; it requires a login, so its records belong to someone"
+		if len(opts.Attackers) > 1 {
+			params["replay"] = "true"
+		}
 		out = append(out, scenarios.Scenario{
-			ID:       "enumeration-" + slug(op.Key()),
-			Kind:     ID,
-			Title:    "Enumerate " + op.Key(),
-			Question: fmt.Sprintf("Can one logged-in user read other users' records by walking %s, and how many before we stop them?", op.Path),
-			Operations: []scenarios.Target{{
-				Operation: op.Key(),
-				Why:       why,
-			}},
+			ID:         "enumeration-" + generators.Slug(op.Key()),
+			Kind:       ID,
+			Title:      "Enumerate " + op.Key(),
+			Question:   fmt.Sprintf("What if one logged-in user reads every record behind %s, and a second account replays the ids the first one found? How many leak before we stop them?", op.Path),
+			Operations: targets,
 			LeakUnit:   k.Info().LeakUnit,
 			Identities: opts.Attackers,
 			Schedule:   scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: 4, Duration: time.Minute},
 			Think:      scenarios.ConstantThink(20 * time.Millisecond),
-			Params:     map[string]string{"param": p.Name, "from": "1", "to": "500"},
+			Params:     params,
 			SLA:        opts.SLA,
 		})
 	}
 	return out
 }
 
+// collectionOf finds an authenticated-or-not GET collection whose path is
+// the object path without its last segment: /users for /users/{id}.
+func collectionOf(s scenarios.Surface, op scenarios.Operation) (scenarios.Operation, bool) {
+	i := strings.LastIndexByte(op.Path, '/')
+	if i <= 0 {
+		return scenarios.Operation{}, false
+	}
+	list, ok := generators.Find(s, http.MethodGet+" "+op.Path[:i])
+	return list, ok && list.Has(scenarios.RoleCollection)
+}
+
 // Program implements generators.Kind: VU i of n walks ids from+i,
-// from+i+n, ... up to to, skipping its own.
+// from+i+n, ... up to to (or its share of the harvested ids), skipping its
+// own; with replay=true and two identities or more, it then logs in as the
+// next identity and reads again every id it could read.
 func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
 	if len(sc.Operations) == 0 {
 		return nil, fmt.Errorf("enumeration %s: no operation to enumerate", sc.ID)
 	}
-	method, path, ok := strings.Cut(sc.Operations[0].Operation, " ")
-	if !ok || method != http.MethodGet {
+	method, path, err := generators.SplitKey(sc.Operations[0].Operation)
+	if err != nil || method != http.MethodGet {
 		return nil, fmt.Errorf("enumeration %s: operation %q is not \"GET /path\"", sc.ID, sc.Operations[0].Operation)
 	}
 	param := sc.Params["param"]
@@ -91,27 +115,66 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 	if err1 != nil || err2 != nil || from > to {
 		return nil, fmt.Errorf("enumeration %s: params from=%q to=%q must be integers with from <= to", sc.ID, sc.Params["from"], sc.Params["to"])
 	}
-	stride := max(sc.Schedule.VUs, 1)
-	return &walker{
-		session: generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)),
-		route:   path,
-		param:   "{" + param + "}",
-		next:    from + env.VU%stride,
-		to:      to,
-		stride:  stride,
-	}, nil
+	w := &walker{
+		scenario: sc.ID,
+		vu:       env.VU,
+		auth:     env.Auth,
+		session:  generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)),
+		route:    path,
+		param:    "{" + param + "}",
+		stride:   max(sc.Schedule.VUs, 1),
+	}
+	w.next, w.to = from+env.VU%w.stride, to
+	if h := sc.Params["harvest"]; h != "" {
+		if _, w.harvest, err = generators.SplitKey(h); err != nil {
+			return nil, fmt.Errorf("enumeration %s: harvest: %w", sc.ID, err)
+		}
+	}
+	if sc.Params["replay"] == "true" && len(sc.Identities) > 1 {
+		i := indexOf(sc.Identities, env.Identity)
+		w.second = sc.Identities[(i+1)%len(sc.Identities)]
+		w.replay = true
+	}
+	return w, nil
 }
 
-// maxLogins bounds how often a walker logs in again after being denied:
-// a real attacker tries a fresh token before giving up on an identity.
-const maxLogins = 3
+func indexOf(ids []scenarios.Identity, id scenarios.Identity) int {
+	for i, x := range ids {
+		if x.Username == id.Username {
+			return i
+		}
+	}
+	return 0
+}
+
+// phase is where a walker is in its attack.
+type phase int
+
+const (
+	walking phase = iota
+	replaying
+)
 
 type walker struct {
+	scenario string
+	vu       int
+	auth     scenarios.Auth
 	session  *generators.Session
 	route    string
 	param    string
 	next, to int
 	stride   int
+
+	harvest   string   // collection path to list ids from, if any
+	harvested []string // ids listed by the collection, this VU's share
+	listed    bool
+
+	phase  phase
+	replay bool
+	second scenarios.Identity
+	read   []string // ids the walk could read, replayed by the second identity
+	last   string   // the id of the request in flight
+	cursor int
 }
 
 // Session implements scenarios.SessionReporter.
@@ -119,63 +182,80 @@ func (w *walker) Session() scenarios.Session { return w.session.Session() }
 
 // Next implements scenarios.Program.
 func (w *walker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
-	switch {
-	case prev == nil:
-		return scenarios.Step{Request: w.session.LoginRequest()}, true
-	case w.session.IsLogin(prev.Request):
-		if !w.session.Accept(prev) {
-			if w.session.Logins() < maxLogins && !scenarios.DeniedStatus(prev.Status) {
-				return scenarios.Step{Request: w.session.LoginRequest()}, true
+	if prev != nil && prev.Request.Abusive && w.phase == walking && prev.Status == http.StatusOK {
+		w.read = append(w.read, w.last)
+	}
+	if prev != nil && w.harvest != "" && !w.listed && prev.Request.Route == w.harvest {
+		w.listed = true
+		for i, it := range generators.Items(prev.Body) {
+			if id, ok := generators.ItemID(it); ok && i%w.stride == w.vu%w.stride {
+				w.harvested = append(w.harvested, id)
 			}
-			// The identity is burnt: without a token there is nothing left
-			// for this attacker to read.
-			return scenarios.Step{}, false
 		}
-	case scenarios.DeniedStatus(prev.Status) && w.session.Logins() < maxLogins:
-		// Denied: try a fresh token before giving up on the identity, as a
-		// real attacker would. A guard that blocked only the token fails here.
-		return scenarios.Step{Request: w.session.LoginRequest()}, true
 	}
-	own := w.session.UserID()
-	for w.next <= w.to && strconv.Itoa(w.next) == own {
-		w.next += w.stride
+	req, login, stop := w.session.Drive(prev)
+	switch {
+	case stop:
+		return w.nextPhase()
+	case login:
+		return scenarios.Step{Request: req}, true
 	}
-	if w.next > w.to {
-		return scenarios.Step{}, false
+	if w.harvest != "" && !w.listed {
+		return scenarios.Step{Request: scenarios.Request{Method: http.MethodGet, Path: w.harvest, Route: w.harvest, Header: w.session.Header()}}, true
 	}
-	id := strconv.Itoa(w.next)
-	w.next += w.stride
+	id, ok := w.nextID()
+	if !ok {
+		return w.nextPhase()
+	}
+	w.last = id
 	return scenarios.Step{Request: scenarios.Request{
 		Method:  http.MethodGet,
 		Path:    strings.Replace(w.route, w.param, id, 1),
 		Route:   w.route,
 		Header:  w.session.Header(),
 		Abusive: true,
-		Judge:   judgeRead,
+		Judge:   generators.Success,
 	}}, true
 }
 
-// judgeRead counts a foreign record for every successful read: the walker
-// never asks for its own id.
-func judgeRead(r scenarios.Result) (scenarios.Outcome, int) {
-	o := scenarios.Classify(r.Status)
-	if o == scenarios.OutcomeSuccess {
-		return o, 1
-	}
-	return o, 0
-}
-
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
+// nextID returns the next id to read in the current phase, never the
+// session's own.
+func (w *walker) nextID() (string, bool) {
+	own := w.session.UserID()
+	for {
+		var id string
+		switch {
+		case w.phase == replaying:
+			if w.cursor >= len(w.read) {
+				return "", false
+			}
+			id = w.read[w.cursor]
+			w.cursor++
+		case w.harvest != "":
+			if w.cursor >= len(w.harvested) {
+				return "", false
+			}
+			id = w.harvested[w.cursor]
+			w.cursor++
+		default:
+			if w.next > w.to {
+				return "", false
+			}
+			id = strconv.Itoa(w.next)
+			w.next += w.stride
+		}
+		if id != own {
+			return id, true
 		}
 	}
-	return strings.TrimSuffix(b.String(), "-")
+}
+
+// nextPhase starts the replay by the second identity, or ends the VU.
+func (w *walker) nextPhase() (scenarios.Step, bool) {
+	if w.phase != walking || !w.replay || len(w.read) == 0 {
+		return scenarios.Step{}, false
+	}
+	w.phase, w.cursor = replaying, 0
+	w.session = generators.NewSession(w.auth, w.second, fmt.Sprintf("%s/vu%d/replay", w.scenario, w.vu))
+	return scenarios.Step{Request: w.session.LoginRequest()}, true
 }
