@@ -153,6 +153,10 @@ func TestJudgeAttribution(t *testing.T) {
 	other.Scenario, other.Identity, other.TokenID, other.Addr = "stuffing", "trudy", "tok-trudy", "10.0.0.77"
 	benign := scenarios.Exchange{Actor: scenarios.Benign, Session: "alice-1", Identity: "alice", Addr: "10.0.0.5", Sent: at(0)}
 	exchanges := append(series(0, "sss", 1), other, benign)
+	// mallory also sends once from the office address alice uses.
+	fromOffice := attack(2500, scenarios.OutcomeSuccess, 1)
+	fromOffice.Addr = "10.0.0.5"
+	exchanges = append(exchanges, fromOffice)
 
 	tests := []struct {
 		name     string
@@ -167,6 +171,7 @@ func TestJudgeAttribution(t *testing.T) {
 		{"a benign user's identity", scenarios.Subject{Kind: scenarios.SubjectIdentity, Value: "alice"}, false},
 		{"right value, wrong kind", scenarios.Subject{Kind: scenarios.SubjectToken, Value: "mallory"}, false},
 		{"empty value", scenarios.Subject{Kind: scenarios.SubjectIdentity}, false},
+		{"an address benign users share", scenarios.Subject{Kind: scenarios.SubjectAddress, Value: "10.0.0.5"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,7 +17,10 @@ type Result struct {
 	Start, End time.Time
 	// Verdicts has one entry per scenario, in the order they were given.
 	Verdicts []Verdict
-	Benign   Benign
+	// Kinds summarizes MTTD and MTTC per misuse kind, sorted by kind.
+	Kinds      []KindSummary
+	Resilience Resilience
+	Benign     Benign
 	// Pass is true when at least one scenario was judged and every verdict
 	// passed; an empty plan never passes a gate.
 	Pass bool
@@ -63,12 +66,15 @@ type Verdict struct {
 	// the whole run.
 	LeakBefore int
 	LeakTotal  int
-	// Requests, Successes and Denied count the abusive exchanges.
-	Requests  int
-	Successes int
-	Denied    int
-	Breaches  []Breach
-	Pass      bool
+	// Requests, Successes and Denied count the abusive exchanges;
+	// AuthRequests and AuthDenied those that carried a token.
+	Requests     int
+	Successes    int
+	Denied       int
+	AuthRequests int
+	AuthDenied   int
+	Breaches     []Breach
+	Pass         bool
 }
 
 // Detection is the decision a scenario's MTTD was measured from, so a
@@ -96,16 +102,18 @@ func Judge(tl scenarios.Timeline, scs []scenarios.Scenario) Result {
 		}
 	}
 	benign := judgeBenign(tl.Exchanges)
+	shared := benignAddresses(tl.Exchanges)
 	res := Result{Start: tl.Start, End: tl.End, Benign: benign, Pass: len(scs) > 0}
 	for _, sc := range scs {
-		v := judgeScenario(sc, byScenario[sc.ID], tl.Decisions, benign)
+		v := judgeScenario(sc, byScenario[sc.ID], tl.Decisions, benign, shared)
 		res.Verdicts = append(res.Verdicts, v)
 		res.Pass = res.Pass && v.Pass
 	}
+	res.Kinds, res.Resilience = summarize(res.Verdicts)
 	return res
 }
 
-func judgeScenario(sc scenarios.Scenario, xs []scenarios.Exchange, decisions []scenarios.Decision, benign Benign) Verdict {
+func judgeScenario(sc scenarios.Scenario, xs []scenarios.Exchange, decisions []scenarios.Decision, benign Benign, shared map[string]bool) Verdict {
 	v := Verdict{
 		Scenario: sc.ID,
 		Kind:     sc.Kind,
@@ -127,6 +135,12 @@ func judgeScenario(sc scenarios.Scenario, xs []scenarios.Exchange, decisions []s
 		case scenarios.OutcomeDenied:
 			v.Denied++
 		}
+		if x.TokenID != "" {
+			v.AuthRequests++
+			if x.Outcome == scenarios.OutcomeDenied {
+				v.AuthDenied++
+			}
+		}
 		if v.Requests == 1 || x.Sent.Before(v.T0) {
 			v.T0 = x.Sent
 		}
@@ -140,7 +154,7 @@ func judgeScenario(sc scenarios.Scenario, xs []scenarios.Exchange, decisions []s
 		return v
 	}
 
-	if d, ok := firstDecision(decisions, subjectsOf(xs)); ok {
+	if d, ok := firstDecision(decisions, subjectsOf(xs, shared)); ok {
 		v.Detected = true
 		v.Detection = Detection{
 			Time:     d.Time,
@@ -181,8 +195,11 @@ func judgeScenario(sc scenarios.Scenario, xs []scenarios.Exchange, decisions []s
 
 // subjectsOf returns the identities, tokens and addresses a scenario's
 // attacker exchanges used: the subjects a decision can name to be
-// attributed to the scenario.
-func subjectsOf(xs []scenarios.Exchange) map[scenarios.Subject]bool {
+// attributed to the scenario. Addresses that benign users shared are left
+// out: a decision about such an address (a NAT, a loopback demo) says
+// nothing about whether this scenario was noticed, and counting it would
+// credit a detector for an attack it never saw.
+func subjectsOf(xs []scenarios.Exchange, shared map[string]bool) map[scenarios.Subject]bool {
 	set := make(map[scenarios.Subject]bool)
 	add := func(k scenarios.SubjectKind, v string) {
 		if v != "" {
@@ -192,7 +209,20 @@ func subjectsOf(xs []scenarios.Exchange) map[scenarios.Subject]bool {
 	for _, x := range xs {
 		add(scenarios.SubjectIdentity, x.Identity)
 		add(scenarios.SubjectToken, x.TokenID)
-		add(scenarios.SubjectAddress, x.Addr)
+		if !shared[x.Addr] {
+			add(scenarios.SubjectAddress, x.Addr)
+		}
+	}
+	return set
+}
+
+// benignAddresses are the client addresses benign exchanges came from.
+func benignAddresses(xs []scenarios.Exchange) map[string]bool {
+	set := make(map[string]bool)
+	for _, x := range xs {
+		if x.Actor == scenarios.Benign && x.Addr != "" {
+			set[x.Addr] = true
+		}
 	}
 	return set
 }

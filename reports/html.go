@@ -168,6 +168,9 @@ func shortDuration(d time.Duration) string {
 }
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"f":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
-	"add": func(a, b int) int { return a + b },
+	"f":     func(v float64) string { return fmt.Sprintf("%.1f", v) },
+	"add":   func(a, b int) int { return a + b },
+	"stats": statsCell,
+	"share": shareCell,
+	"cents": centsCell,
 }).Parse(htmlSource))

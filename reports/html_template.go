@@ -43,7 +43,14 @@ text.t0{fill:#1d2330}text.detect{fill:#bc4c00}text.contain{fill:#1f883d}
 {{range .Rows}}<tr><td><code>{{.S.ID}}</code></td><td>{{.S.Status}}</td><td>{{.T0}}</td><td>{{.Detected}}</td><td>{{.Contained}}</td><td class="num">{{.Leaked}}</td><td>{{.Benign}}</td><td>{{if .S.Pass}}✅ met{{else}}❌ breached{{end}}</td></tr>
 {{end}}</tbody>
 </table>
-{{range .Rows}}<section id="{{.S.ID}}">
+{{with .Report.Kinds}}<table>
+<thead><tr><th>kind</th><th>scenarios</th><th>detected</th><th>contained</th><th>MTTD mean / p50 / p95</th><th>MTTC mean / p50 / p95</th></tr></thead>
+<tbody>
+{{range .}}<tr><td><code>{{.Kind}}</code></td><td>{{.Scenarios}}</td><td>{{.Detected}}</td><td>{{.Contained}}</td><td>{{stats .MTTD}}</td><td>{{stats .MTTC}}</td></tr>
+{{end}}</tbody>
+</table>
+<p class="meta">authenticated abuse attempts blocked: {{share $.Report.Resilience.AuthBlocked $.Report.Resilience.AuthAttempts}} · business-logic attempts prevented: {{share $.Report.Resilience.LogicPrevented $.Report.Resilience.LogicAttempts}} · revenue leakage: {{cents $.Report.Resilience.RevenueLeakBefore}} before containment, {{cents $.Report.Resilience.RevenueLeakAfter}} after</p>
+{{end}}{{range .Rows}}<section id="{{.S.ID}}">
 <h2>{{.S.Title}}<span class="status">{{.S.Status}}</span></h2>
 <p class="why"><code>{{.S.ID}}</code> · {{.S.Kind}} · {{.S.Requests}} abusive requests: {{.S.Successes}} succeeded, {{.S.Denied}} denied · leaked {{.S.LeakBefore}} {{.S.LeakUnit}} before containment, {{.S.LeakTotal}} in total{{with .S.DetectedBy}} · detected by <b>{{.Detector}}</b> on {{.Subject}}: {{.Reason}}{{end}}</p>
 {{range .S.Breaches}}<p class="breach">✗ {{.Message}}</p>

@@ -49,6 +49,19 @@ func WriteMarkdown(w io.Writer, r Report) error {
 			ew.printf("- `%s` (%s): %s\n", mdCode(s.ID), mdText(b.Bound), mdText(b.Message))
 		}
 	}
+	if len(r.Kinds) > 0 {
+		ew.printf("\n## By kind\n\n| kind | scenarios | detected | contained | MTTD mean / p50 / p95 | MTTC mean / p50 / p95 |\n|---|---|---|---|---|---|\n")
+		for _, k := range r.Kinds {
+			ew.printf("| `%s` | %d | %d | %d | %s | %s |\n", mdCode(k.Kind), k.Scenarios, k.Detected, k.Contained,
+				statsCell(k.MTTD), statsCell(k.MTTC))
+		}
+		res := r.Resilience
+		ew.printf("\n## Resilience\n\n")
+		ew.printf("- authenticated abuse attempts blocked: %s\n", shareCell(res.AuthBlocked, res.AuthAttempts))
+		ew.printf("- business-logic manipulation attempts prevented: %s\n", shareCell(res.LogicPrevented, res.LogicAttempts))
+		ew.printf("- revenue leakage (discount obtained): %s before containment, %s after\n",
+			centsCell(res.RevenueLeakBefore), centsCell(res.RevenueLeakAfter))
+	}
 	if len(r.Benign.HurtSessions) > 0 {
 		ew.printf("\n## Benign sessions hurt\n\n%d of %d benign sessions (%.1f%%) received a containment answer: %s\n",
 			r.Benign.Hurt, r.Benign.Sessions, 100*r.Benign.Rate, mdList(r.Benign.HurtSessions))

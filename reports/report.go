@@ -40,9 +40,11 @@ type Report struct {
 	Duration  string `json:"duration"`
 	Simulated bool   `json:"simulated"`
 	// Pass is the gate: true when every scenario met its SLA.
-	Pass      bool             `json:"pass"`
-	Scenarios []ScenarioReport `json:"scenarios"`
-	Benign    BenignReport     `json:"benign"`
+	Pass       bool             `json:"pass"`
+	Scenarios  []ScenarioReport `json:"scenarios"`
+	Kinds      []KindReport     `json:"kinds"`
+	Resilience ResilienceReport `json:"resilience"`
+	Benign     BenignReport     `json:"benign"`
 	// Timeline is the traffic over time, when the command kept it (see
 	// Timeline); the HTML report draws it.
 	Timeline *TimelineReport `json:"timeline,omitempty"`
@@ -132,6 +134,8 @@ func New(meta Meta, res oracle.Result) Report {
 		Simulated:     meta.Simulated,
 		Pass:          res.Pass,
 		Scenarios:     make([]ScenarioReport, 0, len(res.Verdicts)),
+		Kinds:         kindReports(res.Kinds),
+		Resilience:    resilienceReport(res.Resilience),
 		Benign: BenignReport{
 			Sessions:     res.Benign.Sessions,
 			Hurt:         res.Benign.Hurt,

@@ -33,6 +33,15 @@ func fixedResult() oracle.Result {
 		Benign: oracle.Benign{
 			Sessions: 12, Hurt: 1, Rate: 1.0 / 12, HurtSessions: []string{"benign-7"},
 		},
+		Kinds: []oracle.KindSummary{
+			{Kind: "rest.coupon-stacking", Scenarios: 1, Detected: 1,
+				MTTD: oracle.Stats{N: 1, Mean: 7300 * time.Millisecond, P50: 7300 * time.Millisecond, P95: 7300 * time.Millisecond}},
+			{Kind: "rest.enumeration", Scenarios: 1, Detected: 1, Contained: 1,
+				MTTD: oracle.Stats{N: 1, Mean: 2300 * time.Millisecond, P50: 2300 * time.Millisecond, P95: 2300 * time.Millisecond},
+				MTTC: oracle.Stats{N: 1, Mean: 5200 * time.Millisecond, P50: 5200 * time.Millisecond, P95: 5200 * time.Millisecond}},
+		},
+		Resilience: oracle.Resilience{AuthAttempts: 340, AuthBlocked: 250, AuthBlockedShare: 250.0 / 340,
+			LogicAttempts: 40, RevenueLeakBefore: 1200},
 		Verdicts: []oracle.Verdict{
 			{
 				Scenario: "enumeration-get-users-id", Kind: "rest.enumeration", Title: "Enumerate users by id",
