@@ -7,12 +7,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
+	"regexp"
+	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/goccy/go-yaml/parser"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -25,216 +26,96 @@ type Warning struct {
 
 func (w Warning) String() string { return w.Loc.String() + ": " + w.Message }
 
-// Load reads an OpenAPI 3.x document (YAML or JSON) and returns its Surface.
-// name is used in locations and to resolve relative $refs; remote $refs are
-// refused. Validation problems are returned as warnings, not errors: real
-// specs often fail strict validation and are still worth attacking.
+// Load reads a Swagger 2.0 or OpenAPI 3.0/3.1 document (YAML or JSON) and
+// returns its Surface, with the default Options. name is used in locations
+// and to resolve relative $refs; remote $refs are refused. Validation
+// problems are returned as warnings, not errors: real specs often fail
+// strict validation and are still worth attacking.
 func Load(name string, data []byte) (scenarios.Surface, []Warning, error) {
-	loader := openapi3.NewLoader()
-	loader.IncludeOrigin = true
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = localOnly
-	abs, err := filepath.Abs(name)
-	if err != nil {
-		return scenarios.Surface{}, nil, fmt.Errorf("openapi: %s: %w", name, err)
-	}
-	var warns []Warning
-	var doc *openapi3.T
-	var v2 openapi2.T
-	if openapi2.UnmarshalFromData(data, &v2) == nil && v2.Swagger != "" {
-		doc, err = openapi2conv.ToV3(&v2)
-		if err != nil {
-			return scenarios.Surface{}, nil, fmt.Errorf("openapi: %s: converting swagger %s to openapi 3: %w", name, v2.Swagger, err)
-		}
-		warns = append(warns, Warning{Loc: scenarios.Location{File: name}, Message: "swagger " + v2.Swagger + " converted to openapi 3: locations are file-level only"})
-	} else {
-		doc, err = loader.LoadFromDataWithPath(data, &url.URL{Path: filepath.ToSlash(abs)})
+	return Options{}.Load(context.Background(), name, data)
+}
+
+// LoadFile reads a spec from disk with the default Options; see Load.
+func LoadFile(path string) (scenarios.Surface, []Warning, error) {
+	return Options{}.Read(context.Background(), path)
+}
+
+// Load reads a spec already in memory; name locates it (see the package
+// Load).
+func (o Options) Load(ctx context.Context, name string, data []byte) (scenarios.Surface, []Warning, error) {
+	return o.load(ctx, name, data, nil)
+}
+
+var swaggerKey = regexp.MustCompile(`["']?swagger["']?\s*:\s*["']?2\.`)
+
+func (o Options) load(ctx context.Context, name string, data []byte, base *url.URL) (scenarios.Surface, []Warning, error) {
+	root := base
+	if root == nil {
+		abs, err := filepath.Abs(name)
 		if err != nil {
 			return scenarios.Surface{}, nil, fmt.Errorf("openapi: %s: %w", name, err)
 		}
+		root = &url.URL{Path: filepath.ToSlash(abs)}
 	}
-	if doc.OpenAPI == "" {
-		return scenarios.Surface{}, nil, fmt.Errorf("openapi: %s: no \"openapi\" or \"swagger\" version field; is this an OpenAPI document?", name)
-	}
-	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
-		for _, e := range flatten(err) {
-			warns = append(warns, Warning{Loc: scenarios.Location{File: name}, Message: e.Error()})
+	loader := openapi3.NewLoader()
+	loader.IncludeOrigin = true
+	loader.IsExternalRefsAllowed = true
+	loader.ReadFromURIFunc = o.refReader(ctx, base)
+	loader.Context = ctx
+
+	b := &builder{file: name, rootPath: root.Path}
+	var doc *openapi3.T
+	if swaggerKey.Match(data) {
+		var v2 openapi2.T
+		if err := openapi2.UnmarshalFromData(data, &v2); err == nil && v2.Swagger != "" {
+			b.v2 = newV2Locator(name, data, &v2)
+			doc, err = openapi2conv.ToV3WithLoader(&v2, loader, root)
+			if err != nil {
+				return scenarios.Surface{}, nil, fmt.Errorf("openapi: %s: converting swagger %s to openapi 3: %w", name, v2.Swagger, err)
+			}
+			b.format = "swagger " + v2.Swagger
 		}
 	}
-	s := scenarios.Surface{Format: "openapi " + doc.OpenAPI, Source: name}
-	if doc.Info != nil {
-		s.Title, s.Version = doc.Info.Title, doc.Info.Version
+	if doc == nil {
+		var err error
+		doc, err = loader.LoadFromDataWithPath(data, root)
+		if err != nil {
+			return scenarios.Surface{}, nil, parseError(name, data, err)
+		}
+		if doc.OpenAPI == "" {
+			return scenarios.Surface{}, nil, fmt.Errorf("openapi: %s: no \"openapi\" or \"swagger\" version field; is this an OpenAPI document? Add openapi: 3.0.3 (or swagger: \"2.0\") at the top", name)
+		}
+		b.format = "openapi " + doc.OpenAPI
 	}
-	if doc.Paths == nil {
-		return s, warns, nil
-	}
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		for _, method := range sortedMethods(item) {
-			op := item.GetOperation(method)
-			s.Operations = append(s.Operations, operation(name, doc, path, method, item, op))
+	b.doc = doc
+	b.warnings(validate(ctx, doc))
+	return b.surface(), b.warns, nil
+}
+
+func validate(ctx context.Context, doc *openapi3.T) error {
+	return doc.Validate(ctx,
+		openapi3.DisableExamplesValidation(),
+		openapi3.EnableMultiError(),
+		openapi3.AllowExtraSiblingFields("description", "summary", "example", "nullable", "deprecated", "readOnly", "writeOnly"))
+}
+
+var lineInMessage = regexp.MustCompile(`line (\d+)`)
+
+// parseError turns a loader failure into an error naming the file, line
+// and column when the document does not parse, and the problem either way.
+func parseError(name string, data []byte, err error) error {
+	if _, perr := parser.ParseBytes(data, 0); perr != nil {
+		if line, col, msg, ok := yamlErrorPos(perr); ok {
+			return fmt.Errorf("openapi: %s:%d:%d: not valid YAML or JSON: %s", name, line, col, msg)
 		}
 	}
-	slices.SortStableFunc(s.Operations, func(a, b scenarios.Operation) int {
-		return strings.Compare(a.Key(), b.Key())
-	})
-	return s, warns, nil
-}
-
-// LoadFile reads a spec from disk; see Load.
-func LoadFile(path string) (scenarios.Surface, []Warning, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return scenarios.Surface{}, nil, fmt.Errorf("openapi: %w", err)
+	if m := lineInMessage.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return fmt.Errorf("openapi: %s:%d: %w", name, line, err)
 	}
-	return Load(path, data)
-}
-
-// localOnly refuses remote $refs: a spec must not make the harness fetch
-// from hosts it was not pointed at.
-func localOnly(loader *openapi3.Loader, u *url.URL) ([]byte, error) {
-	if u.Scheme != "" && u.Scheme != "file" {
-		return nil, fmt.Errorf("remote $ref %s refused: copy the referenced file next to the spec and use a relative $ref", u)
+	var pathErr *os.PathError
+	if errors.As(err, &pathErr) {
+		return fmt.Errorf("openapi: %s: resolving a $ref: %w", name, err)
 	}
-	return openapi3.ReadFromFile(loader, u)
-}
-
-func flatten(err error) []error {
-	var multi interface{ Unwrap() []error }
-	if errors.As(err, &multi) {
-		return multi.Unwrap()
-	}
-	return []error{err}
-}
-
-func sortedMethods(item *openapi3.PathItem) []string {
-	ops := item.Operations()
-	methods := make([]string, 0, len(ops))
-	for m := range ops {
-		methods = append(methods, m)
-	}
-	slices.Sort(methods)
-	return methods
-}
-
-func operation(file string, doc *openapi3.T, path, method string, item *openapi3.PathItem, op *openapi3.Operation) scenarios.Operation {
-	o := scenarios.Operation{
-		ID:      op.OperationID,
-		Method:  strings.ToUpper(method),
-		Path:    path,
-		Summary: op.Summary,
-		Auth:    requiresAuth(doc, op),
-		Loc:     location(file, op.Origin),
-	}
-	if o.ID == "" {
-		o.ID = o.Key()
-	}
-	params := slices.Clone(item.Parameters)
-	params = append(params, op.Parameters...)
-	for _, ref := range params {
-		if ref == nil || ref.Value == nil {
-			continue
-		}
-		o.Params = append(o.Params, param(ref.Value))
-	}
-	o.RequestFields = requestFields(op)
-	for _, f := range o.RequestFields {
-		o.Params = append(o.Params, scenarios.Param{Name: f, In: scenarios.InBody, Role: bodyRole(f)})
-	}
-	o.ResponseFields = responseFields(op)
-	o.Roles = roles(o)
-	for i, p := range o.Params {
-		if p.In == scenarios.InPath && p.Role == scenarios.ParamPlain && o.Has(scenarios.RoleObjectRead) {
-			o.Params[i].Role = scenarios.ParamObjectID
-		}
-	}
-	return o
-}
-
-func location(file string, origin *openapi3.Origin) scenarios.Location {
-	loc := scenarios.Location{File: file}
-	if origin != nil && origin.Key != nil {
-		loc.Line, loc.Column = origin.Key.Line, origin.Key.Column
-	}
-	return loc
-}
-
-func requiresAuth(doc *openapi3.T, op *openapi3.Operation) bool {
-	reqs := doc.Security
-	if op.Security != nil {
-		reqs = *op.Security
-	}
-	for _, r := range reqs {
-		if len(r) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func param(p *openapi3.Parameter) scenarios.Param {
-	out := scenarios.Param{Name: p.Name, Required: p.Required}
-	switch p.In {
-	case openapi3.ParameterInPath:
-		out.In = scenarios.InPath
-	case openapi3.ParameterInQuery:
-		out.In = scenarios.InQuery
-	case openapi3.ParameterInHeader:
-		out.In = scenarios.InHeader
-	case openapi3.ParameterInCookie:
-		out.In = scenarios.InCookie
-	}
-	if p.Schema != nil && p.Schema.Value != nil {
-		s := p.Schema.Value
-		if s.Type != nil && len(s.Type.Slice()) > 0 {
-			out.Type = s.Type.Slice()[0]
-		}
-		out.Format = s.Format
-	}
-	out.Role = paramRole(out)
-	return out
-}
-
-func requestFields(op *openapi3.Operation) []string {
-	if op.RequestBody == nil || op.RequestBody.Value == nil {
-		return nil
-	}
-	mt := op.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil {
-		return nil
-	}
-	return properties(mt.Schema.Value)
-}
-
-func responseFields(op *openapi3.Operation) []string {
-	if op.Responses == nil {
-		return nil
-	}
-	for _, code := range []string{"200", "201", "2XX", "default"} {
-		r := op.Responses.Value(code)
-		if r == nil || r.Value == nil {
-			continue
-		}
-		if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-			return properties(mt.Schema.Value)
-		}
-	}
-	return nil
-}
-
-func properties(s *openapi3.Schema) []string {
-	if s == nil {
-		return nil
-	}
-	var names []string
-	for name := range s.Properties {
-		names = append(names, name)
-	}
-	for _, sub := range s.AllOf {
-		if sub != nil {
-			names = append(names, properties(sub.Value)...)
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
+	return fmt.Errorf("openapi: %s: %w", name, err)
 }
