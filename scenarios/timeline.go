@@ -12,13 +12,20 @@ type Timeline struct {
 	End       time.Time
 	Exchanges []Exchange
 	Decisions []Decision
+	// Dropped counts, per scenario, the iterations an arrival-rate executor
+	// could not start because its VU pool was exhausted: an open-model run
+	// that dropped iterations sent less load than the plan asked for.
+	Dropped map[string]int64 `json:",omitempty"`
 }
 
 // Exchange is one request the harness sent and what became of it.
 type Exchange struct {
 	Scenario string
 	VU       int
-	Actor    Actor
+	// Iteration is the VU's iteration (0-based) the request belongs to: one
+	// run of a Program from its first Next until it returns false.
+	Iteration int
+	Actor     Actor
 	// Session names the VU session (one login); benign harm is counted per
 	// session.
 	Session       string
@@ -26,9 +33,12 @@ type Exchange struct {
 	TokenID       string
 	Addr          string // client address the request was sent from
 	CorrelationID string
-	Method        string
-	Route         string // operation path template
-	Path          string
+	// Fingerprint names the device profile (user agent, client hints,
+	// header order) the request was sent with.
+	Fingerprint string `json:",omitempty"`
+	Method      string
+	Route       string // operation path template
+	Path        string
 	// Abusive marks the requests that carry out the scenario's misuse;
 	// set-up requests (a login before enumeration) are not abusive.
 	Abusive   bool
@@ -42,6 +52,9 @@ type Exchange struct {
 	// (foreign records read, discount in cents, ...).
 	Leak int
 	Err  string `json:",omitempty"`
+	// Refused is the redirect location the harness refused to follow
+	// because it was off the allow-list: nothing was sent to it.
+	Refused string `json:",omitempty"`
 }
 
 // Actor is which side of a run an exchange belongs to.
@@ -64,6 +77,18 @@ func (a Actor) String() string {
 
 // MarshalText makes actors readable in JSON reports.
 func (a Actor) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// UnmarshalText reads what MarshalText wrote, so timelines spilled to disk
+// or merged from shards read back.
+func (a *Actor) UnmarshalText(b []byte) error {
+	for i, name := range actorNames {
+		if name != "" && name == string(b) {
+			*a = Actor(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown actor %q (want benign or attacker)", b)
+}
 
 // Outcome classifies the answer to one request.
 type Outcome int
@@ -94,6 +119,17 @@ func (o Outcome) String() string {
 
 // MarshalText makes outcomes readable in JSON reports.
 func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText reads what MarshalText wrote.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	for i, name := range outcomeNames {
+		if name == string(b) {
+			*o = Outcome(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown outcome %q (want one of %v)", b, outcomeNames)
+}
 
 // DeniedStatus reports whether an HTTP status is a containment answer.
 func DeniedStatus(code int) bool {

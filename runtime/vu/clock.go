@@ -2,6 +2,7 @@ package vu
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -33,4 +34,94 @@ func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// virtualClock is a Clock the engine may move itself. Given one, a Runner
+// runs as a discrete-event loop: it jumps from one scheduled event to the
+// next instead of waiting, one VU step at a time, so a run is deterministic
+// for a given seed and an hour of pacing takes no wall time.
+type virtualClock interface {
+	Clock
+	AdvanceTo(t time.Time)
+}
+
+// SimClock is virtual time: it moves only when told (Advance, AdvanceTo),
+// never by itself. Sleepers wake, in deadline order, when time passes their
+// deadline. The simulated executor (and every schedule test) runs on it.
+// It is safe for concurrent use.
+type SimClock struct {
+	mu       sync.Mutex
+	now      time.Time
+	sleepers []*sleeper
+}
+
+type sleeper struct {
+	until time.Time
+	wake  chan struct{}
+}
+
+// NewSimClock returns a simulated clock reading start.
+func NewSimClock(start time.Time) *SimClock { return &SimClock{now: start} }
+
+// Now implements Clock.
+func (c *SimClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Sleep implements Clock: it blocks until another goroutine advances the
+// clock by at least d, or ctx is done.
+func (c *SimClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	c.mu.Lock()
+	s := &sleeper{until: c.now.Add(d), wake: make(chan struct{})}
+	c.sleepers = append(c.sleepers, s)
+	c.mu.Unlock()
+	select {
+	case <-s.wake:
+		return nil
+	case <-ctx.Done():
+		c.mu.Lock()
+		for i, o := range c.sleepers {
+			if o == s {
+				c.sleepers = append(c.sleepers[:i], c.sleepers[i+1:]...)
+				break
+			}
+		}
+		c.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// Advance moves the clock forward by d.
+func (c *SimClock) Advance(d time.Duration) { c.AdvanceTo(c.Now().Add(d)) }
+
+// AdvanceTo moves the clock to t (never backwards) and wakes the sleepers
+// whose deadline has come.
+func (c *SimClock) AdvanceTo(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.now) {
+		c.now = t
+	}
+	kept := c.sleepers[:0]
+	for _, s := range c.sleepers {
+		if s.until.After(c.now) {
+			kept = append(kept, s)
+			continue
+		}
+		close(s.wake)
+	}
+	c.sleepers = kept
+}
+
+// Sleepers is how many goroutines wait on the clock, so a test can advance
+// it only once they all do.
+func (c *SimClock) Sleepers() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.sleepers)
 }

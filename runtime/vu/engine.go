@@ -1,0 +1,202 @@
+package vu
+
+import (
+	"container/heap"
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// engine schedules VU state machines on a timer heap and an elastic pool of
+// workers: a VU waiting for its next request is a heap entry, not a parked
+// goroutine, so ten thousand paced VUs cost their state and the few
+// workers that are busy at any moment.
+//
+// With a virtual clock the same heap is run as a discrete-event loop on one
+// goroutine: pop the earliest event, move the clock to it, run it.
+type engine struct {
+	r       *Runner
+	clock   Clock
+	virtual virtualClock
+
+	mu       sync.Mutex
+	tasks    taskHeap
+	seq      uint64
+	inflight int
+	workers  int // only the dispatcher reads and writes it
+	max      int
+	wake     chan struct{}
+	ready    chan *vuState
+
+	rec      *Recorder
+	stopping atomic.Bool
+	budget   atomic.Bool
+	errMu    sync.Mutex
+	err      error
+	// reqCtx outlives the run's ctx by the grace period, so requests in
+	// flight at cancellation can finish.
+	reqCtx context.Context
+}
+
+// task is a heap entry: a VU due to run its next step, or a controller
+// event of an executor (start VUs, ramp, an arrival).
+type task struct {
+	at  time.Time
+	seq uint64
+	vu  *vuState
+	fn  func(now time.Time)
+}
+
+type taskHeap []task
+
+func (h taskHeap) Len() int { return len(h) }
+func (h taskHeap) Less(i, j int) bool {
+	if c := h[i].at.Compare(h[j].at); c != 0 {
+		return c < 0
+	}
+	return h[i].seq < h[j].seq
+}
+func (h taskHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *taskHeap) Push(x any)   { *h = append(*h, x.(task)) }
+func (h *taskHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = task{}
+	*h = old[:len(old)-1]
+	return t
+}
+
+// push schedules v at at; the caller must not hold mu.
+func (e *engine) push(v *vuState, at time.Time) {
+	e.mu.Lock()
+	e.pushLocked(task{at: at, vu: v})
+	e.mu.Unlock()
+	e.signal()
+}
+
+// pushLocked adds a task; the caller holds mu (controller events do).
+func (e *engine) pushLocked(t task) {
+	e.seq++
+	t.seq = e.seq
+	heap.Push(&e.tasks, t)
+}
+
+func (e *engine) signal() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// fail records the first fatal error and stops the run.
+func (e *engine) fail(err error) {
+	e.errMu.Lock()
+	if e.err == nil {
+		e.err = err
+	}
+	e.errMu.Unlock()
+	e.stop()
+}
+
+func (e *engine) stop() {
+	e.stopping.Store(true)
+	e.signal()
+}
+
+// loop runs until every VU has retired and no event is left, or until the
+// run stops and the steps in flight have returned.
+func (e *engine) loop(ctx context.Context) {
+	if e.virtual != nil {
+		e.loopVirtual()
+		return
+	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		e.mu.Lock()
+		if e.inflight == 0 && (e.stopping.Load() || len(e.tasks) == 0) {
+			e.mu.Unlock()
+			close(e.ready)
+			return
+		}
+		wait := time.Hour
+		if !e.stopping.Load() && len(e.tasks) > 0 {
+			now := e.clock.Now()
+			if t := e.tasks[0]; !t.at.After(now) {
+				heap.Pop(&e.tasks)
+				if t.fn != nil {
+					t.fn(now)
+					e.mu.Unlock()
+					continue
+				}
+				e.inflight++
+				e.mu.Unlock()
+				e.dispatch(t.vu)
+				continue
+			} else {
+				wait = t.at.Sub(now)
+			}
+		}
+		e.mu.Unlock()
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-e.wake:
+		case <-ctx.Done():
+			e.stop()
+		}
+	}
+}
+
+// dispatch hands v to an idle worker, or to a new one while the pool is
+// below its maximum; past it, it waits for a worker.
+func (e *engine) dispatch(v *vuState) {
+	select {
+	case e.ready <- v:
+		return
+	default:
+	}
+	if e.workers < e.max {
+		e.workers++
+		go e.worker(v)
+		return
+	}
+	e.ready <- v
+}
+
+func (e *engine) worker(v *vuState) {
+	for {
+		e.step(v)
+		e.mu.Lock()
+		e.inflight--
+		idle := e.inflight == 0
+		e.mu.Unlock()
+		if idle {
+			e.signal()
+		}
+		var ok bool
+		if v, ok = <-e.ready; !ok {
+			return
+		}
+	}
+}
+
+func (e *engine) loopVirtual() {
+	for {
+		e.mu.Lock()
+		if e.stopping.Load() || len(e.tasks) == 0 {
+			e.mu.Unlock()
+			return
+		}
+		t := heap.Pop(&e.tasks).(task)
+		e.virtual.AdvanceTo(t.at)
+		if t.fn != nil {
+			t.fn(t.at)
+			e.mu.Unlock()
+			continue
+		}
+		e.mu.Unlock()
+		e.step(t.vu)
+	}
+}

@@ -1,0 +1,97 @@
+package vu
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// inlineSteps bounds how many requests a VU with no wait sends in a row
+// before it goes back to the heap, so VUs share workers fairly.
+const inlineSteps = 16
+
+// step runs VU v until it has to wait (it goes back on the heap) or stops
+// (it retires). Only the holder of v calls it.
+func (e *engine) step(v *vuState) {
+	x := v.x
+	for n := 0; ; n++ {
+		if e.stopping.Load() {
+			e.retire(v)
+			return
+		}
+		now := e.clock.Now()
+		if !v.pending {
+			if v.prog == nil {
+				if !x.mayBegin(v, now) || !e.begin(v) {
+					e.retire(v)
+					return
+				}
+			}
+			st, ok := v.prog.Next(v.prev)
+			if !ok {
+				v.prog, v.prev = nil, nil
+				x.stats.Iterations.Add(1)
+				continue
+			}
+			wait := st.Wait
+			if (x.open && !v.first) || (!x.open && v.sent > 0) {
+				if v.rng == nil {
+					v.rng = rand.New(rand.NewPCG(x.w.Seed, uint64(v.g)))
+				}
+				wait += pause(x.w.Think, v.rng)
+			}
+			v.step, v.pending = st, true
+			if wait > 0 {
+				at := now.Add(wait)
+				if at.UnixNano() >= v.stopAt.Load() {
+					e.retire(v)
+					return
+				}
+				e.push(v, at)
+				return
+			}
+		}
+		if now.UnixNano() >= v.stopAt.Load() {
+			e.retire(v)
+			return
+		}
+		if e.r.limit != nil && !v.reserved {
+			if d := e.r.limit.reserve(now); d > 0 {
+				v.reserved = true
+				e.push(v, now.Add(d))
+				return
+			}
+		}
+		if e.r.sent.Add(1) > e.r.MaxRequests {
+			e.budget.Store(true)
+			e.stop()
+			e.retire(v)
+			return
+		}
+		res := e.send(v)
+		v.prev = &res
+		v.pending, v.reserved, v.first = false, false, false
+		v.sent++
+		if n >= inlineSteps {
+			e.push(v, e.clock.Now())
+			return
+		}
+	}
+}
+
+// begin starts v's next iteration with a fresh Program.
+func (e *engine) begin(v *vuState) bool {
+	x := v.x
+	e.identify(v, true)
+	it := Iteration{VU: v.g, N: v.iter}
+	if v.id != nil {
+		it.Identity = v.id.cred
+	}
+	prog, err := x.w.program(it)
+	if err != nil {
+		e.fail(fmt.Errorf("vu: %s vu %d iteration %d: %w", x.w.Scenario, v.g, v.iter, err))
+		return false
+	}
+	v.prog, v.prev, v.first = prog, nil, true
+	v.iter++
+	return true
+}
