@@ -1,35 +1,34 @@
 package monitor
 
-import "time"
+import "log/slog"
 
-// Config tunes the built-in detectors and the policy. Zero fields take the
-// defaults of withDefaults, so Config{} is a sensible monitor.
+// Config sets up a Monitor. Config{} is a sensible monitor: the embedded
+// default policy, bounded tables.
 type Config struct {
-	// Window is how far back the sliding-window detectors look.
-	Window time.Duration
-	// DistinctObjects is how many distinct objects of one object-read
-	// route a subject may read within Window before it is blocked.
-	DistinctObjects int
-	// BlockTTL is how long a block decision lasts.
-	BlockTTL time.Duration
+	// Policy holds the detectors' thresholds, the risk weights and the
+	// rules; nil means DefaultPolicy().
+	Policy *Policy
+	// IDPrefix starts every decision id, so replicas sharing a decision
+	// store never mint the same id ("d-<prefix>-000001").
+	IDPrefix string
+	// MaxKeys bounds each detector table (subjects, walks, sessions);
+	// when full, an arbitrary entry makes room. Zero means 1<<20.
+	MaxKeys int
+	// Logger receives the monitor's operational messages; nil discards.
+	Logger *slog.Logger
 }
 
-// Defaults applied by withDefaults.
-const (
-	defaultWindow          = 10 * time.Second
-	defaultDistinctObjects = 20
-	defaultBlockTTL        = 5 * time.Minute
-)
+const defaultMaxKeys = 1 << 20
 
 func (c Config) withDefaults() Config {
-	if c.Window <= 0 {
-		c.Window = defaultWindow
+	if c.Policy == nil {
+		c.Policy = DefaultPolicy()
 	}
-	if c.DistinctObjects <= 0 {
-		c.DistinctObjects = defaultDistinctObjects
+	if c.MaxKeys <= 0 {
+		c.MaxKeys = defaultMaxKeys
 	}
-	if c.BlockTTL <= 0 {
-		c.BlockTTL = defaultBlockTTL
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c
 }

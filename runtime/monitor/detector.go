@@ -1,42 +1,115 @@
 package monitor
 
 import (
+	"hash/maphash"
+	"strings"
 	"time"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-// Detector recognises one kind of misuse in a stream of observations. More
-// kinds come as more detectors, each a small stateful type.
+// Detector names, as decisions carry them in Decision.Detector and
+// policies name them.
+const (
+	RateName        = "rate"
+	EnumerationName = "enumeration"
+	ScrapingName    = "scraping"
+	StuffingName    = "stuffing"
+	ReuseName       = "reuse"
+	CouponName      = "coupon"
+	FlowName        = "flow"
+)
+
+// DistinctObjectsName is the enumeration detector's id under its first
+// name, kept for callers written against the walking skeleton.
+const DistinctObjectsName = EnumerationName
+
+func detectorNames() []string {
+	return []string{CouponName, EnumerationName, FlowName, RateName, ReuseName, ScrapingName, StuffingName}
+}
+
+func knownDetector(name string) bool {
+	for _, n := range detectorNames() {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Detector recognises one kind of misuse in a stream of observations; each
+// kind is a small stateful type.
 //
 // The Monitor calls Observe from one goroutine at a time, so a Detector
-// need not be safe for concurrent use. Its only clock is the observation's
-// Event.Time, and it must bound the memory it keeps per subject.
+// need not be safe for concurrent use. Its only clock is Observation.Now,
+// and it must bound the memory it keeps per subject. Observe must not
+// retain o.
 type Detector interface {
-	// Name is the stable id decisions carry in Decision.Detector, such as
-	// "distinct-objects".
+	// Name is the stable id decisions carry in Decision.Detector.
 	Name() string
-	// Observe scores one observation and reports a Finding when its subject
+	// Observe scores one observation and reports a Finding when a subject
 	// crosses the detector's threshold. After a finding the detector starts
 	// that subject afresh, so a new finding needs new evidence.
-	Observe(o Observation) (Finding, bool)
+	Observe(o *Observation) (Finding, bool)
 }
 
 // Observation is an event as detectors see it: enriched with its route,
-// object id and identity, and attributed to the subject it is scored as.
+// object id and identity, attributed to the subject it is scored as, with
+// its keys hashed once for every detector's tables.
 type Observation struct {
 	Event   scenarios.Event
 	Subject scenarios.Subject
 	// Op is the Surface operation the event exercised, nil when none
-	// matched.
-	Op *scenarios.Operation
+	// matched; OpIndex is its index in the Surface, -1 when nil.
+	Op      *scenarios.Operation
+	OpIndex int
+	// Now is Event.Time in Unix nanoseconds.
+	Now  int64
+	Keys Keys
 }
 
-// Finding is a detector's evidence against an observation's subject; the
-// Monitor's policy turns it into decisions.
+// Keys are 64-bit hashes of an observation's subjects, 0 when absent.
+// Cluster groups a device with an address /24 (or IPv6 /48) prefix.
+type Keys struct {
+	Subject, Identity, Token, Addr, Prefix, Fingerprint, Cluster uint64
+}
+
+// Finding is a detector's evidence; the Monitor's risk and policy turn it
+// into decisions.
 type Finding struct {
 	// Reason says in a sentence what the subject did, for reports.
 	Reason string
+	// Subjects are who the finding is against, strongest first; nil means
+	// the observation's subject and, for an identity, its token.
+	Subjects []scenarios.Subject
+}
+
+// hasher hashes keys with one seed per Monitor.
+type hasher struct{ seed maphash.Seed }
+
+func (h hasher) key(s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	return maphash.String(h.seed, s) | 1
+}
+
+// prefix is the /24 of an IPv4 address or the /48 of an IPv6 one, as text,
+// without allocating.
+func prefix(addr string) string {
+	if i := strings.LastIndexByte(addr, '.'); i > 0 && !strings.Contains(addr, ":") {
+		return addr[:i]
+	}
+	n := 0
+	for i := range len(addr) {
+		if addr[i] == ':' {
+			n++
+			if n == 3 {
+				return addr[:i]
+			}
+		}
+	}
+	return addr
 }
 
 // objectRead reports whether an operation reads one object by id: tagged
@@ -55,8 +128,89 @@ func objectRead(op *scenarios.Operation) bool {
 	return ok && p.In == scenarios.InPath
 }
 
-// inWindow reports whether something that happened at `at` still counts in
-// a sliding window ending at now; shared by the sliding-window detectors.
-func inWindow(at, now time.Time, window time.Duration) bool {
-	return now.Sub(at) < window
+// deniedOrMissing is an answer that read nothing: refused or not found.
+func deniedOrMissing(status int) bool {
+	return status == 401 || status == 403 || status == 404 || status == 423
+}
+
+func success(status int) bool { return status >= 200 && status < 300 }
+
+func subj(k scenarios.SubjectKind, v string) scenarios.Subject {
+	return scenarios.Subject{Kind: k, Value: v}
+}
+
+// table is a detector's per-key state, bounded in size: entries idle for
+// longer than idle are swept once per idle period, and when the table is
+// full an arbitrary entry makes room, so memory follows the active subjects.
+type table[T any] struct {
+	m     map[uint64]*T
+	max   int
+	idle  int64
+	swept int64
+	last  func(*T) int64
+}
+
+func newTable[T any](max int, idle time.Duration, last func(*T) int64) *table[T] {
+	return &table[T]{m: make(map[uint64]*T), max: max, idle: int64(idle), last: last}
+}
+
+// get returns k's state, creating it when absent; nil for a zero key.
+func (t *table[T]) get(k uint64, now int64) *T {
+	if k == 0 {
+		return nil
+	}
+	t.sweep(now)
+	if v := t.m[k]; v != nil {
+		return v
+	}
+	if len(t.m) >= t.max {
+		for old := range t.m {
+			delete(t.m, old)
+			break
+		}
+	}
+	v := new(T)
+	t.m[k] = v
+	return v
+}
+
+func (t *table[T]) sweep(now int64) {
+	if now-t.swept < t.idle {
+		return
+	}
+	t.swept = now
+	for k, v := range t.m {
+		if now-t.last(v) > t.idle {
+			delete(t.m, k)
+		}
+	}
+}
+
+// counter counts within a window that restarts once it has passed, keeping
+// the previous window's count so the rate it reports slides.
+type counter struct {
+	start     int64
+	cur, prev uint32
+}
+
+// add counts one and returns the sliding estimate of the count in the
+// last window.
+func (c *counter) add(now, window int64) float64 {
+	c.roll(now, window)
+	c.cur++
+	return c.estimate(now, window)
+}
+
+func (c *counter) roll(now, window int64) {
+	switch el := now - c.start; {
+	case c.start == 0 || el >= 2*window:
+		c.start, c.cur, c.prev = now, 0, 0
+	case el >= window:
+		c.start, c.prev, c.cur = c.start+window, c.cur, 0
+	}
+}
+
+func (c *counter) estimate(now, window int64) float64 {
+	frac := float64(window-(now-c.start)) / float64(window)
+	return float64(c.prev)*max(frac, 0) + float64(c.cur)
 }

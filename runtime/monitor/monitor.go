@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ const maxTokens = 1 << 16
 type Monitor struct {
 	cfg    Config
 	router *Router
+	h      hasher
 
 	tokMu    sync.RWMutex
 	tokens   map[string]string // token id -> identity
@@ -26,31 +28,58 @@ type Monitor struct {
 
 	mu        sync.Mutex
 	detectors []Detector
-	live      map[liveKey]time.Time // expiry of each subject's last decision
+	flow      *flow
+	risk      *risk
+	live      map[liveKey]int64 // expiry of each subject's last decision per rule
+	history   map[scenarios.Subject]history
 	seq       int
 }
 
 type liveKey struct {
-	detector string
-	subject  scenarios.Subject
+	rule    string
+	subject scenarios.Subject
+}
+
+// history counts a subject's decisions for escalation.
+type history struct {
+	count int
+	last  int64
 }
 
 // New builds a Monitor for the operations of surface with the built-in
-// detectors. Zero Config fields take their defaults.
+// detectors and cfg's policy.
 func New(surface scenarios.Surface, cfg Config) *Monitor {
 	cfg = cfg.withDefaults()
-	return &Monitor{
-		cfg:       cfg,
-		router:    NewRouter(surface),
-		tokens:    make(map[string]string),
-		detectors: []Detector{newDistinctObjects(cfg.Window, cfg.DistinctObjects)},
-		live:      make(map[liveKey]time.Time),
+	p, n := cfg.Policy, cfg.MaxKeys
+	h := hasher{seed: maphash.MakeSeed()}
+	m := &Monitor{
+		cfg:     cfg,
+		router:  NewRouter(surface),
+		h:       h,
+		tokens:  make(map[string]string),
+		flow:    newFlow(p.Flow, surface, n),
+		risk:    newRisk(p.Risk, n),
+		live:    make(map[liveKey]int64),
+		history: make(map[scenarios.Subject]history),
 	}
+	m.detectors = []Detector{
+		newRate(p.Rate, n), newEnumeration(p.Enumeration, n), newScraping(p.Scraping, n, h),
+		newStuffing(p.Stuffing, n, h), newReuse(p.Reuse, n, h), newCoupon(p.Coupon, n, h), m.flow,
+	}
+	return m
 }
 
 // Config returns the effective configuration, defaults filled in, so
-// callers can report the thresholds a run was judged by.
+// callers can report the policy a run was judged by.
 func (m *Monitor) Config() Config { return m.cfg }
+
+// Policy is the compiled policy the monitor decides by; the guard reads
+// its rules' throttle buckets.
+func (m *Monitor) Policy() *Policy { return m.cfg.Policy }
+
+// Router is the monitor's route matcher, shared with the guard so a
+// request is matched against the Surface once.
+func (m *Monitor) Router() *Router { return m.router }
 
 // Learn records that tokenID belongs to identity, so that requests bearing
 // the token are scored, and blocked, as that identity. The guard calls it
@@ -83,94 +112,189 @@ func (m *Monitor) Identity(tokenID string) string {
 	return m.tokens[tokenID]
 }
 
+// AccountCreated tells the monitor when an account was created, where the
+// caller knows (a user directory); the risk of a young account's findings
+// weighs more. Signups seen in traffic are recorded without it.
+func (m *Monitor) AccountCreated(identity string, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.risk.accountCreated(identity, at.UnixNano())
+}
+
+// TrainFlows learns the operation order of benign sessions (each a list of
+// events in order), for the flow detector's transition model.
+func (m *Monitor) TrainFlows(sessions [][]scenarios.Event) {
+	idx := make([][]int, 0, len(sessions))
+	for _, s := range sessions {
+		var ops []int
+		for _, ev := range s {
+			if mt, ok := m.router.Match(ev.Method, ev.Path); ok && mt.Index >= 0 {
+				ops = append(ops, mt.Index)
+			}
+		}
+		idx = append(idx, ops)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.flow.Train(idx)
+}
+
 // Observe scores one exchange and returns the decisions it triggers, if
 // any. It fills the event's Route and ObjectID from the Surface and its
 // Identity from learned tokens; ev.Time is its only clock, so events may
 // come from a real guard or a simulation. Safe for concurrent use.
 func (m *Monitor) Observe(ev scenarios.Event) []scenarios.Decision {
-	var op *scenarios.Operation
+	o := Observation{Event: ev, OpIndex: -1, Now: ev.Time.UnixNano()}
 	if mt, ok := m.router.Match(ev.Method, ev.Path); ok {
-		ev.Route, ev.ObjectID, op = mt.Route, mt.ObjectID, mt.Op
+		o.Event.Route, o.Event.ObjectID, o.Op, o.OpIndex = mt.Route, mt.ObjectID, mt.Op, mt.Index
 	}
-	if ev.Identity == "" {
-		ev.Identity = m.Identity(ev.TokenID)
+	if o.Event.Identity == "" {
+		o.Event.Identity = m.Identity(ev.TokenID)
 	}
-	subj, ok := scoredAs(ev)
-	if !ok {
+	var ok bool
+	if o.Subject, ok = scoredAs(&o.Event); !ok {
 		return nil
 	}
-	o := Observation{Event: ev, Subject: subj, Op: op}
-
+	m.keys(&o)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	ctx := m.risk.observe(&o, m.h)
 	var out []scenarios.Decision
 	for _, d := range m.detectors {
-		f, ok := d.Observe(o)
-		if !ok {
-			continue
-		}
-		for _, s := range decisionSubjects(ev, subj) {
-			out = m.decide(out, d.Name(), s, f, ev.Time)
+		if f, ok := d.Observe(&o); ok {
+			out = m.decide(out, d.Name(), &o, f, ctx)
 		}
 	}
 	return out
 }
 
-// decide appends a block of subject unless one from the same detector is
-// still live.
-func (m *Monitor) decide(out []scenarios.Decision, detector string, subject scenarios.Subject, f Finding, now time.Time) []scenarios.Decision {
-	k := liveKey{detector: detector, subject: subject}
-	if exp, ok := m.live[k]; ok && now.Before(exp) {
-		return out
+func (m *Monitor) keys(o *Observation) {
+	ev := &o.Event
+	k := &o.Keys
+	k.Identity, k.Token, k.Addr, k.Fingerprint = m.h.key(ev.Identity), m.h.key(ev.TokenID), m.h.key(ev.Addr), m.h.key(ev.Fingerprint)
+	k.Prefix = m.h.key(prefix(ev.Addr))
+	switch o.Subject.Kind {
+	case scenarios.SubjectIdentity:
+		k.Subject = k.Identity
+	case scenarios.SubjectToken:
+		k.Subject = k.Token
+	default:
+		k.Subject = k.Addr
 	}
-	m.sweepLive(now)
-	m.seq++
-	d := scenarios.Decision{
-		ID:       fmt.Sprintf("d-%06d", m.seq),
-		Time:     now,
-		Subject:  subject,
-		Action:   scenarios.ActionBlock,
-		Expires:  now.Add(m.cfg.BlockTTL),
-		Detector: detector,
-		Reason:   f.Reason,
-	}
-	m.live[k] = d.Expires
-	return append(out, d)
-}
-
-// sweepLive forgets expired decisions once the table has grown; decisions
-// are rare, so the scan is cheap.
-func (m *Monitor) sweepLive(now time.Time) {
-	if len(m.live) < 64 {
-		return
-	}
-	for k, exp := range m.live {
-		if !now.Before(exp) {
-			delete(m.live, k)
-		}
+	if k.Fingerprint != 0 && k.Prefix != 0 {
+		k.Cluster = k.Fingerprint*31 ^ k.Prefix
 	}
 }
 
 // scoredAs is the subject an event counts against: its identity when
 // known, else its token, else its client address.
-func scoredAs(ev scenarios.Event) (scenarios.Subject, bool) {
+func scoredAs(ev *scenarios.Event) (scenarios.Subject, bool) {
 	switch {
 	case ev.Identity != "":
-		return scenarios.Subject{Kind: scenarios.SubjectIdentity, Value: ev.Identity}, true
+		return subj(scenarios.SubjectIdentity, ev.Identity), true
 	case ev.TokenID != "":
-		return scenarios.Subject{Kind: scenarios.SubjectToken, Value: ev.TokenID}, true
+		return subj(scenarios.SubjectToken, ev.TokenID), true
 	case ev.Addr != "":
-		return scenarios.Subject{Kind: scenarios.SubjectAddress, Value: ev.Addr}, true
+		return subj(scenarios.SubjectAddress, ev.Addr), true
 	}
 	return scenarios.Subject{}, false
 }
 
-// decisionSubjects are the subjects a finding against scored blocks: the
-// scored subject, and the token too when an identity was scored, so the
-// guard can deny the token without a lookup.
-func decisionSubjects(ev scenarios.Event, scored scenarios.Subject) []scenarios.Subject {
-	if scored.Kind == scenarios.SubjectIdentity && ev.TokenID != "" {
-		return []scenarios.Subject{scored, {Kind: scenarios.SubjectToken, Value: ev.TokenID}}
+// subjectsOf are the subjects a finding is against: its own, or the
+// scored subject and, for an identity, its token too, so the guard can deny
+// the token without a lookup.
+func subjectsOf(o *Observation, f Finding) []scenarios.Subject {
+	if len(f.Subjects) > 0 {
+		return f.Subjects
 	}
-	return []scenarios.Subject{scored}
+	if o.Subject.Kind == scenarios.SubjectIdentity && o.Event.TokenID != "" {
+		return []scenarios.Subject{o.Subject, subj(scenarios.SubjectToken, o.Event.TokenID)}
+	}
+	return []scenarios.Subject{o.Subject}
+}
+
+// decide scores a finding and applies the first matching rule to its
+// subjects, escalating for repeat offenders and skipping subjects on which
+// the same rule is still live.
+func (m *Monitor) decide(out []scenarios.Decision, detector string, o *Observation, f Finding, c context) []scenarios.Decision {
+	subjects := subjectsOf(o, f)
+	points, note := m.risk.weigh(detector, o.Op, c)
+	score, reasons := m.risk.add(subjects[0], points, detector+": "+f.Reason+note, o.Now)
+	var rule *Rule
+	for i := range m.cfg.Policy.Rules {
+		if r := &m.cfg.Policy.Rules[i]; r.match(detector, score) {
+			rule = r
+			break
+		}
+	}
+	if rule == nil {
+		return out
+	}
+	chosen := subjects
+	alertOnly := false
+	if len(rule.Subjects) > 0 {
+		chosen = nil
+		for _, s := range subjects {
+			if rule.Subjects[s.Kind] {
+				chosen = append(chosen, s)
+			}
+		}
+		if len(chosen) == 0 {
+			chosen, alertOnly = subjects[:1], true
+		}
+	}
+	for _, s := range chosen {
+		if s.Value == "" {
+			continue
+		}
+		k := liveKey{rule: rule.Name, subject: s}
+		if exp, ok := m.live[k]; ok && o.Now < exp {
+			continue
+		}
+		m.sweepLive(o.Now)
+		h := m.history[s]
+		if h.last != 0 && rule.Escalate.Window > 0 && o.Now-h.last > int64(rule.Escalate.Window) {
+			h = history{}
+		}
+		action, ttl := rule.escalated(h.count)
+		if alertOnly {
+			action = scenarios.ActionAlert
+		}
+		m.history[s] = history{count: h.count + 1, last: o.Now}
+		m.seq++
+		d := scenarios.Decision{
+			ID: m.id(), Time: o.Event.Time, Subject: s, Action: action, Expires: o.Event.Time.Add(ttl),
+			Detector: detector, Reason: f.Reason, Score: score, Reasons: reasons, Rule: rule.Name, Level: h.count,
+		}
+		m.live[k] = d.Expires.UnixNano()
+		out = append(out, d)
+	}
+	return out
+}
+
+func (m *Monitor) id() string {
+	if m.cfg.IDPrefix != "" {
+		return fmt.Sprintf("d-%s-%06d", m.cfg.IDPrefix, m.seq)
+	}
+	return fmt.Sprintf("d-%06d", m.seq)
+}
+
+// sweepLive forgets expired decisions and stale histories once the tables
+// have grown; decisions are rare, so the scan is cheap.
+func (m *Monitor) sweepLive(now int64) {
+	if len(m.live) >= 64 {
+		for k, exp := range m.live {
+			if now >= exp {
+				delete(m.live, k)
+			}
+		}
+	}
+	if len(m.history) >= m.cfg.MaxKeys {
+		for k := range m.history {
+			delete(m.history, k)
+			if len(m.history) < m.cfg.MaxKeys/2 {
+				break
+			}
+		}
+	}
 }

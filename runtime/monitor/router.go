@@ -25,8 +25,10 @@ type Match struct {
 	// when it has none.
 	ObjectID string
 	// Op is the operation for the method, nil when the template matched but
-	// the Surface has no operation for that method.
-	Op *scenarios.Operation
+	// the Surface has no operation for that method; Index is its index in
+	// Surface.Operations, -1 when Op is nil.
+	Op    *scenarios.Operation
+	Index int
 }
 
 type node struct {
@@ -40,7 +42,12 @@ type leaf struct {
 	// objIdx is the segment index of the object-id path parameter, -1 if
 	// none.
 	objIdx int
-	ops    map[string]*scenarios.Operation
+	ops    map[string]opRef
+}
+
+type opRef struct {
+	op    *scenarios.Operation
+	index int
 }
 
 // NewRouter compiles the Surface's REST operation templates. When two
@@ -50,12 +57,12 @@ func NewRouter(surface scenarios.Surface) *Router {
 	r := &Router{}
 	ops := append([]scenarios.Operation(nil), surface.Operations...)
 	for i := range ops {
-		r.add(&ops[i])
+		r.add(&ops[i], i)
 	}
 	return r
 }
 
-func (r *Router) add(op *scenarios.Operation) {
+func (r *Router) add(op *scenarios.Operation, index int) {
 	if !strings.HasPrefix(op.Path, "/") {
 		return
 	}
@@ -84,13 +91,13 @@ func (r *Router) add(op *scenarios.Operation) {
 		n = c
 	}
 	if n.leaf == nil {
-		n.leaf = &leaf{route: op.Path, objIdx: -1, ops: make(map[string]*scenarios.Operation)}
+		n.leaf = &leaf{route: op.Path, objIdx: -1, ops: make(map[string]opRef)}
 	}
 	if n.leaf.objIdx < 0 {
 		n.leaf.objIdx = objIdx
 	}
 	if _, dup := n.leaf.ops[op.Method]; !dup {
-		n.leaf.ops[op.Method] = op
+		n.leaf.ops[op.Method] = opRef{op: op, index: index}
 	}
 }
 
@@ -101,9 +108,13 @@ func (r *Router) Match(method, path string) (Match, bool) {
 	p := trimSlashes(path)
 	l := r.root.match(p)
 	if l == nil {
-		return Match{}, false
+		return Match{Index: -1}, false
 	}
-	m := Match{Route: l.route, Op: l.ops[method]}
+	ref, ok := l.ops[method]
+	m := Match{Route: l.route, Op: ref.op, Index: -1}
+	if ok {
+		m.Index = ref.index
+	}
 	if l.objIdx >= 0 {
 		m.ObjectID = segment(p, l.objIdx)
 	}

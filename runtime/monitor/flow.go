@@ -1,0 +1,122 @@
+package monitor
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// flow flags a session that calls an operation without the operations that
+// must precede it: those the spec names (Rules.RequiresPrevious), a cart
+// operation before a checkout, or, once trained on benign traffic, the
+// operations every benign session called before it.
+type flow struct {
+	cfg      FlowConfig
+	ops      []scenarios.Operation
+	required []uint64 // per operation index: predecessors of which one is needed (spec, cart)
+	learned  []uint64 // per operation index: predecessors all needed (trained)
+	sessions *table[session]
+	idle     int64
+}
+
+var _ Detector = (*flow)(nil)
+
+// sessionIdle is how long a session's history lasts without requests.
+const sessionIdle = 30 * time.Minute
+
+type session struct {
+	seen uint64 // bit i: operation i (mod 64) was called
+	last int64
+}
+
+func opBit(i int) uint64 { return 1 << (uint(i) % 64) }
+
+func newFlow(cfg FlowConfig, surface scenarios.Surface, maxKeys int) *flow {
+	d := &flow{cfg: cfg, ops: surface.Operations, required: make([]uint64, len(surface.Operations)),
+		learned: make([]uint64, len(surface.Operations)), idle: int64(sessionIdle),
+		sessions: newTable(maxKeys, sessionIdle, func(s *session) int64 { return s.last })}
+	index := map[string]int{}
+	var carts uint64
+	for i, op := range surface.Operations {
+		index[op.Key()] = i
+		if op.Has(scenarios.RoleCart) {
+			carts |= opBit(i)
+		}
+	}
+	for i, op := range surface.Operations {
+		for _, k := range op.Rules.RequiresPrevious {
+			if j, ok := index[k]; ok {
+				d.required[i] |= opBit(j)
+			}
+		}
+		if d.required[i] == 0 && op.Has(scenarios.RoleCheckout) {
+			d.required[i] = carts
+		}
+	}
+	return d
+}
+
+func (d *flow) Name() string { return FlowName }
+
+func (d *flow) Observe(o *Observation) (Finding, bool) {
+	if o.OpIndex < 0 || o.Keys.Subject == 0 || o.Subject.Kind == scenarios.SubjectAddress {
+		return Finding{}, false
+	}
+	s := d.sessions.get(o.Keys.Subject, o.Now)
+	if o.Now-s.last > d.idle {
+		s.seen = 0
+	}
+	s.last = o.Now
+	need, all := d.required[o.OpIndex], d.learned[o.OpIndex]
+	s.seen |= opBit(o.OpIndex)
+	if all != 0 && s.seen&all != all {
+		need = all &^ s.seen
+	} else if need == 0 || s.seen&need != 0 {
+		return Finding{}, false
+	}
+	return Finding{Reason: fmt.Sprintf("called %s (answered %d) without %s first", d.ops[o.OpIndex].Key(), o.Event.Status, d.names(need))}, true
+}
+
+func (d *flow) names(mask uint64) string {
+	var names []string
+	for i := range d.ops {
+		if mask&opBit(i) != 0 {
+			names = append(names, d.ops[i].Key())
+		}
+	}
+	return strings.Join(names, " or ")
+}
+
+// Train learns required predecessors from benign sessions, each a list of
+// operation indices in call order: an operation that MinSessions sessions
+// reached, every time after the operations X and Y, requires both. Rules from the spec
+// stay; training only adds to operations that have none.
+func (d *flow) Train(sessions [][]int) {
+	reached := make([]int, len(d.ops))
+	common := make([]uint64, len(d.ops))
+	for i := range common {
+		common[i] = ^uint64(0)
+	}
+	for _, s := range sessions {
+		var before uint64
+		firstSeen := uint64(0)
+		for _, i := range s {
+			if i < 0 || i >= len(d.ops) {
+				continue
+			}
+			if firstSeen&opBit(i) == 0 {
+				firstSeen |= opBit(i)
+				reached[i]++
+				common[i] &= before
+			}
+			before |= opBit(i)
+		}
+	}
+	for i := range d.ops {
+		if d.required[i] == 0 && reached[i] >= d.cfg.MinSessions {
+			d.learned[i] = common[i] &^ opBit(i)
+		}
+	}
+}

@@ -1,0 +1,279 @@
+package monitor
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"strings"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// scraping flags catalog harvesting that stays under every rate limit: an
+// identity that covers many distinct catalog items (collection pages and
+// object reads) over a long window, or fewer at machine-regular intervals;
+// and a cluster of identities sharing a device and an address prefix that
+// together cover much of the catalog while barely overlapping, the mark of
+// a partitioned crawl. An office shares a device and a prefix too, but its
+// people read the same popular items, so their reads overlap.
+type scraping struct {
+	cfg      ScrapingConfig
+	window   int64
+	members  *table[coverage]
+	clusters *table[cluster]
+	h        hasher
+}
+
+var _ Detector = (*scraping)(nil)
+
+// smallSketch and bigSketch are linear-counting bitmaps of distinct items
+// over the current and previous window: 256 bits per member, 1024 per
+// cluster.
+type smallSketch struct {
+	start     int64
+	cur, prev [4]uint64
+}
+
+type bigSketch struct {
+	start     int64
+	cur, prev [16]uint64
+}
+
+func (s *smallSketch) roll(now, window int64) {
+	switch roll(&s.start, now, window) {
+	case rollOne:
+		s.prev, s.cur = s.cur, [4]uint64{}
+	case rollReset:
+		s.prev, s.cur = [4]uint64{}, [4]uint64{}
+	}
+}
+
+func (s *bigSketch) roll(now, window int64) {
+	switch roll(&s.start, now, window) {
+	case rollOne:
+		s.prev, s.cur = s.cur, [16]uint64{}
+	case rollReset:
+		s.prev, s.cur = [16]uint64{}, [16]uint64{}
+	}
+}
+
+type rollKind int
+
+const (
+	rollNone  rollKind = iota
+	rollOne            // one window passed: the current bits become the previous
+	rollReset          // new, or two windows passed: clear both
+)
+
+// roll advances a window start and says what the bits must do.
+func roll(start *int64, now, window int64) rollKind {
+	switch el := now - *start; {
+	case *start == 0 || el >= 2*window:
+		*start = now
+		return rollReset
+	case el >= window:
+		*start += window
+		return rollOne
+	}
+	return rollNone
+}
+
+func (s *smallSketch) add(item uint64) bool { return addBit(s.cur[:], s.prev[:], item) }
+func (s *bigSketch) add(item uint64) bool   { return addBit(s.cur[:], s.prev[:], item) }
+func (s *smallSketch) distinct() float64    { return linearCount(s.cur[:], s.prev[:]) }
+func (s *bigSketch) distinct() float64      { return linearCount(s.cur[:], s.prev[:]) }
+
+// addBit sets the item's bit and reports whether it was new to both windows.
+func addBit(cur, prev []uint64, item uint64) bool {
+	i := item % uint64(len(cur)*64)
+	w, b := i/64, uint64(1)<<(i%64)
+	seen := (cur[w]|prev[w])&b != 0
+	cur[w] |= b
+	return !seen
+}
+
+// linearCount estimates the distinct items in both windows.
+func linearCount(cur, prev []uint64) float64 {
+	set := 0
+	for i := range cur {
+		set += bits.OnesCount64(cur[i] | prev[i])
+	}
+	m := float64(len(cur) * 64)
+	if set >= len(cur)*64 {
+		return m * math.Log(m)
+	}
+	return -m * math.Log(1-float64(set)/m)
+}
+
+// coverage is one member's long-window reads: 256 bits of items and the
+// running statistics of its inter-arrival gaps (Welford).
+type coverage struct {
+	items    smallSketch
+	last     int64
+	gaps     uint32
+	mean, m2 float64
+}
+
+// cluster is the union of its members' reads and the sum of what each
+// member read that was new to it: union/sum near 1 means no overlap.
+type cluster struct {
+	items   bigSketch
+	sum     float64
+	last    int64
+	members []string
+}
+
+const maxClusterMembers = 16
+
+func newScraping(cfg ScrapingConfig, maxKeys int, h hasher) *scraping {
+	return &scraping{cfg: cfg, window: int64(cfg.Window), h: h,
+		members:  newTable(maxKeys, 2*cfg.Window, func(c *coverage) int64 { return c.last }),
+		clusters: newTable(maxKeys/8+1, 2*cfg.Window, func(c *cluster) int64 { return c.last }),
+	}
+}
+
+func (d *scraping) Name() string { return ScrapingName }
+
+func (d *scraping) Observe(o *Observation) (Finding, bool) {
+	item, ok := d.item(o)
+	if !ok {
+		return Finding{}, false
+	}
+	c := d.members.get(o.Keys.Subject, o.Now)
+	c.items.roll(o.Now, d.window)
+	if c.last != 0 {
+		c.gap(float64(o.Now-c.last) / 1e9)
+	}
+	c.last = o.Now
+	fresh := c.items.add(item)
+	if f, ok := d.member(o, c); ok {
+		return f, true
+	}
+	if o.Keys.Cluster == 0 {
+		return Finding{}, false
+	}
+	return d.cluster(o, item, fresh)
+}
+
+// item is the catalog item an observation read: an object of an
+// object-read route, or a page of a collection; only answers that read
+// something count.
+func (d *scraping) item(o *Observation) (uint64, bool) {
+	ev := &o.Event
+	if o.Op == nil || !success(ev.Status) || o.Op.Method != "GET" {
+		return 0, false
+	}
+	route := d.h.key(ev.Route)
+	switch {
+	case ev.ObjectID != "" && objectRead(o.Op):
+		id, _ := objectKey(ev.ObjectID)
+		return route ^ id*0x9e3779b97f4a7c15, true
+	case o.Op.Has(scenarios.RoleCollection):
+		return route ^ d.h.key(pageOf(o.Op, ev.Path)), true
+	}
+	return 0, false
+}
+
+// pageOf is the value of the collection's page, offset or cursor query
+// parameter in path, "" for the first page.
+func pageOf(op *scenarios.Operation, path string) string {
+	_, q, ok := strings.Cut(path, "?")
+	if !ok {
+		return ""
+	}
+	for _, p := range op.Params {
+		if p.In != scenarios.InQuery || (p.Role != scenarios.ParamPage && p.Role != scenarios.ParamOffset && p.Role != scenarios.ParamCursor) {
+			continue
+		}
+		if v, ok := queryValue(q, p.Name); ok {
+			return v
+		}
+	}
+	return q
+}
+
+// queryValue finds name's raw value in a query string without allocating.
+func queryValue(q, name string) (string, bool) {
+	for q != "" {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		if k, v, _ := strings.Cut(kv, "="); k == name {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func (c *coverage) gap(g float64) {
+	c.gaps++
+	delta := g - c.mean
+	c.mean += delta / float64(c.gaps)
+	c.m2 += delta * (g - c.mean)
+}
+
+// cv is the coefficient of variation of the gaps: near 0 for a timer,
+// about 1 for a person.
+func (c *coverage) cv() float64 {
+	if c.gaps < 2 || c.mean <= 0 {
+		return math.Inf(1)
+	}
+	return math.Sqrt(c.m2/float64(c.gaps-1)) / c.mean
+}
+
+func (d *scraping) member(o *Observation, c *coverage) (Finding, bool) {
+	n := c.items.distinct()
+	regular := n >= float64(d.cfg.Regular) && c.cv() <= d.cfg.RegularityCV
+	if n < float64(d.cfg.Distinct) && !regular {
+		return Finding{}, false
+	}
+	r := fmt.Sprintf("read ~%.0f distinct catalog items within %s", n, d.cfg.Window)
+	if regular {
+		r += fmt.Sprintf(", one every %.1fs with a timer's regularity (cv %.2f)", c.mean, c.cv())
+	}
+	*c = coverage{last: o.Now}
+	return Finding{Reason: r}, true
+}
+
+func (d *scraping) cluster(o *Observation, item uint64, fresh bool) (Finding, bool) {
+	cl := d.clusters.get(o.Keys.Cluster, o.Now)
+	if cl.items.start != 0 && o.Now-cl.items.start >= d.window {
+		cl.sum = 0
+	}
+	cl.items.roll(o.Now, d.window)
+	cl.last = o.Now
+	cl.items.add(item)
+	if fresh {
+		cl.sum++
+	}
+	if len(cl.members) < maxClusterMembers && !contains(cl.members, o.Subject.Value) {
+		cl.members = append(cl.members, o.Subject.Value)
+	}
+	union := cl.items.distinct()
+	if union < float64(d.cfg.ClusterDistinct) || len(cl.members) < d.cfg.ClusterMembers || cl.sum == 0 {
+		return Finding{}, false
+	}
+	overlap := max(0, 1-union/cl.sum)
+	if overlap > d.cfg.ClusterOverlap {
+		return Finding{}, false
+	}
+	ev := &o.Event
+	f := Finding{
+		Reason: fmt.Sprintf("%d accounts on one device from %s.* read ~%.0f distinct catalog items within %s with %.0f%% overlap",
+			len(cl.members), prefix(ev.Addr), union, d.cfg.Window, 100*overlap),
+		Subjects: []scenarios.Subject{subj(scenarios.SubjectFingerprint, ev.Fingerprint)},
+	}
+	for _, m := range cl.members {
+		f.Subjects = append(f.Subjects, subj(o.Subject.Kind, m))
+	}
+	*cl = cluster{last: o.Now}
+	return f, true
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,93 @@
+package monitor
+
+import (
+	"fmt"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// stuffing flags a source address or device whose logins mostly fail
+// across many usernames: a credential list being tried. A user who forgets
+// a password fails on one username; an office NAT logs many users in, but
+// mostly successfully.
+type stuffing struct {
+	cfg    StuffingConfig
+	window int64
+	addrs  *table[loginStats]
+	fps    *table[loginStats]
+	h      hasher
+}
+
+var _ Detector = (*stuffing)(nil)
+
+type loginStats struct {
+	start              int64
+	last               int64
+	attempts, failures int
+	usernames          []uint64
+}
+
+func newStuffing(cfg StuffingConfig, maxKeys int, h hasher) *stuffing {
+	last := func(s *loginStats) int64 { return s.last }
+	return &stuffing{cfg: cfg, window: int64(cfg.Window), h: h,
+		addrs: newTable(maxKeys, cfg.Window, last), fps: newTable(maxKeys, cfg.Window, last)}
+}
+
+func (d *stuffing) Name() string { return StuffingName }
+
+func (d *stuffing) Observe(o *Observation) (Finding, bool) {
+	if o.Op == nil || !o.Op.Has(scenarios.RoleLogin) {
+		return Finding{}, false
+	}
+	ev := &o.Event
+	user := d.h.key(ev.Username)
+	fail := !success(ev.Status)
+	var f Finding
+	if s := d.addrs.get(o.Keys.Addr, o.Now); s != nil && d.add(s, o.Now, user, fail) {
+		f.Subjects = append(f.Subjects, subj(scenarios.SubjectAddress, ev.Addr))
+		f.Reason = d.reason(s, "address "+ev.Addr)
+	}
+	if s := d.fps.get(o.Keys.Fingerprint, o.Now); s != nil && d.add(s, o.Now, user, fail) {
+		f.Subjects = append(f.Subjects, subj(scenarios.SubjectFingerprint, ev.Fingerprint))
+		if f.Reason == "" {
+			f.Reason = d.reason(s, "device "+ev.Fingerprint)
+		}
+	}
+	for _, s := range []*loginStats{d.addrs.m[o.Keys.Addr], d.fps.m[o.Keys.Fingerprint]} {
+		if s != nil && len(f.Subjects) > 0 {
+			*s = loginStats{last: o.Now}
+		}
+	}
+	return f, len(f.Subjects) > 0
+}
+
+// add counts one login and reports whether the source crossed the line.
+func (d *stuffing) add(s *loginStats, now int64, user uint64, fail bool) bool {
+	if now-s.start >= d.window {
+		*s = loginStats{start: now, usernames: s.usernames[:0]}
+	}
+	s.last = now
+	s.attempts++
+	if fail {
+		s.failures++
+	}
+	if user != 0 && len(s.usernames) < d.cfg.Usernames && !containsKey(s.usernames, user) {
+		s.usernames = append(s.usernames, user)
+	}
+	return s.failures >= d.cfg.Failures && len(s.usernames) >= d.cfg.Usernames &&
+		float64(s.failures) >= d.cfg.FailureRatio*float64(s.attempts)
+}
+
+func (d *stuffing) reason(s *loginStats, who string) string {
+	return fmt.Sprintf("%d of %d logins failed from %s, %d+ distinct usernames within %s",
+		s.failures, s.attempts, who, len(s.usernames), d.cfg.Window)
+}
+
+func containsKey(xs []uint64, x uint64) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
