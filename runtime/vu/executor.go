@@ -24,19 +24,19 @@ type execution struct {
 	// srcBase is the first source address index of the workload's
 	// identities, so two workloads never share a source.
 	srcBase int
-	arr   arrivals
-	stats Stats
+	arr     arrivals
+	stats   Stats
 }
 
 // vuState is everything a VU is between two steps. It is owned by whoever
 // holds it: the heap, or the one worker running its step.
 type vuState struct {
-	x     *execution
-	g     int // global index
-	prog  scenarios.Program
-	iter  int // iterations begun
-	prev  *scenarios.Result
-	step  scenarios.Step
+	x    *execution
+	g    int // global index
+	prog scenarios.Program
+	iter int // iterations begun
+	prev *scenarios.Result
+	step scenarios.Step
 	// pending: step is chosen and waits to be sent; reserved: its rate-cap
 	// token is already taken; first: the next request opens an iteration.
 	pending, reserved, first bool

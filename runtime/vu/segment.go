@@ -57,7 +57,7 @@ func (s Segment) Share(total int) int {
 	if total <= i {
 		return 0
 	}
-	return (total-i+n-1)/n
+	return (total - i + n - 1) / n
 }
 
 // Global is the global index of this segment's local-th index.

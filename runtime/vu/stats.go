@@ -26,8 +26,8 @@ type Stats struct {
 
 // Snapshot is a copy of a scenario's counters at one moment.
 type Snapshot struct {
-	Scenario                                   string
-	VUs, Iterations, Interrupted, Dropped      int64
+	Scenario                                  string
+	VUs, Iterations, Interrupted, Dropped     int64
 	Requests, Success, Denied, Failed, Errors int64
 }
 
