@@ -1,0 +1,34 @@
+package graphql
+
+import "github.com/abusegate/abusegate/scenarios"
+
+var (
+	secretWords = []string{"password", "passwd", "secret", "token", "ssn", "iban", "cvv", "cvc", "apikey", "pin"}
+	piiWords    = []string{"email", "phone", "address", "birthday", "birthdate", "dob", "salary", "ssn", "passport", "tax", "firstname", "lastname"}
+	highRoles   = []scenarios.Role{scenarios.RoleLogin, scenarios.RoleSignup, scenarios.RolePasswordReset, scenarios.RoleCoupon, scenarios.RoleCheckout, scenarios.RoleAdmin, scenarios.RoleExport}
+)
+
+// sensitivity grades an operation by its roles and by what it returns:
+// account and money flows, secrets, and personal data read by id or in
+// bulk are high.
+func sensitivity(o scenarios.Operation) scenarios.Sensitivity {
+	for _, r := range highRoles {
+		if o.Has(r) {
+			return scenarios.SensitivityHigh
+		}
+	}
+	secret, pii := false, false
+	for _, f := range o.ResponseFields {
+		w := wordSet(words(lastSegment(f)))
+		secret = secret || w.any(secretWords...)
+		pii = pii || w.any(piiWords...)
+	}
+	reads := o.Has(scenarios.RoleObjectRead) || o.Has(scenarios.RoleCollection)
+	switch {
+	case secret, pii && reads:
+		return scenarios.SensitivityHigh
+	case pii, reads, o.Method == "MUTATION":
+		return scenarios.SensitivityMedium
+	}
+	return scenarios.SensitivityLow
+}
