@@ -5,12 +5,33 @@ package builtin
 
 import (
 	"github.com/abusegate/abusegate/generators"
+	"github.com/abusegate/abusegate/generators/consumption"
+	"github.com/abusegate/abusegate/generators/couponstacking"
+	"github.com/abusegate/abusegate/generators/cracking"
 	"github.com/abusegate/abusegate/generators/enumeration"
+	"github.com/abusegate/abusegate/generators/flowbypass"
+	"github.com/abusegate/abusegate/generators/hoarding"
+	"github.com/abusegate/abusegate/generators/replay"
+	"github.com/abusegate/abusegate/generators/reuse"
+	"github.com/abusegate/abusegate/generators/scraping"
+	"github.com/abusegate/abusegate/generators/signup"
+	"github.com/abusegate/abusegate/generators/stuffing"
 )
 
-// Register adds every built-in kind to r.
+// Register adds every built-in kind to r. Kinds that share state between
+// the VUs of a run (credential reuse) are fresh values per registry.
 func Register(r *generators.Registry) {
 	r.Register(
 		enumeration.Kind{},
+		couponstacking.Kind{},
+		scraping.Kind{},
+		stuffing.Kind{},
+		reuse.New(),
+		cracking.Kind{},
+		hoarding.Kind{},
+		signup.Kind{},
+		flowbypass.Kind{},
+		consumption.Kind{},
+		replay.Kind{},
 	)
 }
