@@ -126,9 +126,9 @@ func TestExecutorSchedules(t *testing.T) {
 			stats: Snapshot{Requests: 3, Iterations: 1, Interrupted: 1},
 		},
 		{
-			name: "the short form: each VU runs its program once",
-			load: Workload{VUs: 2, Start: sec, Duration: time.Minute, Program: pacedProgram(2, sec)},
-			want: map[int]span{0: {2 * sec, 3 * sec, 2}, 1: {2 * sec, 3 * sec, 2}},
+			name:  "the short form: each VU runs its program once",
+			load:  Workload{VUs: 2, Start: sec, Duration: time.Minute, Program: pacedProgram(2, sec)},
+			want:  map[int]span{0: {2 * sec, 3 * sec, 2}, 1: {2 * sec, 3 * sec, 2}},
 			stats: Snapshot{Requests: 4, Iterations: 2},
 		},
 	}

@@ -106,7 +106,6 @@ func ParsePool(name string, r io.Reader, kind CredKind) (*Pool, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -118,6 +117,7 @@ func ParsePool(name string, r io.Reader, kind CredKind) (*Pool, error) {
 			}
 			return nil, fmt.Errorf("identities: %s: %w", name, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if first && isHeader(rec) {
 			continue
 		}
