@@ -88,7 +88,7 @@ func decodeIntrospection(name string, data []byte) (*introspection, error) {
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &syn):
-			loc = newLines(data).loc(name, syn.Offset)
+			loc = newLines(data).loc(name, max(syn.Offset-1, 0)) // Offset is past the bad byte
 		case errors.As(err, &typ):
 			loc = newLines(data).loc(name, typ.Offset)
 		}

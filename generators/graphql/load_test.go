@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,7 +40,25 @@ func golden(t *testing.T, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run go test -update to create %s", path)
-	assert.Equal(t, string(want), string(got))
+	if bytes.Equal(want, got) {
+		return
+	}
+	// The summaries run to thousands of lines: show where they part.
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := 0; i < max(len(wl), len(gl)); i++ {
+		w, g := line(wl, i), line(gl, i)
+		if w != g {
+			t.Errorf("%s differs from line %d (run go test -update if the change is right):\nwant: %s\ngot:  %s", path, i+1, w, g)
+			return
+		}
+	}
+}
+
+func line(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return "<end of file>"
 }
 
 func TestPublicSchemas(t *testing.T) {

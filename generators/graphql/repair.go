@@ -23,7 +23,6 @@ const (
 	dropDirectiveUse
 	dropDirectiveDefinition
 	dropEnumValue
-	dropRoot
 )
 
 func at(p *ast.Position, loc scenarios.Location) bool {
@@ -112,13 +111,9 @@ func find(sd *ast.SchemaDocument, loc scenarios.Location) (dropKey, string, bool
 			return dropKey{dropDirectiveDefinition, loc}, "directive @" + d.Name, true
 		}
 	}
+	// A wrong schema root is not dropped: without it nothing is left.
 	for _, list := range []ast.SchemaDefinitionList{sd.Schema, sd.SchemaExtension} {
 		for _, s := range list {
-			for _, op := range s.OperationTypes {
-				if at(op.Position, loc) {
-					return dropKey{dropRoot, loc}, "root " + string(op.Operation) + " " + op.Type, true
-				}
-			}
 			if directiveAt(s.Directives, loc) {
 				return dropKey{dropDirectiveUse, loc}, "the directive", true
 			}
@@ -170,9 +165,6 @@ func drop(sd *ast.SchemaDocument, d dropKey) {
 	for _, list := range []ast.SchemaDefinitionList{sd.Schema, sd.SchemaExtension} {
 		for _, s := range list {
 			s.Directives = keepDirs(s.Directives)
-			s.OperationTypes = slices.DeleteFunc(s.OperationTypes, func(op *ast.OperationTypeDefinition) bool {
-				return d.kind == dropRoot && at(op.Position, d.loc)
-			})
 		}
 	}
 }

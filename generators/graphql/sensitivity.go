@@ -10,7 +10,7 @@ var (
 
 // sensitivity grades an operation by its roles and by what it returns:
 // account and money flows, secrets, and personal data read by id or in
-// bulk are high.
+// bulk, and deleting or transferring objects by id are high.
 func sensitivity(o scenarios.Operation) scenarios.Sensitivity {
 	for _, r := range highRoles {
 		if o.Has(r) {
@@ -24,8 +24,9 @@ func sensitivity(o scenarios.Operation) scenarios.Sensitivity {
 		pii = pii || w.any(piiWords...)
 	}
 	reads := o.Has(scenarios.RoleObjectRead) || o.Has(scenarios.RoleCollection)
+	destroys := o.Has(scenarios.RoleObjectWrite) && wordSet(words(o.Path)).any("delete", "remove", "destroy", "transfer", "purge")
 	switch {
-	case secret, pii && reads:
+	case secret, pii && reads, destroys:
 		return scenarios.SensitivityHigh
 	case pii, reads, o.Method == "MUTATION":
 		return scenarios.SensitivityMedium
