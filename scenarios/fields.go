@@ -42,7 +42,7 @@ func ClassifyField(field string) FieldKind {
 	}
 	name = snake(name)
 	for _, w := range secretWords {
-		if name == w || strings.HasSuffix(name, "_"+w) || strings.HasPrefix(name, w+"_") {
+		if name == w || strings.HasSuffix(name, "_"+w) {
 			return FieldSecret
 		}
 	}
