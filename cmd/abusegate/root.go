@@ -80,6 +80,7 @@ were hurt. The exit code gates the pipeline:
 		SilenceErrors: true,
 	}
 	root.AddCommand(newDemo(std), newVersion(std))
+	root.AddCommand(newInspect(std), newLint(std))
 	root.AddCommand(newReport(std))
 	return root
 }
