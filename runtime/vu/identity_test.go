@@ -2,8 +2,8 @@ package vu
 
 import (
 	"net"
-	"net/netip"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
