@@ -106,4 +106,3 @@ func describeThink(t scenarios.Think) string {
 	}
 	return s
 }
-
