@@ -17,7 +17,7 @@ type builder struct {
 }
 
 func (b *builder) surface() scenarios.Surface {
-	s := scenarios.Surface{Title: firstLine(b.schema.Description)}
+	s := scenarios.Surface{Title: firstParagraph(b.schema.Description)}
 	abuse := map[string]*ast.Directive{}
 	for _, root := range []struct {
 		def    *ast.Definition
@@ -46,6 +46,12 @@ func (b *builder) surface() scenarios.Surface {
 		return strings.Compare(a.Key(), b.Key())
 	})
 	return s
+}
+
+// firstParagraph is a description's first paragraph on one line.
+func firstParagraph(s string) string {
+	para, _, _ := strings.Cut(strings.TrimSpace(s), "\n\n")
+	return strings.Join(strings.Fields(para), " ")
 }
 
 func firstLine(s string) string {
