@@ -1,30 +1,132 @@
 package vu
 
 import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
 	"slices"
 	"sync"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-// Recorder collects the exchanges of a run. It is safe for concurrent use.
+// DefaultMaxInMemory is how many exchanges a Recorder keeps in memory
+// before it spills them to disk (about 30 MB).
+const DefaultMaxInMemory = 100_000
+
+// Recorder collects the exchanges of a run with bounded memory: past
+// MaxInMemory exchanges it spills them, as JSON lines, to a temporary file
+// in Dir, and reads them back when asked. It is safe for concurrent use;
+// Close removes the file.
 type Recorder struct {
-	mu        sync.Mutex
-	exchanges []scenarios.Exchange
+	// MaxInMemory bounds the exchanges held in memory; zero means
+	// DefaultMaxInMemory.
+	MaxInMemory int
+	// Dir holds the spill file; empty means os.TempDir().
+	Dir string
+
+	mu  sync.Mutex
+	mem []scenarios.Exchange
+	// spill guards the file; taken after mu, so a batch is written in
+	// record order while new exchanges go on being recorded.
+	spill   sync.Mutex
+	file    *os.File
+	buf     *bufio.Writer
+	spilled int
+	err     error
 }
 
 // Record appends one exchange.
 func (r *Recorder) Record(e scenarios.Exchange) {
 	r.mu.Lock()
-	r.exchanges = append(r.exchanges, e)
+	max := r.MaxInMemory
+	if max <= 0 {
+		max = DefaultMaxInMemory
+	}
+	r.mem = append(r.mem, e)
+	if len(r.mem) < max {
+		r.mu.Unlock()
+		return
+	}
+	batch := r.mem
+	r.mem = make([]scenarios.Exchange, 0, max)
+	r.spilled += len(batch)
+	r.spill.Lock()
 	r.mu.Unlock()
+	defer r.spill.Unlock()
+	r.write(batch)
 }
 
-// Exchanges returns the recorded exchanges sorted by send time.
-func (r *Recorder) Exchanges() []scenarios.Exchange {
+// write appends batch to the spill file; the caller holds spill.
+func (r *Recorder) write(batch []scenarios.Exchange) {
+	if r.err != nil {
+		return
+	}
+	if r.file == nil {
+		f, err := os.CreateTemp(r.Dir, "abusegate-timeline-*.jsonl")
+		if err != nil {
+			r.err = fmt.Errorf("vu: timeline spill: %w", err)
+			return
+		}
+		r.file, r.buf = f, bufio.NewWriterSize(f, 1<<16)
+	}
+	enc := json.NewEncoder(r.buf)
+	for _, e := range batch {
+		if err := enc.Encode(e); err != nil {
+			r.err = fmt.Errorf("vu: timeline spill: %w", err)
+			return
+		}
+	}
+}
+
+// Each calls fn with every exchange in record order, those on disk first,
+// and stops at fn's first error. Recording waits while it runs.
+func (r *Recorder) Each(fn func(scenarios.Exchange) error) error {
 	r.mu.Lock()
-	out := slices.Clone(r.exchanges)
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	r.spill.Lock()
+	defer r.spill.Unlock()
+	if r.err != nil {
+		return r.err
+	}
+	if r.file != nil {
+		if err := r.buf.Flush(); err != nil {
+			return fmt.Errorf("vu: timeline spill: %w", err)
+		}
+		dec := json.NewDecoder(io.NewSectionReader(r.file, 0, 1<<62))
+		for {
+			var e scenarios.Exchange
+			err := dec.Decode(&e)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("vu: timeline spill %s: %w", r.file.Name(), err)
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+	for _, e := range r.mem {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Exchanges returns every recorded exchange sorted by send time: the whole
+// timeline in memory, for the oracle. Large runs should use Each.
+func (r *Recorder) Exchanges() []scenarios.Exchange {
+	out := make([]scenarios.Exchange, 0, r.Len())
+	_ = r.Each(func(e scenarios.Exchange) error { // a spill error leaves the timeline partial; Err reports it
+		out = append(out, e)
+		return nil
+	})
 	slices.SortStableFunc(out, func(a, b scenarios.Exchange) int { return a.Sent.Compare(b.Sent) })
 	return out
 }
@@ -33,5 +135,25 @@ func (r *Recorder) Exchanges() []scenarios.Exchange {
 func (r *Recorder) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.exchanges)
+	return r.spilled + len(r.mem)
+}
+
+// Err is the first error spilling to disk hit, if any.
+func (r *Recorder) Err() error {
+	r.spill.Lock()
+	defer r.spill.Unlock()
+	return r.err
+}
+
+// Close removes the spill file.
+func (r *Recorder) Close() error {
+	r.spill.Lock()
+	defer r.spill.Unlock()
+	if r.file == nil {
+		return nil
+	}
+	name := r.file.Name()
+	err := errors.Join(r.file.Close(), os.Remove(name))
+	r.file, r.buf = nil, nil
+	return err
 }
