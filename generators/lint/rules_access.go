@@ -57,7 +57,9 @@ var authNoRateLimit = Rule{
 			if !ok || documentsRateLimit(o) {
 				continue
 			}
-			report(o.Loc, o.Key(), fmt.Sprintf("%s (%s) documents no rate limit (no 429, no rate-limit headers): credential stuffing and code guessing run at full speed", o.Key(), role))
+			threat := map[scenarios.Role]string{scenarios.RoleLogin: "credential stuffing", scenarios.RolePasswordReset: "reset and one-time code guessing",
+				scenarios.RoleSignup: "mass fake-account creation"}[role]
+			report(o.Loc, o.Key(), fmt.Sprintf("%s (%s) documents no rate limit (no 429, no rate-limit headers): %s runs at full speed", o.Key(), role, threat))
 		}
 	},
 }
