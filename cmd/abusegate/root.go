@@ -82,6 +82,7 @@ were hurt. The exit code gates the pipeline:
 	root.AddCommand(newDemo(std), newVersion(std))
 	root.AddCommand(newInspect(std), newLint(std))
 	root.AddCommand(newReport(std))
+	root.AddCommand(newGenerate(std), newSchema(std), newScenarios(std))
 	return root
 }
 
