@@ -58,17 +58,17 @@ func TestUnguardedLeaksAndReplays(t *testing.T) {
 // number of distinct reads, fresh logins included, so the leak is bounded
 // by the detector's threshold and not by the walk's length.
 func TestGuardedLeakIsBounded(t *testing.T) {
-	cfg := monitor.Config{DistinctObjects: 20}
-	tg := kindtest.Guarded(t, demoshop.Options{Seed: 1}, cfg)
+	distinct := monitor.DefaultPolicy().Enumeration.Distinct
+	tg := kindtest.Guarded(t, demoshop.Options{Seed: 1}, monitor.Config{})
 	sc := scenario(t, tg)
 	sc.Params["to"] = "400"
 	res := tg.Run(t, enumeration.Kind{}, sc, 20*time.Second, 3000)
 
 	require.Positive(t, res.Leak, "the attack must get started before it is contained")
 	assert.Positive(t, res.Denied)
-	// Two identities, each blocked after its 20th distinct object, plus the
-	// reads of the other VUs already in flight.
-	assert.LessOrEqual(t, res.Leak, 2*(cfg.DistinctObjects+sc.Schedule.VUs))
+	// Two identities, each blocked after its threshold of distinct objects,
+	// plus the reads of the other VUs already in flight.
+	assert.LessOrEqual(t, res.Leak, 2*(distinct+sc.Schedule.VUs))
 	assert.NotEmpty(t, tg.Guard.Decisions())
 }
 

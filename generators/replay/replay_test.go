@@ -38,7 +38,7 @@ func TestUnguardedEveryOperationServes(t *testing.T) {
 // Behind the guard the walk is contained, and the containment holds on
 // every other operation and at the login.
 func TestGuardedContainmentHoldsEverywhere(t *testing.T) {
-	tg := kindtest.Guarded(t, demoshop.Options{Seed: 1}, monitor.Config{DistinctObjects: 20})
+	tg := kindtest.Guarded(t, demoshop.Options{Seed: 1}, monitor.Config{})
 	sc := scenario(t, tg)
 	res := tg.Run(t, replay.Kind{}, sc, 20*time.Second, 500)
 
