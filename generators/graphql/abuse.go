@@ -45,7 +45,7 @@ func (b *builder) applyAbuse(o *scenarios.Operation, d *ast.Directive, ops []sce
 	rolesGiven, sensitivityGiven := false, false
 	defer func() {
 		if rolesGiven && !sensitivityGiven {
-			o.Sensitivity = sensitivity(*o)
+			o.Sensitivity = sensitivity(*o, b.lex)
 		}
 	}()
 	for _, a := range d.Arguments {

@@ -120,7 +120,7 @@ func Load(opts Options, srcs ...Source) (scenarios.Surface, []Warning, error) {
 		return scenarios.Surface{}, nil, err
 	}
 	warns = append(warns, dropped...)
-	b := &builder{schema: schema, endpoint: opts.Endpoint}
+	b := &builder{schema: schema, endpoint: opts.Endpoint, lex: lexicon{}}
 	s := b.surface()
 	s.Format = format
 	s.Source = srcs[0].Name

@@ -25,13 +25,13 @@ var (
 
 // paramRole infers what an argument means for abuse from its name and
 // type. path is the dotted name ("input.email").
-func paramRole(path string, t *ast.Type, mutation bool) (scenarios.ParamRole, scenarios.IDKind) {
+func paramRole(path string, t *ast.Type, mutation bool, lex lexicon) (scenarios.ParamRole, scenarios.IDKind) {
 	name, parent := lastSegment(path), ""
 	if i := strings.LastIndexByte(path, '.'); i >= 0 {
 		parent = lastSegment(path[:i])
 	}
 	n := strings.ToLower(name)
-	w := wordSet(words(name))
+	w := lex.of(name)
 	named, list := t.Name(), t.Elem != nil
 	intLike := !list && (named == "Int" || named == "Long" || named == "BigInt")
 	switch {
@@ -86,7 +86,7 @@ type paramSummary struct {
 	size, cursor, offset, page       []scenarios.Param
 }
 
-func summarise(o *scenarios.Operation) paramSummary {
+func summarise(o *scenarios.Operation, lex lexicon) paramSummary {
 	var s paramSummary
 	for _, p := range o.Params {
 		last := lastSegment(p.Name)
@@ -108,7 +108,7 @@ func summarise(o *scenarios.Operation) paramSummary {
 		case scenarios.ParamPage:
 			s.page = append(s.page, p)
 		default:
-			lw := wordSet(words(last))
+			lw := lex.of(last)
 			if lw.any("code", "codes", "otp", "token", "pin") {
 				s.code = append(s.code, p.Name)
 			}

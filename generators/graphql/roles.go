@@ -17,6 +17,7 @@ type classifier struct {
 	sh       shape
 	mutation bool
 	ps       paramSummary
+	lex      lexicon
 	tags     []scenarios.RoleTag
 }
 
@@ -34,8 +35,8 @@ func (c *classifier) kind() string {
 // classify infers roles and pagination. It may refine parameter roles
 // that depend on the operation (a "code" of a coupon mutation, a "handle"
 // that names the one object a query returns).
-func classify(o *scenarios.Operation, sh shape, mutation bool, argDesc map[string]string) ([]scenarios.RoleTag, *scenarios.Pagination) {
-	c := &classifier{o: o, w: wordSet(words(o.Path)), sh: sh, mutation: mutation, ps: summarise(o)}
+func classify(o *scenarios.Operation, sh shape, mutation bool, argDesc map[string]string, lex lexicon) ([]scenarios.RoleTag, *scenarios.Pagination) {
+	c := &classifier{o: o, w: lex.of(o.Path), sh: sh, mutation: mutation, ps: summarise(o, lex), lex: lex}
 	account := c.account()
 	if !account {
 		c.login()
@@ -88,7 +89,7 @@ var tokenWords = []string{"token", "jwt", "accesstoken"}
 // returnsToken reports a response field that looks like an issued token.
 func (c *classifier) returnsToken() string {
 	for _, f := range c.o.ResponseFields {
-		if wordSet(words(lastSegment(f))).any(tokenWords...) {
+		if c.lex.of(lastSegment(f)).any(tokenWords...) {
 			return f
 		}
 	}
@@ -226,7 +227,7 @@ func (c *classifier) objectRead() {
 		return
 	}
 	for i, p := range c.o.Params {
-		if !strings.Contains(p.Name, ".") && p.Type == "string" && p.Role == scenarios.ParamPlain && wordSet(words(p.Name)).any(slugNames...) {
+		if !strings.Contains(p.Name, ".") && p.Type == "string" && p.Role == scenarios.ParamPlain && c.lex.of(p.Name).any(slugNames...) {
 			c.o.Params[i].Role, c.o.Params[i].IDKind = scenarios.ParamObjectID, scenarios.IDSlug
 			c.add(scenarios.RoleObjectRead, 0.6, "%s(%s: %s) returns one %s by a guessable name", c.kind(), p.Name, p.DeclaredType, c.sh.typeName)
 			return

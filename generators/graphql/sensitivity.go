@@ -11,7 +11,7 @@ var (
 // sensitivity grades an operation by its roles and by what it returns:
 // account and money flows, secrets, and personal data read by id or in
 // bulk, and deleting or transferring objects by id are high.
-func sensitivity(o scenarios.Operation) scenarios.Sensitivity {
+func sensitivity(o scenarios.Operation, lex lexicon) scenarios.Sensitivity {
 	for _, r := range highRoles {
 		if o.Has(r) {
 			return scenarios.SensitivityHigh
@@ -19,12 +19,12 @@ func sensitivity(o scenarios.Operation) scenarios.Sensitivity {
 	}
 	secret, pii := false, false
 	for _, f := range o.ResponseFields {
-		w := wordSet(words(lastSegment(f)))
+		w := lex.of(lastSegment(f))
 		secret = secret || w.any(secretWords...)
 		pii = pii || w.any(piiWords...)
 	}
 	reads := o.Has(scenarios.RoleObjectRead) || o.Has(scenarios.RoleCollection)
-	destroys := o.Has(scenarios.RoleObjectWrite) && wordSet(words(o.Path)).any("delete", "remove", "destroy", "transfer", "purge")
+	destroys := o.Has(scenarios.RoleObjectWrite) && lex.of(o.Path).any("delete", "remove", "destroy", "transfer", "purge")
 	switch {
 	case secret, pii && reads, destroys:
 		return scenarios.SensitivityHigh

@@ -14,6 +14,7 @@ type builder struct {
 	schema   *ast.Schema
 	endpoint string
 	warns    []Warning
+	lex      lexicon
 }
 
 func (b *builder) surface() scenarios.Surface {
@@ -76,8 +77,8 @@ func (b *builder) operation(root *ast.Definition, method string, f *ast.FieldDef
 		b.params(&o, a.Name, a.Type, a.Description, a.DefaultValue == nil, a.Position, mutation, 0, nil)
 	}
 	o.ResponseFields = b.responseFields(f.Type)
-	o.Roles, o.Pagination = classify(&o, b.shape(f.Type), mutation, b.argDescriptions(f))
-	o.Sensitivity = sensitivity(o)
+	o.Roles, o.Pagination = classify(&o, b.shape(f.Type), mutation, b.argDescriptions(f), b.lex)
+	o.Sensitivity = sensitivity(o, b.lex)
 	return o
 }
 
@@ -97,7 +98,7 @@ func (b *builder) params(o *scenarios.Operation, name string, t *ast.Type, desc 
 		Loc:          posLoc(pos),
 	}
 	p.Type, p.Format = jsonType(b.schema, t)
-	p.Role, p.IDKind = paramRole(name, t, mutation)
+	p.Role, p.IDKind = paramRole(name, t, mutation, b.lex)
 	o.Params = append(o.Params, p)
 	def := b.schema.Types[t.Name()]
 	if def == nil || def.Kind != ast.InputObject || depth >= maxInputDepth || slices.Contains(seen, def.Name) {

@@ -40,6 +40,20 @@ func isPluralS(rs []rune, i int) bool {
 	return i+1 < len(rs) && rs[i+1] == 's' && (i+2 == len(rs) || !unicode.IsLower(rs[i+2])) && i > 0 && unicode.IsUpper(rs[i-1])
 }
 
+// lexicon memoises words: a schema repeats the same field names (id,
+// name, url) thousands of times, and splitting them again is most of what
+// classification would allocate.
+type lexicon map[string]wordSet
+
+func (l lexicon) of(name string) wordSet {
+	if w, ok := l[name]; ok {
+		return w
+	}
+	w := wordSet(words(name))
+	l[name] = w
+	return w
+}
+
 // wordSet answers membership questions about one identifier's words.
 type wordSet []string
 
