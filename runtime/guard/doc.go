@@ -1,10 +1,17 @@
-// Package guard is abusegate's enforcing reverse proxy: it stands in front
-// of a staging API, reports every exchange to a runtime monitor and, in
-// Enforce mode, denies the subjects the monitor decided to contain.
+// Package guard is abusegate's enforcing reverse proxy and middleware: it
+// stands in front of (or inside) a staging API, turns every exchange into
+// a scenarios.Event for a runtime monitor and, in Enforce mode, applies the
+// live decisions on the request's subjects: block (403), revoke (401 with
+// invalid_token), challenge (401 with X-Abusegate-Challenge) and throttle
+// (429 from an adaptive token bucket).
 //
-// It owns the HTTP side of containment — bearer tokens, client addresses,
-// the login exchange that ties a token to an identity, the 403 answer —
-// and a store of live decisions. Scoring belongs to runtime/monitor.
+// It owns the HTTP side of containment — credentials (bearer tokens and
+// their unverified JWT subject, API keys, session cookies), client
+// addresses behind trusted proxies only, device fingerprints, geo hints,
+// the business fields of login and coupon bodies, the login exchange that
+// ties a token to an identity — the decision Store (memory, or Redis shared
+// by replicas), and the admin API (decisions, their event stream, metrics).
+// Scoring belongs to runtime/monitor.
 //
 // It must not import runtime/vu, cmd, oracle or reports.
 package guard

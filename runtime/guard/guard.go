@@ -2,15 +2,18 @@ package guard
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/abusegate/abusegate/runtime/monitor"
@@ -18,8 +21,13 @@ import (
 )
 
 // DecisionHeader names the decision that denied a request, so the harness
-// and humans can tell the guard's 403 from the target's own.
+// and humans can tell the guard's answer from the target's own.
 const DecisionHeader = "X-Abusegate-Decision"
+
+// ChallengeHeader carries the decision id of a challenge (401): a client
+// that can prove it is a person (captcha, step-up login) is let through by
+// lifting that decision through the admin API.
+const ChallengeHeader = "X-Abusegate-Challenge"
 
 // Options configure a Guard.
 type Options struct {
@@ -30,9 +38,25 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the guard's operational messages; nil discards them.
 	Logger *slog.Logger
-	// Surface tells the guard which operation is the login, whose exchange
-	// ties tokens to identities and which a blocked identity may not use.
+	// Surface tells the guard which operations are the login and coupon
+	// ones, whose bodies it reads, and which auth schemes carry
+	// credentials (API key header, session cookie).
 	Surface scenarios.Surface
+	// Store holds live decisions; nil means a MemoryStore. A shared store
+	// (Redis) lets replicas contain each other's subjects.
+	Store Store
+	// FailClosed denies every request while the store is unreachable;
+	// by default the guard fails open and keeps what it decided itself.
+	FailClosed bool
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// GeoHeader names the request header carrying a location hint.
+	GeoHeader string
+	// SessionCookie names the session cookie, when the Surface does not.
+	SessionCookie string
+	// Transport reaches the upstream; nil means a tuned one (many idle
+	// connections per host, HTTP keep-alive).
+	Transport http.RoundTripper
 }
 
 // withDefaults is the one place where the guard's defaults live.
@@ -43,20 +67,60 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Store == nil {
+		o.Store = NewMemoryStore(0)
+	}
+	if o.Transport == nil {
+		o.Transport = tunedTransport()
+	}
 	return o
 }
 
-// Guard is an http.Handler that proxies to one upstream, reports each
-// exchange to a monitor.Monitor and, in Enforce mode, denies the subjects
-// of live block decisions. It is safe for concurrent use.
+// tunedTransport keeps enough idle connections to one upstream for a busy
+// proxy: the default keeps 2, so most requests would dial.
+func tunedTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:               nil,
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: 1024,
+		IdleConnTimeout:     90 * time.Second,
+		ForceAttemptHTTP2:   false,
+	}
+}
+
+// bufferPool recycles the proxy's copy buffers.
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if v, ok := b.p.Get().(*[]byte); ok {
+		return *v
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }
+
+// Guard is an http.Handler that proxies to one upstream (or wraps a
+// handler, see Middleware), reports each exchange to a monitor.Monitor
+// and, in Enforce mode, applies the live decisions on its subjects. It is
+// safe for concurrent use.
 type Guard struct {
-	mode   Mode
-	now    func() time.Time
-	log    *slog.Logger
-	mon    *monitor.Monitor
-	router *monitor.Router
-	proxy  *httputil.ReverseProxy
-	store  *store
+	mode       Mode
+	now        func() time.Time
+	log        *slog.Logger
+	mon        *monitor.Monitor
+	router     *monitor.Router
+	proxy      http.Handler
+	ext        extractor
+	store      Store
+	local      *MemoryStore
+	failClosed bool
+	decisions  *decisionLog
+	broker     *broker
+	metrics    *metrics
+	buckets    *buckets
+	lastWarn   atomic.Int64
 }
 
 var _ http.Handler = (*Guard)(nil)
@@ -64,128 +128,159 @@ var _ http.Handler = (*Guard)(nil)
 // New builds a Guard in front of upstream. mon may be nil only in Off
 // mode.
 func New(upstream *url.URL, mon *monitor.Monitor, opts Options) (*Guard, error) {
+	if upstream == nil || upstream.Scheme == "" || upstream.Host == "" {
+		return nil, fmt.Errorf("guard: upstream %v: want an absolute URL", upstream)
+	}
+	g, err := NewMiddleware(mon, opts)
+	if err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	g.proxy = &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(upstream)
+			pr.SetXForwarded()
+		},
+		Transport:    opts.Transport,
+		BufferPool:   &bufferPool{},
+		ErrorHandler: g.upstreamError,
+		ErrorLog:     slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	return g, nil
+}
+
+// NewMiddleware builds a Guard without an upstream, for Middleware.
+func NewMiddleware(mon *monitor.Monitor, opts Options) (*Guard, error) {
 	opts = opts.withDefaults()
 	switch {
-	case upstream == nil || upstream.Scheme == "" || upstream.Host == "":
-		return nil, fmt.Errorf("guard: upstream %v: want an absolute URL", upstream)
 	case !opts.Mode.valid():
 		return nil, fmt.Errorf("guard: invalid mode %v", opts.Mode)
 	case mon == nil && opts.Mode != Off:
 		return nil, fmt.Errorf("guard: mode %v needs a monitor", opts.Mode)
 	}
 	g := &Guard{
-		mode:   opts.Mode,
-		now:    opts.Now,
-		log:    opts.Logger,
-		mon:    mon,
-		router: monitor.NewRouter(opts.Surface),
-		store:  newStore(),
+		mode: opts.Mode, now: opts.Now, log: opts.Logger, mon: mon,
+		ext: newExtractor(opts), store: opts.Store, local: NewMemoryStore(0), failClosed: opts.FailClosed,
+		decisions: &decisionLog{max: 100_000}, broker: newBroker(), metrics: newMetrics(),
+		proxy: http.NotFoundHandler(),
 	}
-	g.proxy = &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(upstream)
-			pr.SetXForwarded()
-		},
-		ModifyResponse: g.modifyResponse,
-		ErrorHandler:   g.upstreamError,
-		ErrorLog:       slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	if mon != nil {
+		g.router = mon.Router()
+		g.buckets = newBuckets(mon.Policy())
+	} else {
+		g.router = monitor.NewRouter(opts.Surface)
 	}
 	return g, nil
+}
+
+// Middleware guards next: Go services put the guard in process instead of
+// in front of them.
+func (g *Guard) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { g.serve(w, r, next) })
 }
 
 // Mode returns the mode the guard runs in.
 func (g *Guard) Mode() Mode { return g.mode }
 
 // Decisions returns a copy of every decision the monitor made through this
-// guard, in time order, for the timeline.
-func (g *Guard) Decisions() []scenarios.Decision { return g.store.decisions() }
-
-// exchange is what ServeHTTP tells modifyResponse about a request.
-type exchange struct {
-	login    bool
-	username string
+// guard (the most recent 100,000), in time order, for the timeline.
+func (g *Guard) Decisions() []scenarios.Decision {
+	out := g.decisions.snapshot()
+	slices.SortStableFunc(out, func(a, b scenarios.Decision) int { return a.Time.Compare(b.Time) })
+	return out
 }
 
-type exchangeKey struct{}
+// ServeHTTP proxies one request to the upstream.
+func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.serve(w, r, g.proxy) }
 
-// ServeHTTP proxies one request, denying it first when its subject is
-// blocked, and reports the exchange to the monitor.
-func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	if g.mode == Off {
-		g.proxy.ServeHTTP(w, r)
+		next.ServeHTTP(w, r)
 		return
 	}
 	start := g.now()
-	tokID := scenarios.TokenID(bearerToken(r.Header))
-	addr := clientAddr(r.RemoteAddr)
-	identity := g.mon.Identity(tokID)
-	x := &exchange{}
-	if op := g.loginOp(r); op != nil {
-		x.login = true
-		x.username = loginUsername(r, usernameField(op))
+	ev := scenarios.Event{Time: start, Method: r.Method, Path: requestPath(r)}
+	ev.TokenID, ev.Identity = g.ext.credential(r)
+	if ev.Identity == "" {
+		ev.Identity = g.mon.Identity(ev.TokenID)
 	}
-	if g.mode == Enforce {
-		if d, ok := g.store.blocked(start,
-			scenarios.Subject{Kind: scenarios.SubjectToken, Value: tokID},
-			scenarios.Subject{Kind: scenarios.SubjectIdentity, Value: identity},
-			scenarios.Subject{Kind: scenarios.SubjectIdentity, Value: x.username},
-			scenarios.Subject{Kind: scenarios.SubjectAddress, Value: addr},
-		); ok {
-			g.deny(w, d)
-			return
+	ev.Addr = g.ext.addr(r)
+	ev.Fingerprint = fingerprint(r.Header)
+	ev.Geo = g.ext.geo(r.Header)
+	mt, _ := g.router.Match(r.Method, r.URL.Path)
+	business(r, mt.Op, &ev)
+	if g.mode == Enforce && g.enforce(w, r, &ev) {
+		return
+	}
+	login := mt.Op != nil && mt.Op.Has(scenarios.RoleLogin)
+	rec := &recorder{ResponseWriter: w, capture: login}
+	next.ServeHTTP(rec, r)
+	ev.Status, ev.Bytes = rec.statusCode(), rec.bytes
+	if login && ev.Status >= 200 && ev.Status < 300 && ev.Username != "" {
+		g.learn(rec, ev.Username)
+	}
+	ev.Latency = g.now().Sub(start)
+	g.metrics.passed.Inc()
+	g.record(r.Context(), g.mon.Observe(ev))
+}
+
+// requestPath is the path with its query, which the monitor reads pages
+// from, without allocating for a server request.
+func requestPath(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return r.URL.Path
+	}
+	if strings.HasPrefix(r.RequestURI, "/") {
+		return r.RequestURI
+	}
+	return r.URL.Path + "?" + r.URL.RawQuery
+}
+
+// learn ties the token (or session cookie) a successful login issued to
+// the username that logged in.
+func (g *Guard) learn(rec *recorder, username string) {
+	if tok := issuedToken(rec.body.Bytes()); tok != "" {
+		g.mon.Learn(scenarios.TokenID(tok), username)
+	}
+	if g.ext.cookie == "" {
+		return
+	}
+	for _, c := range (&http.Response{Header: rec.Header()}).Cookies() {
+		if c.Name == g.ext.cookie && c.Value != "" {
+			g.mon.Learn(scenarios.TokenID(c.Value), username)
 		}
 	}
-	rec := &recorder{ResponseWriter: w}
-	g.proxy.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
-	end := g.now()
-	ds := g.mon.Observe(scenarios.Event{
-		Time: start, Method: r.Method, Path: r.URL.Path, Identity: identity, TokenID: tokID, Addr: addr,
-		Status: rec.statusCode(), Bytes: rec.bytes, Latency: end.Sub(start),
-	})
+}
+
+// record logs, publishes and, when enforcing, stores new decisions.
+func (g *Guard) record(ctx context.Context, ds []scenarios.Decision) {
+	if len(ds) == 0 {
+		return
+	}
 	for i := range ds {
-		ds[i].Enforced = g.mode == Enforce
-		g.log.Info("guard decision", "id", ds[i].ID, "subject", ds[i].Subject.String(),
-			"action", ds[i].Action.String(), "detector", ds[i].Detector, "reason", ds[i].Reason,
-			"enforced", ds[i].Enforced)
+		d := &ds[i]
+		d.Enforced = g.mode == Enforce && d.Action.Contains()
+		g.metrics.decision(d.Detector, d.Action.String())
+		g.log.Info("guard decision", "id", d.ID, "subject", d.Subject.String(), "action", d.Action.String(),
+			"detector", d.Detector, "score", d.Score, "reason", d.Reason, "enforced", d.Enforced)
+		if d.Enforced {
+			_ = g.local.Put(ctx, *d)
+			if err := g.store.Put(ctx, *d); err != nil {
+				g.storeFailed("put", err)
+			}
+		}
+		g.broker.publish(*d)
 	}
-	g.store.add(ds, end)
+	g.decisions.add(ds)
 }
 
-// loginOp returns the Surface's login operation the request exercises, if
-// any.
-func (g *Guard) loginOp(r *http.Request) *scenarios.Operation {
-	m, ok := g.router.Match(r.Method, r.URL.Path)
-	if !ok || m.Op == nil || !m.Op.Has(scenarios.RoleLogin) {
-		return nil
+// storeFailed counts a store error and logs it at most once a second.
+func (g *Guard) storeFailed(op string, err error) {
+	g.metrics.storeErrors.Inc()
+	now := g.now().UnixNano()
+	if last := g.lastWarn.Load(); now-last >= int64(time.Second) && g.lastWarn.CompareAndSwap(last, now) {
+		g.log.Warn("guard: decision store unavailable", "op", op, "fail_closed", g.failClosed, "err", err)
 	}
-	return m.Op
-}
-
-// modifyResponse learns the token a successful login issued.
-func (g *Guard) modifyResponse(resp *http.Response) error {
-	x, _ := resp.Request.Context().Value(exchangeKey{}).(*exchange)
-	if x == nil || !x.login || x.username == "" || resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil
-	}
-	if tok := issuedToken(resp); tok != "" {
-		g.mon.Learn(scenarios.TokenID(tok), x.username)
-	}
-	return nil
-}
-
-// deniedBody is the JSON a denied request gets.
-type deniedBody struct {
-	Error    string `json:"error"`
-	Decision string `json:"decision"`
-}
-
-func (g *Guard) deny(w http.ResponseWriter, d scenarios.Decision) {
-	g.log.Debug("guard denied", "decision", d.ID, "subject", d.Subject.String())
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set(DecisionHeader, d.ID)
-	w.WriteHeader(http.StatusForbidden)
-	_ = json.NewEncoder(w).Encode(deniedBody{Error: "blocked by abusegate guard", Decision: d.ID})
 }
 
 func (g *Guard) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
@@ -197,24 +292,4 @@ func (g *Guard) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusBadGateway)
 	_, _ = w.Write([]byte(`{"error":"upstream unavailable"}` + "\n"))
-}
-
-// bearerToken returns the token of an "Authorization: Bearer" header, ""
-// when there is none.
-func bearerToken(h http.Header) string {
-	scheme, tok, ok := strings.Cut(h.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return ""
-	}
-	return strings.TrimSpace(tok)
-}
-
-// clientAddr is the host part of a RemoteAddr. Forwarding headers are not
-// trusted: a client could set them to dodge an address block.
-func clientAddr(remote string) string {
-	host, _, err := net.SplitHostPort(remote)
-	if err != nil {
-		return remote
-	}
-	return host
 }

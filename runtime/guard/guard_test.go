@@ -220,13 +220,14 @@ func TestClientAddr(t *testing.T) {
 }
 
 func TestDecisionsInTimeOrder(t *testing.T) {
-	s := newStore()
+	g, err := NewMiddleware(nil, Options{Mode: Off})
+	require.NoError(t, err)
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	s.add([]scenarios.Decision{{ID: "b", Time: t0.Add(time.Second)}}, t0)
-	s.add([]scenarios.Decision{{ID: "a", Time: t0}}, t0)
-	ds := s.decisions()
+	g.decisions.add([]scenarios.Decision{{ID: "b", Time: t0.Add(time.Second)}})
+	g.decisions.add([]scenarios.Decision{{ID: "a", Time: t0}})
+	ds := g.Decisions()
 	require.Len(t, ds, 2)
 	assert.Equal(t, "a", ds[0].ID)
 	ds[0].ID = "changed"
-	assert.Equal(t, "a", s.decisions()[0].ID, "Decisions returns a copy")
+	assert.Equal(t, "a", g.Decisions()[0].ID, "Decisions returns a copy")
 }

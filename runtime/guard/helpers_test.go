@@ -114,6 +114,12 @@ type rig struct {
 }
 
 func newRig(t testing.TB, mode Mode) *rig {
+	return newRigWith(t, mode, "", Options{})
+}
+
+// newRigWith builds a rig whose monitor runs policyYAML ("" for the
+// default) and whose guard takes opts (Mode, Now and Surface are set).
+func newRigWith(t testing.TB, mode Mode, policyYAML string, opts Options) *rig {
 	t.Helper()
 	back := newBackend(t)
 	u, err := url.Parse(back.URL)
@@ -121,9 +127,15 @@ func newRig(t testing.TB, mode Mode) *rig {
 	clock := newFakeClock()
 	var mon *monitor.Monitor
 	if mode != Off {
-		mon = monitor.New(shopSurface(), monitor.Config{})
+		cfg := monitor.Config{}
+		if policyYAML != "" {
+			cfg.Policy, err = monitor.ParsePolicy("test.yaml", []byte(policyYAML))
+			require.NoError(t, err)
+		}
+		mon = monitor.New(shopSurface(), cfg)
 	}
-	g, err := New(u, mon, Options{Mode: mode, Now: clock.Now, Surface: shopSurface()})
+	opts.Mode, opts.Now, opts.Surface = mode, clock.Now, shopSurface()
+	g, err := New(u, mon, opts)
 	require.NoError(t, err)
 	return &rig{back: back, front: newFront(t, g), guard: g, mon: mon, clock: clock}
 }
@@ -185,4 +197,25 @@ func repeat(code, n int) []int {
 		out[i] = code
 	}
 	return out
+}
+
+// recorderWriter is a minimal ResponseWriter for in-process handler tests.
+type recorderWriter struct {
+	h    http.Header
+	code int
+}
+
+func newRecorderWriter() *recorderWriter { return &recorderWriter{h: http.Header{}} }
+
+func (w *recorderWriter) Header() http.Header { return w.h }
+func (w *recorderWriter) WriteHeader(c int) {
+	if w.code == 0 {
+		w.code = c
+	}
+}
+func (w *recorderWriter) Write(p []byte) (int, error) {
+	if w.code == 0 {
+		w.code = 200
+	}
+	return len(p), nil
 }

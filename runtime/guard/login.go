@@ -2,50 +2,48 @@ package guard
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-// maxBody bounds how much of a login request or response the guard reads
-// to find the username or token; larger bodies pass through unparsed.
+// maxBody bounds how much of a login or coupon request, or a login
+// response, the guard reads to find its fields; larger bodies pass
+// through unparsed.
 const maxBody = 64 << 10
 
-// usernameField is the login body field that carries the username: the
-// parameter the spec tags as such, else "username".
-func usernameField(op *scenarios.Operation) string {
-	for _, p := range op.Params {
-		if p.Role == scenarios.ParamUsername && p.In == scenarios.InBody {
-			return p.Name
-		}
+// business reads the business fields of the Surface operations that carry
+// them: the username of a login, the code and cart of a coupon
+// redemption. It restores the body for the upstream.
+func business(r *http.Request, op *scenarios.Operation, ev *scenarios.Event) {
+	if op == nil || !(op.Has(scenarios.RoleLogin) || op.Has(scenarios.RoleCoupon)) {
+		return
 	}
-	return "username"
-}
-
-// loginUsername reads the username from a JSON login body and restores the
-// body for the upstream, "" when the body is not a small JSON object
-// carrying it as a string.
-func loginUsername(r *http.Request, field string) string {
 	buf, ok := peek(&r.Body)
 	if !ok {
-		return ""
+		return
 	}
-	return jsonString(buf, field)
+	if op.Has(scenarios.RoleLogin) {
+		names := []string{"username", "email", "login", "user"}
+		if f := bodyField(op, scenarios.ParamUsername); f != "" {
+			names = append([]string{f}, names...)
+		}
+		ev.Username = jsonFields(buf, names)[0]
+		return
+	}
+	codes := []string{"code", "coupon", "coupon_code", "couponCode", "promo", "voucher"}
+	if f := bodyField(op, scenarios.ParamCoupon); f != "" {
+		codes = append([]string{f}, codes...)
+	}
+	v := jsonFields(buf, codes, []string{"cart_id", "cartId", "cart"})
+	ev.Coupon, ev.Cart = v[0], v[1]
 }
 
-// issuedToken reads the token a login response issued, from "token" or
-// "access_token", and restores the body for the client.
-func issuedToken(resp *http.Response) string {
-	buf, ok := peek(&resp.Body)
-	if !ok {
-		return ""
-	}
-	if tok := jsonString(buf, "token"); tok != "" {
-		return tok
-	}
-	return jsonString(buf, "access_token")
+// issuedToken reads the token a login response issued, from "token",
+// "access_token" or "id_token".
+func issuedToken(body []byte) string {
+	return jsonFields(body, []string{"token", "access_token", "id_token"})[0]
 }
 
 // peek reads up to maxBody bytes of *body and replaces *body with a reader
@@ -67,18 +65,4 @@ func peek(body *io.ReadCloser) ([]byte, bool) {
 type readCloser struct {
 	io.Reader
 	io.Closer
-}
-
-// jsonString returns the string value of a top-level field of a JSON
-// object, "" when absent or not a string.
-func jsonString(buf []byte, field string) string {
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(buf, &obj) != nil {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(obj[field], &s) != nil {
-		return ""
-	}
-	return s
 }

@@ -1,14 +1,20 @@
 package guard
 
-import "net/http"
+import (
+	"bytes"
+	"net/http"
+)
 
-// recorder captures the status and size of the answer the client got; it
+// recorder captures the status and size of the answer the client got, and
+// for a login the first maxBody bytes of it, where the issued token is. It
 // unwraps for http.ResponseController so flushing and upgrades still work
 // through the proxy.
 type recorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
+	status  int
+	bytes   int64
+	capture bool
+	body    bytes.Buffer
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -21,6 +27,9 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(p []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
+	}
+	if r.capture && r.body.Len() < maxBody {
+		r.body.Write(p[:min(len(p), maxBody-r.body.Len())])
 	}
 	n, err := r.ResponseWriter.Write(p)
 	r.bytes += int64(n)

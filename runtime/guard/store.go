@@ -1,80 +1,132 @@
 package guard
 
 import (
-	"slices"
+	"context"
 	"sync"
 	"time"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-// store keeps every decision the guard received, in arrival order, and an
-// index of the live blocks by subject for the O(1) check on each request.
-// It is safe for concurrent use.
-type store struct {
-	mu     sync.RWMutex
-	all    []scenarios.Decision
-	blocks map[scenarios.Subject]scenarios.Decision
+// Store holds the live containment decisions the guard enforces. The
+// memory store serves one guard; the Redis store lets replicas share them.
+// Implementations are safe for concurrent use, and Check must be O(1) in
+// the number of live decisions: it is on every request's path.
+type Store interface {
+	// Put makes d live until d.Expires. A subject keeps its harshest live
+	// decision (the longer one on a tie).
+	Put(ctx context.Context, d scenarios.Decision) error
+	// Check returns the harshest live decision on any of subjects; subjects
+	// with an empty Value are skipped.
+	Check(ctx context.Context, now time.Time, subjects []scenarios.Subject) (scenarios.Decision, bool, error)
+	// Delete lifts a decision by id, reporting whether it was live.
+	Delete(ctx context.Context, id string) (bool, error)
 }
 
-func newStore() *store {
-	return &store{blocks: make(map[scenarios.Subject]scenarios.Decision)}
-}
-
-// add records decisions; enforced blocks join the live index, replacing an
-// earlier block of the same subject when they last longer.
-func (s *store) add(ds []scenarios.Decision, now time.Time) {
-	if len(ds) == 0 {
-		return
+// harsher reports whether a should replace b as a subject's decision.
+func harsher(a, b scenarios.Decision) bool {
+	if sa, sb := a.Action.Severity(), b.Action.Severity(); sa != sb {
+		return sa > sb
 	}
+	return a.Expires.After(b.Expires)
+}
+
+// MemoryStore is a bounded in-process Store: past its limit, expired
+// decisions are swept and, if still full, arbitrary ones make room.
+type MemoryStore struct {
+	mu    sync.RWMutex
+	live  map[scenarios.Subject]scenarios.Decision
+	ids   map[string]scenarios.Subject
+	limit int
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns a store holding at most limit live decisions
+// (<= 0: 1<<20).
+func NewMemoryStore(limit int) *MemoryStore {
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	return &MemoryStore{live: map[scenarios.Subject]scenarios.Decision{}, ids: map[string]scenarios.Subject{}, limit: limit}
+}
+
+// Put implements Store.
+func (s *MemoryStore) Put(_ context.Context, d scenarios.Decision) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.all = append(s.all, ds...)
-	for _, d := range ds {
-		if !d.Enforced || d.Action != scenarios.ActionBlock || !now.Before(d.Expires) {
-			continue
-		}
-		if old, ok := s.blocks[d.Subject]; ok && old.Expires.After(d.Expires) {
-			continue
-		}
-		s.blocks[d.Subject] = d
+	if old, ok := s.live[d.Subject]; ok && d.Time.Before(old.Expires) && !harsher(d, old) {
+		return nil
 	}
-	s.sweep(now)
+	if old, ok := s.live[d.Subject]; ok {
+		delete(s.ids, old.ID)
+	}
+	if len(s.live) >= s.limit {
+		s.sweep(d.Time)
+	}
+	s.live[d.Subject] = d
+	s.ids[d.ID] = d.Subject
+	return nil
 }
 
-// sweep forgets expired blocks once the index has grown; callers hold mu.
-func (s *store) sweep(now time.Time) {
-	if len(s.blocks) < 256 {
-		return
-	}
-	for k, d := range s.blocks {
-		if !now.Before(d.Expires) {
-			delete(s.blocks, k)
+func (s *MemoryStore) sweep(now time.Time) {
+	for k, d := range s.live {
+		if !now.Before(d.Expires) || len(s.live) >= s.limit {
+			delete(s.live, k)
+			delete(s.ids, d.ID)
 		}
 	}
 }
 
-// blocked returns the live block of the first subject that has one;
-// subjects with an empty Value are skipped.
-func (s *store) blocked(now time.Time, subjects ...scenarios.Subject) (scenarios.Decision, bool) {
+// Check implements Store.
+func (s *MemoryStore) Check(_ context.Context, now time.Time, subjects []scenarios.Subject) (scenarios.Decision, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	var best scenarios.Decision
+	found := false
 	for _, subj := range subjects {
 		if subj.Value == "" {
 			continue
 		}
-		if d, ok := s.blocks[subj]; ok && now.Before(d.Expires) {
-			return d, true
+		if d, ok := s.live[subj]; ok && now.Before(d.Expires) && (!found || harsher(d, best)) {
+			best, found = d, true
 		}
 	}
-	return scenarios.Decision{}, false
+	return best, found, nil
 }
 
-// decisions returns a copy of every decision in time order.
-func (s *store) decisions() []scenarios.Decision {
-	s.mu.RLock()
-	out := slices.Clone(s.all)
-	s.mu.RUnlock()
-	slices.SortStableFunc(out, func(a, b scenarios.Decision) int { return a.Time.Compare(b.Time) })
-	return out
+// Delete implements Store.
+func (s *MemoryStore) Delete(_ context.Context, id string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	subj, ok := s.ids[id]
+	if !ok {
+		return false, nil
+	}
+	delete(s.ids, id)
+	delete(s.live, subj)
+	return true, nil
+}
+
+// decisionLog keeps the decisions this guard made, for Decisions and the
+// admin API; it keeps the most recent max of them.
+type decisionLog struct {
+	mu  sync.RWMutex
+	all []scenarios.Decision
+	max int
+}
+
+func (l *decisionLog) add(ds []scenarios.Decision) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.all = append(l.all, ds...)
+	if over := len(l.all) - l.max; over > 0 {
+		l.all = append(l.all[:0], l.all[over:]...)
+	}
+}
+
+func (l *decisionLog) snapshot() []scenarios.Decision {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return append([]scenarios.Decision(nil), l.all...)
 }

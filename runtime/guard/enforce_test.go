@@ -1,0 +1,97 @@
+package guard
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// policyWith makes the enumeration of 3 objects trigger action.
+func policyWith(action, extra string) string {
+	return fmt.Sprintf(`version: 1
+detectors:
+  enumeration: {window: 10s, distinct: 3, suspicious: 3}
+rules:
+  - {name: r, action: %s, ttl: 1m, subjects: [identity, token]%s}
+`, action, extra)
+}
+
+func TestActions(t *testing.T) {
+	tests := []struct {
+		action, extra string
+		code          int
+		header        string
+	}{
+		{action: "block", code: http.StatusForbidden, header: DecisionHeader},
+		{action: "challenge", code: http.StatusUnauthorized, header: ChallengeHeader},
+		{action: "revoke", code: http.StatusUnauthorized, header: "WWW-Authenticate"},
+		{action: "throttle", extra: ", throttle: {rate: 1/s, burst: 2}", code: http.StatusTooManyRequests, header: "Retry-After"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.action, func(t *testing.T) {
+			r := newRigWith(t, Enforce, policyWith(tt.action, tt.extra), Options{})
+			tok := r.login(t, "mallory")
+			r.walk(t, tok, 1, 3)
+			var code int
+			var hdr http.Header
+			for range 3 { // a throttle lets its burst through first
+				code, hdr, _ = r.do(t, "GET", "/users/9", tok, "")
+			}
+			assert.Equal(t, tt.code, code)
+			assert.NotEmpty(t, hdr.Get(tt.header))
+			other := r.login(t, "alice")
+			code, _, _ = r.do(t, "GET", "/users/9", other, "")
+			assert.Equal(t, http.StatusOK, code, "other users pass")
+		})
+	}
+}
+
+func TestThrottleRefills(t *testing.T) {
+	r := newRigWith(t, Enforce, policyWith("throttle", ", throttle: {rate: 1/s, burst: 1}"), Options{})
+	tok := r.login(t, "mallory")
+	r.walk(t, tok, 1, 3)
+	code, _, _ := r.do(t, "GET", "/users/9", tok, "")
+	require.Equal(t, http.StatusOK, code, "the burst")
+	code, _, _ = r.do(t, "GET", "/users/9", tok, "")
+	require.Equal(t, http.StatusTooManyRequests, code)
+	r.clock.Advance(time.Second)
+	code, _, _ = r.do(t, "GET", "/users/9", tok, "")
+	assert.Equal(t, http.StatusOK, code, "a token per second")
+}
+
+func TestObserveNeverDeniesAnyAction(t *testing.T) {
+	r := newRigWith(t, Observe, policyWith("block", ""), Options{})
+	tok := r.login(t, "mallory")
+	assert.Equal(t, repeat(http.StatusOK, 10), r.walk(t, tok, 1, 10))
+	require.NotEmpty(t, r.guard.Decisions())
+	assert.False(t, r.guard.Decisions()[0].Enforced)
+}
+
+func TestMiddleware(t *testing.T) {
+	r := newRigWith(t, Enforce, policyWith("block", ""), Options{})
+	g, err := NewMiddleware(r.mon, Options{Mode: Enforce, Now: r.clock.Now, Surface: shopSurface()})
+	require.NoError(t, err)
+	served := 0
+	h := g.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		served++
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	codes := make([]int, 0, 5)
+	for i := range 5 {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("/users/%d", i), nil)
+		req.RemoteAddr = "10.0.0.1:1234"
+		req.Header.Set("Authorization", "Bearer t")
+		w := newRecorderWriter()
+		h.ServeHTTP(w, req)
+		codes = append(codes, w.code)
+	}
+	assert.Equal(t, []int{200, 200, 200, 403, 403}, codes)
+	assert.Equal(t, 3, served)
+	assert.Equal(t, scenarios.SubjectToken, g.Decisions()[0].Subject.Kind)
+}

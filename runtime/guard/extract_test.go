@@ -1,0 +1,144 @@
+package guard
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+func jwt(payload string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"none"}`)) + "." + enc([]byte(payload)) + ".sig"
+}
+
+func TestCredential(t *testing.T) {
+	x := newExtractor(Options{Surface: scenarios.Surface{AuthSchemes: []scenarios.AuthScheme{
+		{Type: "apiKey", In: scenarios.InHeader, Param: "X-Api-Key"},
+		{Type: "apiKey", In: scenarios.InCookie, Param: "sid"},
+	}}})
+	tests := []struct {
+		name          string
+		set           func(r *http.Request)
+		token, wantID string
+	}{
+		{name: "jwt string sub", set: func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+jwt(`{"sub":"alice"}`)) },
+			token: jwt(`{"sub":"alice"}`), wantID: "alice"},
+		{name: "jwt numeric sub", set: func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+jwt(`{"sub":42}`)) },
+			token: jwt(`{"sub":42}`), wantID: "42"},
+		{name: "opaque bearer", set: func(r *http.Request) { r.Header.Set("Authorization", "Bearer opaque") }, token: "opaque"},
+		{name: "jwt with garbage payload", set: func(r *http.Request) { r.Header.Set("Authorization", "Bearer a.!!!.c") }, token: "a.!!!.c"},
+		{name: "api key", set: func(r *http.Request) { r.Header.Set("X-Api-Key", "k1") }, token: "k1", wantID: "apikey:" + scenarios.TokenID("k1")},
+		{name: "session cookie", set: func(r *http.Request) { r.AddCookie(&http.Cookie{Name: "sid", Value: "s1"}) }, token: "s1"},
+		{name: "nothing", set: func(*http.Request) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			tt.set(r)
+			tok, id := x.credential(r)
+			assert.Equal(t, scenarios.TokenID(tt.token), tok)
+			assert.Equal(t, tt.wantID, id)
+		})
+	}
+}
+
+func TestClientAddressTrustsOnlyConfiguredProxies(t *testing.T) {
+	x := newExtractor(Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	tests := []struct {
+		name, remote, xff, want string
+	}{
+		{name: "direct client ignores header", remote: "203.0.113.9:1", xff: "1.2.3.4", want: "203.0.113.9"},
+		{name: "trusted proxy", remote: "10.0.0.2:1", xff: "198.51.100.7", want: "198.51.100.7"},
+		{name: "spoofed left-most entry", remote: "10.0.0.2:1", xff: "1.1.1.1, 198.51.100.7, 10.0.0.3", want: "198.51.100.7"},
+		{name: "garbage entry", remote: "10.0.0.2:1", xff: "not-an-ip", want: "10.0.0.2"},
+		{name: "no header", remote: "10.0.0.2:1", want: "10.0.0.2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = tt.remote
+			if tt.xff != "" {
+				r.Header.Set("X-Forwarded-For", tt.xff)
+			}
+			assert.Equal(t, tt.want, x.addr(r))
+		})
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	chrome := h("User-Agent", "Chrome/130", "Accept-Language", "fr-FR", "Sec-Ch-Ua-Platform", "macOS")
+	a := fingerprint(chrome)
+	require.True(t, strings.HasPrefix(a, "fp-"))
+	withToken := chrome.Clone()
+	withToken.Set("Authorization", "Bearer x")
+	withToken.Set("X-Forwarded-For", "1.2.3.4")
+	assert.Equal(t, a, fingerprint(withToken), "credentials and forwarding do not change the device")
+	assert.NotEqual(t, a, fingerprint(h("User-Agent", "Chrome/130", "Accept-Language", "en-US", "Sec-Ch-Ua-Platform", "macOS")))
+	assert.NotEqual(t, a, fingerprint(h("User-Agent", "Chrome/130", "Accept-Language", "fr-FR", "Sec-Ch-Ua-Platform", "macOS", "Dnt", "1")),
+		"another header set is another client")
+	assert.Empty(t, fingerprint(http.Header{}))
+}
+
+func TestBusinessFields(t *testing.T) {
+	surface := scenarios.Surface{Operations: []scenarios.Operation{
+		{Method: "POST", Path: "/login", Roles: []scenarios.RoleTag{{Role: scenarios.RoleLogin}},
+			Params: []scenarios.Param{{Name: "mail", In: scenarios.InBody, Role: scenarios.ParamUsername}}},
+		{Method: "POST", Path: "/cart/{id}/coupon", Roles: []scenarios.RoleTag{{Role: scenarios.RoleCoupon}}},
+	}}
+	tests := []struct {
+		name, path, body         string
+		username, coupon, cartID string
+	}{
+		{name: "login by spec field", path: "/login", body: `{"mail":"a@x","password":"p"}`, username: "a@x"},
+		{name: "login fallback field", path: "/login", body: `{"username":"bob"}`, username: "bob"},
+		{name: "coupon and cart", path: "/cart/7/coupon", body: `{"code":"SAVE10","cart_id":7}`, coupon: "SAVE10", cartID: "7"},
+		{name: "not json", path: "/login", body: `x`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", tt.path, strings.NewReader(tt.body))
+			var ev scenarios.Event
+			op := &surface.Operations[0]
+			if strings.Contains(tt.path, "coupon") {
+				op = &surface.Operations[1]
+			}
+			business(r, op, &ev)
+			assert.Equal(t, tt.username, ev.Username)
+			assert.Equal(t, tt.coupon, ev.Coupon)
+			assert.Equal(t, tt.cartID, ev.Cart)
+		})
+	}
+}
+
+func TestGeoHeader(t *testing.T) {
+	x := newExtractor(Options{GeoHeader: "X-Geo"})
+	h := http.Header{}
+	h.Set("X-Geo", " 48.85,2.35 ")
+	assert.Equal(t, "48.85,2.35", x.geo(h))
+	assert.Empty(t, newExtractor(Options{}).geo(h), "no header configured, no hint")
+}
+
+func TestFingerprintIgnoresCorrelationSuffix(t *testing.T) {
+	a, b := http.Header{}, http.Header{}
+	for i, h := range []http.Header{a, b} {
+		id := []string{"c-1", "c-2"}[i]
+		h.Set(scenarios.CorrelationHeader, id)
+		h.Set("User-Agent", "Firefox/140 ag/"+id)
+	}
+	assert.Equal(t, fingerprint(a), fingerprint(b))
+}

@@ -1,0 +1,40 @@
+package guard
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the guard's Prometheus series, on a registry of its own so
+// several guards in one process (tests, replicas) never collide.
+type metrics struct {
+	reg         *prometheus.Registry
+	passed      prometheus.Counter
+	deniedVec   *prometheus.CounterVec
+	decisions   *prometheus.CounterVec
+	storeErrors prometheus.Counter
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		passed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "abusegate_guard_requests_passed_total", Help: "Requests the guard let through to the upstream.",
+		}),
+		deniedVec: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "abusegate_guard_requests_denied_total", Help: "Requests the guard answered itself, by action.",
+		}, []string{"action"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "abusegate_guard_decisions_total", Help: "Decisions the monitor made through this guard.",
+		}, []string{"detector", "action"}),
+		storeErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "abusegate_guard_store_errors_total", Help: "Decision store operations that failed (the guard failed open or closed).",
+		}),
+	}
+	m.reg.MustRegister(m.passed, m.deniedVec, m.decisions, m.storeErrors)
+	return m
+}
+
+func (m *metrics) denied(action string) { m.deniedVec.WithLabelValues(action).Inc() }
+func (m *metrics) decision(detector, action string) {
+	m.decisions.WithLabelValues(detector, action).Inc()
+}
