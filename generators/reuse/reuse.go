@@ -120,9 +120,11 @@ func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Pro
 	if k.cells == nil {
 		k.cells = map[string]*cell{}
 	}
+	// One cell per scenario for the life of this Kind value: executors
+	// build VU programs in any order, and lazily, so no VU may reset it.
+	// A run gets a fresh Kind from builtin.Register.
 	c, ok := k.cells[sc.ID]
-	if !ok || env.VU == 0 {
-		// VU 0 is built first: a new run starts with no token.
+	if !ok {
 		c = &cell{}
 		k.cells[sc.ID] = c
 	}
