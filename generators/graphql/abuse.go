@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -16,8 +17,10 @@ const abuseName = "abuse"
 // Put it on a Query or Mutation field to state what the heuristics cannot
 // know: roles replaces the inferred roles (names as scenarios.Role prints
 // them; an empty list means none), sensitivity is low, medium or high,
-// and the rest are business rules misuse kinds test. requiresPrevious
-// names fields ("addCartItem") or operation keys ("MUTATION addCartItem").
+// and the rest are business rules misuse kinds test, with the meanings of
+// x-abuse's keys (docs/x-abuse.md). requiresPrevious (or requires, as in
+// x-abuse) names fields ("addCartItem") or operation keys ("MUTATION
+// addCartItem"); rateLimit is N/second, N/minute, N/hour or N/day.
 // The adapter declares it itself when a schema uses @abuse without
 // declaring it; a schema served by a GraphQL server must declare it (copy
 // this text).
@@ -28,9 +31,13 @@ directive @abuse(
   oneCouponPerOrder: Boolean
   maxPageSize: Int
   requiresPrevious: [String!]
+  requires: [String!]
   rateLimit: String
 ) on FIELD_DEFINITION
 `
+
+// rateLimitPattern is the N/unit form x-abuse's rate-limit also takes.
+var rateLimitPattern = regexp.MustCompile(`^[1-9][0-9]*/(second|minute|hour|day)$`)
 
 var abuseSource = &ast.Source{Name: "abusegate:@abuse", Input: AbuseDirective}
 
@@ -89,7 +96,7 @@ func (b *builder) applyAbuse(o *scenarios.Operation, d *ast.Directive, ops []sce
 			if o.Pagination != nil {
 				o.Pagination.MaxSize = n
 			}
-		case "requiresPrevious":
+		case "requiresPrevious", "requires":
 			for _, name := range stringList(v) {
 				key, ok := resolveOperation(name, ops)
 				if !ok {
@@ -98,6 +105,9 @@ func (b *builder) applyAbuse(o *scenarios.Operation, d *ast.Directive, ops []sce
 				o.Rules.RequiresPrevious = append(o.Rules.RequiresPrevious, key)
 			}
 		case "rateLimit":
+			if !rateLimitPattern.MatchString(v.Raw) {
+				warn("rateLimit %q is not N/second, N/minute, N/hour or N/day", v.Raw)
+			}
 			o.Rules.RateLimit = v.Raw
 		}
 	}

@@ -157,7 +157,7 @@ type Query {
 type Mutation {
   addItem(sku: String!): Boolean!
   redeem(token: String!): Boolean! @abuse(roles: ["coupon"], oneCouponPerOrder: true, requiresPrevious: ["addItem"])
-  pay(cart: String!): Boolean! @abuse(roles: ["checkout", "teleport"], sensitivity: "extreme", requiresPrevious: ["MUTATION addItem", "nothing"])
+  pay(cart: String!): Boolean! @abuse(roles: ["checkout", "teleport"], sensitivity: "extreme", requires: ["MUTATION addItem", "nothing"], rateLimit: "often")
 }
 type Product { id: ID! }
 `
@@ -195,6 +195,7 @@ func TestAbuseDirective(t *testing.T) {
 		`abuse.graphql:9:33: @abuse on MUTATION pay: unknown role "teleport" (known: object-read, object-write, collection, login, signup, password-reset, coupon, cart, checkout, search, export, admin)`,
 		`abuse.graphql:9:33: @abuse on MUTATION pay: sensitivity "extreme" is not low, medium or high`,
 		`abuse.graphql:9:33: @abuse on MUTATION pay: requiresPrevious names "nothing", which is no query or mutation field of this schema`,
+		`abuse.graphql:9:33: @abuse on MUTATION pay: rateLimit "often" is not N/second, N/minute, N/hour or N/day`,
 	}, msgs)
 }
 
