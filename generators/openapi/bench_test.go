@@ -66,6 +66,14 @@ func BenchmarkStripe(b *testing.B) {
 			_ = validate(context.Background(), doc)
 		}
 	})
+	b.Run("abusegate-load-no-validation", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := (Options{SkipValidation: true}).Load(context.Background(), path, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("abusegate-load", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

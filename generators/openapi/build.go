@@ -19,6 +19,25 @@ type builder struct {
 	doc      *openapi3.T
 	v2       *v2Locator // Swagger 2.0 only
 	warns    []Warning
+	// flat memoizes flattenSchema: operations share component schemas
+	// (every error response, every expandable customer).
+	flat map[*openapi3.Schema][]field
+}
+
+// fields flattens a body schema once per distinct schema.
+func (b *builder) fields(s *openapi3.Schema) []field {
+	if s == nil {
+		return nil
+	}
+	if f, ok := b.flat[s]; ok {
+		return f
+	}
+	if b.flat == nil {
+		b.flat = map[*openapi3.Schema][]field{}
+	}
+	f := flattenSchema(s, maxFieldDepth, maxFields)
+	b.flat[s] = f
+	return f
 }
 
 func (b *builder) warn(loc scenarios.Location, format string) {

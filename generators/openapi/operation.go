@@ -133,7 +133,7 @@ func (b *builder) requestBody(path, method string, op *openapi3.Operation) []sce
 	}
 	fallback := b.loc(op.RequestBody.Value.Origin, "paths", path, method)
 	var out []scenarios.Param
-	for _, f := range flattenSchema(mt.Schema.Value, maxFieldDepth, maxFields) {
+	for _, f := range b.fields(mt.Schema.Value) {
 		p := scenarios.Param{Name: f.path, In: scenarios.InBody, Type: schemaType(f.schema), Format: f.schema.Format, Required: f.required, Loc: fallback}
 		if b.v2 == nil && f.schema.Origin != nil && f.schema.Origin.Key != nil {
 			p.Loc = b.loc(f.schema.Origin)
@@ -205,7 +205,7 @@ func (b *builder) responses(path, method string, op *openapi3.Operation, f facts
 		}
 		slices.Sort(r.Headers)
 		if mt := jsonMedia(ref.Value.Content); mt != nil && mt.Schema != nil {
-			for _, fl := range flattenSchema(mt.Schema.Value, maxFieldDepth, maxFields) {
+			for _, fl := range b.fields(mt.Schema.Value) {
 				r.Fields = append(r.Fields, fl.path)
 			}
 		}

@@ -38,6 +38,10 @@ type Options struct {
 	Stdin io.Reader
 	// MaxBytes bounds one fetched or read document; 0 means 64 MiB.
 	MaxBytes int64
+	// SkipValidation leaves out kin-openapi's validation, and with it the
+	// warnings: on large specs it costs several times the load itself
+	// (BENCHMARKS.md). Callers that only need the surface set it.
+	SkipValidation bool
 }
 
 const defaultMaxBytes = 64 << 20
