@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/abusegate/abusegate/generators/graphql"
 	"github.com/abusegate/abusegate/generators/openapi"
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -38,6 +41,17 @@ type loadedSpec struct {
 // malformed spec is a usage error (exit 2) whose message names the file,
 // line and problem.
 func loadSpec(ctx context.Context, std stdio, src string, f specFlags) (loadedSpec, error) {
+	if isGraphQLFile(src) {
+		s, warns, err := graphql.LoadFiles(graphql.Options{}, src)
+		if err != nil {
+			return loadedSpec{}, err
+		}
+		out := loadedSpec{surface: s}
+		for _, w := range warns {
+			out.warnings = append(out.warnings, w.String())
+		}
+		return out, nil
+	}
 	opts := openapi.Options{AllowHosts: f.allowHosts, RemoteRefs: f.allowRemoteRefs, Stdin: std.in}
 	s, warns, err := opts.Read(ctx, src)
 	if err != nil {
@@ -48,6 +62,22 @@ func loadSpec(ctx context.Context, std stdio, src string, f specFlags) (loadedSp
 		out.warnings = append(out.warnings, w.String())
 	}
 	return out, nil
+}
+
+// isGraphQLFile picks the GraphQL adapter for a local SDL file or
+// introspection result; everything else is OpenAPI.
+func isGraphQLFile(src string) bool {
+	if src == "-" || strings.Contains(src, "://") {
+		return false
+	}
+	switch strings.ToLower(filepath.Ext(src)) {
+	case ".graphql", ".graphqls", ".gql":
+		return true
+	case ".json":
+		data, err := os.ReadFile(src)
+		return err == nil && graphql.Detect(src, data)
+	}
+	return false
 }
 
 // printWarnings writes up to max warnings to w, then how many were left out.
@@ -70,7 +100,8 @@ func newInspect(std stdio) *cobra.Command {
 		Use:   "inspect SPEC",
 		Short: "Show a spec's abuse-relevant surface: object ids, collections, auth, coupon-like and sensitive flows",
 		Long: `inspect loads an OpenAPI (Swagger 2.0, OpenAPI 3.0 or 3.1) spec from a file,
-"-" (stdin) or a loopback/allow-listed URL and prints what abuse sees in it:
+"-" (stdin) or a loopback/allow-listed URL, or a GraphQL schema file (SDL
+or introspection JSON), and prints what abuse sees in it:
 each operation's roles with confidence, its object-id parameter and how
 predictable it is, pagination and page-size limits, authentication and a
 sensitivity grade. x-abuse extensions override the heuristics

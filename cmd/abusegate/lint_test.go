@@ -113,3 +113,13 @@ func TestLintSARIFValidates(t *testing.T) {
 	assert.Equal(t, "../../testdata/specs/demoshop.openapi.yaml", r.Locations[0].PhysicalLocation.ArtifactLocation.URI)
 	assert.Equal(t, 26, r.Locations[0].PhysicalLocation.Region.StartLine)
 }
+
+func TestLintGraphQLSchema(t *testing.T) {
+	spec := filepath.Join("..", "..", "testdata", "specs", "demoshop.graphql")
+	if _, err := os.Stat(spec); err != nil {
+		t.Skipf("demoshop SDL not present yet: %v", err)
+	}
+	code, out, errOut := cli(t, "lint", spec)
+	assert.Equal(t, exitBreach, code, errOut)
+	assert.Regexp(t, `demoshop.graphql:\d+:\d+: high graphql-login-mutation \[API2:2023\] MUTATION login`, out)
+}
