@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/abusegate/abusegate/generators/openapi"
+	"github.com/abusegate/abusegate/runtime/guard"
+	"github.com/abusegate/abusegate/runtime/monitor"
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// guardOptions are the guard command's flags.
+type guardOptions struct {
+	upstream, listen, admin, adminToken string
+	spec, policy, mode                  string
+	redisAddr                           string
+	failClosed                          bool
+	trusted                             []string
+	geoHeader                           string
+	printPolicy                         bool
+}
+
+func newGuard(std stdio) *cobra.Command {
+	var o guardOptions
+	cmd := &cobra.Command{
+		Use:   "guard --upstream URL",
+		Short: "Run the runtime monitor as an enforcing reverse proxy",
+		Long: `guard proxies --listen to --upstream, scores every exchange with the runtime
+monitor (the spec's operations tell it routes, logins, coupons and checkouts)
+and, in enforce mode, throttles, challenges, revokes or blocks the subjects
+its policy decides to contain. Its admin API (GET /decisions, GET
+/decisions/stream, DELETE /decisions/{id}, /metrics, /healthz) listens on
+--admin, loopback by default. With --redis several guards share decisions.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.printPolicy {
+				_, err := std.out.Write(monitor.DefaultPolicyYAML())
+				return err
+			}
+			return runGuard(cmd.Context(), std, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.upstream, "upstream", "", "URL of the API to protect (required)")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address the proxy listens on")
+	f.StringVar(&o.admin, "admin", "127.0.0.1:9090", "address of the admin API (loopback unless --admin-token is set)")
+	f.StringVar(&o.adminToken, "admin-token", os.Getenv("ABUSEGATE_ADMIN_TOKEN"), "bearer token the admin API requires (env ABUSEGATE_ADMIN_TOKEN)")
+	f.StringVar(&o.spec, "spec", "", "OpenAPI spec of the upstream (routes, login, coupon, checkout)")
+	f.StringVar(&o.policy, "policy", "", "policy YAML (default: the embedded policy, see --print-policy)")
+	f.StringVar(&o.mode, "mode", "enforce", "off, observe or enforce")
+	f.StringVar(&o.redisAddr, "redis", "", "Redis address to share decisions with other guards (host:port)")
+	f.BoolVar(&o.failClosed, "fail-closed", false, "deny every request while Redis is unreachable (default: fail open)")
+	f.StringSliceVar(&o.trusted, "trusted-proxy", nil, "CIDR of a proxy whose X-Forwarded-For is believed (repeatable)")
+	f.StringVar(&o.geoHeader, "geo-header", "", "request header carrying a location hint (country code or lat,lon)")
+	f.BoolVar(&o.printPolicy, "print-policy", false, "print the embedded default policy and exit")
+	return cmd
+}
+
+func runGuard(ctx context.Context, std stdio, o guardOptions) error {
+	mode, err := guard.ParseMode(o.mode)
+	if err != nil {
+		return err
+	}
+	up, err := url.Parse(o.upstream)
+	if err != nil || up.Scheme == "" || up.Host == "" {
+		return fmt.Errorf("--upstream %q: want an absolute URL such as http://127.0.0.1:8000", o.upstream)
+	}
+	if err := adminAllowed(o.admin, o.adminToken); err != nil {
+		return err
+	}
+	var trusted []netip.Prefix
+	for _, c := range o.trusted {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxy %q: want a CIDR such as 10.0.0.0/8: %w", c, err)
+		}
+		trusted = append(trusted, p)
+	}
+	var surface scenarios.Surface
+	if o.spec != "" {
+		if surface, _, err = openapi.LoadFile(o.spec); err != nil {
+			return fmt.Errorf("--spec: %w", err)
+		}
+	}
+	cfg := monitor.Config{IDPrefix: replicaID()}
+	if o.policy != "" {
+		if cfg.Policy, err = monitor.LoadPolicy(o.policy); err != nil {
+			return err
+		}
+	}
+	log := logger(std.err)
+	opts := guard.Options{Mode: mode, Logger: log, Surface: surface, TrustedProxies: trusted,
+		GeoHeader: o.geoHeader, FailClosed: o.failClosed}
+	if o.redisAddr != "" {
+		redis.SetLogger(redisLog{log})
+		rs := guard.NewRedisStore(guard.RedisOptions{Addr: o.redisAddr})
+		defer rs.Close()
+		if err := rs.Ping(ctx); err != nil {
+			log.Warn("guard: redis unreachable at start; failing open until it answers", "err", err)
+		}
+		opts.Store = rs
+	}
+	g, err := guard.New(up, monitor.New(surface, cfg), opts)
+	if err != nil {
+		return err
+	}
+	eg, gctx := errgroup.WithContext(ctx)
+	proxyURL, err := listenAndServe(gctx, eg, o.listen, g)
+	if err != nil {
+		return incomplete(err)
+	}
+	adminURL, err := listenAndServe(gctx, eg, o.admin, g.Admin(o.adminToken))
+	if err != nil {
+		return incomplete(err)
+	}
+	fmt.Fprintf(std.err, "abusegate guard: %s -> %s (%s); admin %s\n", proxyURL, up, mode, adminURL)
+	if err := eg.Wait(); err != nil {
+		return incomplete(err)
+	}
+	return nil
+}
+
+// adminAllowed keeps the admin API on loopback unless it has a token.
+func adminAllowed(addr, token string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--admin %q: want host:port: %w", addr, err)
+	}
+	if ip, err := netip.ParseAddr(host); (err == nil && ip.IsLoopback()) || host == "localhost" || token != "" {
+		return nil
+	}
+	return fmt.Errorf("--admin %s is not loopback: set --admin-token (or ABUSEGATE_ADMIN_TOKEN) to expose it", addr)
+}
+
+// replicaID names this guard process in decision ids, so replicas sharing
+// Redis never mint the same one.
+func replicaID() string {
+	host, _ := os.Hostname()
+	if len(host) > 12 {
+		host = host[:12]
+	}
+	return host + "-" + strconv.Itoa(os.Getpid())
+}
+
+// listenAndServe serves h on addr until ctx ends.
+func listenAndServe(ctx context.Context, eg *errgroup.Group, addr string, h http.Handler) (*url.URL, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	eg.Go(func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	eg.Go(func() error {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+		return nil
+	})
+	return &url.URL{Scheme: "http", Host: ln.Addr().String()}, nil
+}
+
+// redisLog sends go-redis's own messages to the command's logger.
+type redisLog struct{ log *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
