@@ -110,7 +110,7 @@ func TestLintSARIFValidates(t *testing.T) {
 	r := log.Runs[0].Results[0]
 	assert.Equal(t, "auth-no-rate-limit", r.RuleID)
 	assert.Equal(t, "error", r.Level)
-	assert.Equal(t, "../../testdata/specs/demoshop.openapi.yaml", r.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	assert.Equal(t, "testdata/shop.openapi.yaml", r.Locations[0].PhysicalLocation.ArtifactLocation.URI)
 	assert.Equal(t, 26, r.Locations[0].PhysicalLocation.Region.StartLine)
 }
 
