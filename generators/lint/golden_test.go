@@ -31,7 +31,7 @@ func specsDir(t *testing.T) string {
 	return dir
 }
 
-// TestGoldenFindings pins the lint findings of every shared OpenAPI spec
+// TestGoldenFindings pins the lint findings of every shared OpenAPI spec.
 // Refresh with -update, then read the diff.
 func TestGoldenFindings(t *testing.T) {
 	dir := specsDir(t)
