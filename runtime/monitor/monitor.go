@@ -27,6 +27,7 @@ type Monitor struct {
 	tokNext  int               // next slot of tokOrder to evict once full
 
 	mu        sync.Mutex
+	obs       Observation // scratch, reused under mu so Observe does not allocate
 	detectors []Detector
 	flow      *flow
 	risk      *risk
@@ -144,25 +145,27 @@ func (m *Monitor) TrainFlows(sessions [][]scenarios.Event) {
 // Identity from learned tokens; ev.Time is its only clock, so events may
 // come from a real guard or a simulation. Safe for concurrent use.
 func (m *Monitor) Observe(ev scenarios.Event) []scenarios.Decision {
-	o := Observation{Event: ev, OpIndex: -1, Now: ev.Time.UnixNano()}
-	if mt, ok := m.router.Match(ev.Method, ev.Path); ok {
-		o.Event.Route, o.Event.ObjectID, o.Op, o.OpIndex = mt.Route, mt.ObjectID, mt.Op, mt.Index
+	mt, matched := m.router.Match(ev.Method, ev.Path)
+	if ev.Identity == "" {
+		ev.Identity = m.Identity(ev.TokenID)
 	}
-	if o.Event.Identity == "" {
-		o.Event.Identity = m.Identity(ev.TokenID)
-	}
-	var ok bool
-	if o.Subject, ok = scoredAs(&o.Event); !ok {
+	subject, ok := scoredAs(&ev)
+	if !ok {
 		return nil
 	}
-	m.keys(&o)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ctx := m.risk.observe(&o, m.h)
+	o := &m.obs
+	*o = Observation{Event: ev, Subject: subject, OpIndex: -1, Now: ev.Time.UnixNano()}
+	if matched {
+		o.Event.Route, o.Event.ObjectID, o.Op, o.OpIndex = mt.Route, mt.ObjectID, mt.Op, mt.Index
+	}
+	m.keys(o)
+	ctx := m.risk.observe(o, m.h)
 	var out []scenarios.Decision
 	for _, d := range m.detectors {
-		if f, ok := d.Observe(&o); ok {
-			out = m.decide(out, d.Name(), &o, f, ctx)
+		if f, ok := d.Observe(o); ok {
+			out = m.decide(out, d.Name(), o, f, ctx)
 		}
 	}
 	return out

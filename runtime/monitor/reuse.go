@@ -58,23 +58,22 @@ func (d *reuse) Observe(o *Observation) (Finding, bool) {
 	c := d.creds.get(key, o.Now)
 	c.last = o.Now
 	ev := &o.Event
-	who := credName(o)
 	if o.Keys.Fingerprint != 0 {
 		c.fps = sight(c.fps, o.Keys.Fingerprint, o.Now, d.window, d.cfg.Fingerprints)
 		if len(c.fps) >= d.cfg.Fingerprints {
 			c.fps = c.fps[:0]
-			return Finding{Reason: fmt.Sprintf("%s used from %d devices within %s", who, d.cfg.Fingerprints, d.cfg.Window)}, true
+			return Finding{Reason: fmt.Sprintf("%s used from %d devices within %s", credName(o), d.cfg.Fingerprints, d.cfg.Window)}, true
 		}
 	}
 	if o.Keys.Prefix != 0 {
 		c.prefixes = sight(c.prefixes, o.Keys.Prefix, o.Now, d.window, d.cfg.Addresses)
 		if len(c.prefixes) >= d.cfg.Addresses {
 			c.prefixes = c.prefixes[:0]
-			return Finding{Reason: fmt.Sprintf("%s used from %d networks within %s", who, d.cfg.Addresses, d.cfg.Window)}, true
+			return Finding{Reason: fmt.Sprintf("%s used from %d networks within %s", credName(o), d.cfg.Addresses, d.cfg.Window)}, true
 		}
 	}
 	if ev.Geo != "" {
-		return d.travel(c, ev.Geo, o.Now, who)
+		return d.travel(c, ev.Geo, o.Now, o)
 	}
 	return Finding{}, false
 }
@@ -110,7 +109,7 @@ func sight(s []sighting, key uint64, now, window int64, limit int) []sighting {
 
 // travel compares the place with the last one: coordinates must not move
 // faster than TravelKMH, region codes must not change within TravelWindow.
-func (d *reuse) travel(c *credUse, geo string, now int64, who string) (Finding, bool) {
+func (d *reuse) travel(c *credUse, geo string, now int64, o *Observation) (Finding, bool) {
 	g := d.h.key(geo)
 	lat, lon, ll := parseLatLon(geo)
 	prev, prevAt, prevText, prevLL, plat, plon := c.geo, c.geoAt, c.geoText, c.hasLL, c.lat, c.lon
@@ -119,6 +118,7 @@ func (d *reuse) travel(c *credUse, geo string, now int64, who string) (Finding, 
 		return Finding{}, false
 	}
 	dt := time.Duration(now - prevAt)
+	who := credName(o)
 	if ll && prevLL {
 		km := haversineKM(plat, plon, lat, lon)
 		hours := max(dt.Hours(), 1.0/3600)

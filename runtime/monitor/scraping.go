@@ -125,6 +125,10 @@ type cluster struct {
 
 const maxClusterMembers = 16
 
+// clusterJoin is how many distinct items a member reads before its reads
+// count for its cluster.
+const clusterJoin = 8
+
 func newScraping(cfg ScrapingConfig, maxKeys int, h hasher) *scraping {
 	return &scraping{cfg: cfg, window: int64(cfg.Window), h: h,
 		members:  newTable(maxKeys, 2*cfg.Window, func(c *coverage) int64 { return c.last }),
@@ -149,7 +153,9 @@ func (d *scraping) Observe(o *Observation) (Finding, bool) {
 	if f, ok := d.member(o, c); ok {
 		return f, true
 	}
-	if o.Keys.Cluster == 0 {
+	// Only members that read a fair share join their cluster: most users
+	// read a handful of items and would cost a cluster each.
+	if o.Keys.Cluster == 0 || c.items.distinct() < clusterJoin {
 		return Finding{}, false
 	}
 	return d.cluster(o, item, fresh)

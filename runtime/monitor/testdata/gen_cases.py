@@ -94,5 +94,5 @@ for k in range(5):
     for j in range(70):
         E.append(ev(t,'GET','/products/%d'%(1000+k*70+j),**who(u,'203.0.113.%d'%(10+k),'fp-headless'))); t+=R.expovariate(1/40)
 exp=[{"subject":"fingerprint:fp-headless","detector":"scraping","action":"block","reason":"5 accounts on one device from 203.0.113.* read ~301 distinct catalog items within 1h0m0s with 0% overlap"}]
-exp+=[{"subject":"identity:crawler%d"%k,"detector":"scraping","action":"block"} for k in (1,2,3,4,0)]
+exp+=[{"subject":"identity:crawler%d"%k,"detector":"scraping","action":"block"} for k in (0,3,2,1,4)]
 write('scraping-distributed-cluster',E,exp)
