@@ -47,16 +47,17 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 		if !op.Has(scenarios.RoleCheckout) || op.Method != http.MethodPost || op.Protocol != scenarios.REST {
 			continue
 		}
-		pre := op.Rules.RequiresPrevious
-		why := "the spec says it requires " + strings.Join(pre, ", ")
-		if len(pre) == 0 {
-			add, ok := generators.First(s, scenarios.RoleCart, http.MethodPost)
-			if !ok {
-				continue
-			}
-			pre, why = []string{add.Key()}, "a checkout follows an add-to-cart"
+		pre := chain(s, op, map[string]bool{op.Key(): true})
+		why := "the spec says it requires " + strings.Join(op.Rules.RequiresPrevious, ", ")
+		switch {
+		case len(pre) == 0:
+			continue
+		case len(op.Rules.RequiresPrevious) == 0:
+			why = "a checkout follows an add-to-cart"
+		case len(pre) > len(op.Rules.RequiresPrevious):
+			why += " (in turn after " + strings.Join(pre[:len(pre)-len(op.Rules.RequiresPrevious)], ", ") + ")"
 		}
-		p := map[string]string{"final": op.Key(), "requires": strings.Join(pre, ",")}
+		p := map[string]string{"final": op.Key(), "requires": strings.Join(pre, ","), "rounds": "3"}
 		targets := []scenarios.Target{{Operation: op.Key(), Why: why + ": each prerequisite is skipped in turn"}}
 		for _, k := range pre {
 			if add, ok := generators.Find(s, k); ok && add.Has(scenarios.RoleCart) {
@@ -81,8 +82,36 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 	return out
 }
 
-// Program implements generators.Kind: for each prerequisite, run the
-// others, then the final step, which is the abusive request.
+// chain returns the operations that must precede op, in flow order: each
+// stated prerequisite after its own prerequisites, and, for a checkout
+// that states none, the add-to-cart. A skipped step is then the only step
+// missing, as when a client plays the flow and leaves out one call.
+func chain(s scenarios.Surface, op scenarios.Operation, seen map[string]bool) []string {
+	pre := op.Rules.RequiresPrevious
+	if len(pre) == 0 && op.Has(scenarios.RoleCheckout) {
+		if add, ok := generators.First(s, scenarios.RoleCart, http.MethodPost); ok {
+			pre = []string{add.Key()}
+		}
+	}
+	var out []string
+	for _, k := range pre {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if dep, ok := generators.Find(s, k); ok {
+			out = append(out, chain(s, dep, seen)...)
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// Program implements generators.Kind: for each prerequisite, the last
+// first (the step nearest the goal is the one most often left
+// unchecked), run the others, then the final step, which is the abusive
+// request; then again, rounds times: a bypass that works once is an
+// order placed for free every time.
 func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
 	fm, fp, err := generators.SplitKey(sc.Params["final"])
 	if err != nil {
@@ -97,8 +126,12 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 		}
 		cart = &c
 	}
+	rounds, err := generators.Intn(sc.Params, "rounds", 1)
+	if err != nil || rounds < 1 || rounds > 1000 {
+		return nil, fmt.Errorf("flow-bypass %s: rounds=%q: want an integer from 1 to 1000", sc.ID, sc.Params["rounds"])
+	}
 	b := &bypasser{session: generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU))}
-	for skip := range pre {
+	for skip := len(pre) - 1; skip >= 0; skip-- {
 		for i, k := range pre {
 			if i == skip {
 				continue
@@ -119,6 +152,10 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 			r.Abusive, r.Judge = true, generators.Success
 			return r
 		})
+	}
+	n := len(b.steps)
+	for range rounds - 1 {
+		b.steps = append(b.steps, b.steps[:n]...)
 	}
 	return b, nil
 }

@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/abusegate/abusegate/generators"
 	"github.com/abusegate/abusegate/generators/flowbypass"
 	"github.com/abusegate/abusegate/generators/internal/kindtest"
 	"github.com/abusegate/abusegate/internal/demoshop"
+	"github.com/abusegate/abusegate/runtime/monitor"
 	"github.com/abusegate/abusegate/scenarios"
 )
 
@@ -23,13 +25,73 @@ func TestDemoshopRefusesCheckoutWithoutCart(t *testing.T) {
 	sc.Think = scenarios.ConstantThink(0)
 	res := tg.Run(t, flowbypass.Kind{}, sc, 10*time.Second, 50)
 
-	assert.Equal(t, 1, res.Abusive)
+	assert.Equal(t, 3, res.Abusive, "one bypass a round")
 	assert.Zero(t, res.Leak)
 	for _, ex := range res.Exchanges {
 		if ex.Abusive {
 			assert.Equal(t, http.StatusConflict, ex.Status)
 		}
 	}
+}
+
+func confirmScenario(t *testing.T, tg *kindtest.Target) scenarios.Scenario {
+	t.Helper()
+	sc := tg.Generate(t, flowbypass.Kind{}, generators.Options{Attackers: tg.Identities(81, 1)}, "flow-bypass-post-checkout-confirm")
+	assert.Equal(t, "POST /cart/items,POST /checkout/payment", sc.Params["requires"], "the payment's own prerequisite comes first")
+	assert.Equal(t, "POST /cart/items", sc.Params["cart"])
+	sc.Think = scenarios.ConstantThink(0)
+	return sc
+}
+
+// The shop's confirmation forgets the payment its spec requires: with the
+// cart filled and the payment skipped, every round places an order that
+// was never paid. Skipping the cart instead fails (409), as it should.
+func TestUnguardedConfirmWithoutPayment(t *testing.T) {
+	tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
+	sc := confirmScenario(t, tg)
+	res := tg.Run(t, flowbypass.Kind{}, sc, 10*time.Second, 100)
+
+	assert.Equal(t, 6, res.Abusive, "two bypasses a round, three rounds")
+	assert.Equal(t, 3, res.Leak, "an unpaid order every round")
+	var paid, unpaid int
+	for _, ex := range res.Exchanges {
+		if ex.Route == "/checkout/payment" {
+			paid++
+		}
+		if ex.Abusive && ex.Status == http.StatusOK {
+			unpaid++
+		}
+	}
+	assert.Equal(t, 3, paid, "the payment ran only in the arms that skip the cart")
+	assert.Equal(t, 3, unpaid)
+}
+
+// Behind the guard, the flow detector sees the confirmation arrive without
+// the payment the spec requires and challenges the identity: the first
+// unpaid order goes through (the detector judges a request it has seen
+// answered), the rounds after it do not.
+func TestGuardedConfirmWithoutPaymentIsChallenged(t *testing.T) {
+	tg := kindtest.Guarded(t, demoshop.Options{Seed: 1}, monitor.Config{})
+	sc := confirmScenario(t, tg)
+	res := tg.Run(t, flowbypass.Kind{}, sc, 10*time.Second, 100)
+
+	assert.Equal(t, 1, res.Leak, "the bypass that was detected, and no other")
+	denied := 0
+	for _, ex := range res.Exchanges {
+		if ex.Outcome == scenarios.OutcomeDenied {
+			denied++
+		}
+	}
+	assert.Positive(t, denied, "the identity is challenged, fresh logins included")
+	assert.Less(t, res.Abusive, 6, "the attacker gave up before its rounds were done")
+	var flow []scenarios.Decision
+	for _, d := range tg.Guard.Decisions() {
+		if d.Detector == monitor.FlowName {
+			flow = append(flow, d)
+		}
+	}
+	require.NotEmpty(t, flow, "decisions: %+v", tg.Guard.Decisions())
+	assert.Contains(t, flow[0].Reason, "POST /checkout/payment")
 }
 
 // With a stated rule, every prerequisite is skipped once while the others
@@ -44,4 +106,26 @@ func TestGenerateSkipsEachStatedPrerequisite(t *testing.T) {
 		assert.Equal(t, "POST /orders,POST /orders/{id}/confirm", scs[0].Params["requires"])
 		assert.Len(t, scs[0].Operations, 3)
 	}
+}
+
+// Prerequisites of prerequisites come first, each once, and a cycle in the
+// stated rules ends.
+func TestGenerateChainsPrerequisites(t *testing.T) {
+	post := func(path string, requires ...string) scenarios.Operation {
+		return scenarios.Operation{Method: http.MethodPost, Path: path, Rules: scenarios.Rules{RequiresPrevious: requires},
+			Roles: []scenarios.RoleTag{{Role: scenarios.RoleCheckout}}}
+	}
+	s := scenarios.Surface{Operations: []scenarios.Operation{
+		post("/c", "POST /b", "POST /a"), post("/b", "POST /a"), post("/a", "POST /c"),
+	}}
+	scs := flowbypass.Kind{}.Generate(s, generators.Options{})
+	require.Len(t, scs, 3)
+	assert.Equal(t, "POST /a,POST /b", scs[0].Params["requires"])
+	assert.Equal(t, "POST /c,POST /a", scs[1].Params["requires"])
+}
+
+func TestProgramRejectsBadRounds(t *testing.T) {
+	sc := scenarios.Scenario{ID: "f", Params: map[string]string{"final": "POST /checkout", "requires": "POST /cart/items", "rounds": "0"}}
+	_, err := flowbypass.Kind{}.Program(sc, generators.Env{})
+	require.ErrorContains(t, err, "rounds")
 }

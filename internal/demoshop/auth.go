@@ -94,7 +94,7 @@ func (s *Shop) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "username and password are required")
 		return
 	}
-	u, ok := s.byUsername[req.Username]
+	u, ok := s.userByName(req.Username)
 	if !ok || subtle.ConstantTimeCompare([]byte(u.Password), []byte(req.Password)) != 1 {
 		writeError(w, http.StatusUnauthorized, "invalid credentials")
 		return
@@ -118,7 +118,8 @@ func (s *Shop) authed(h func(http.ResponseWriter, *http.Request, *User)) http.Ha
 			writeError(w, http.StatusUnauthorized, "invalid token")
 			return
 		}
-		h(w, r, &s.users[id-1])
+		u, _ := s.userByID(id) // tokens are only issued to accounts
+		h(w, r, u)
 	}
 }
 

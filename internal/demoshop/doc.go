@@ -10,7 +10,11 @@
 //   - GET /products has no maximum page size (unrestricted resource use);
 //   - POST /login has no throttling or lockout (credential stuffing);
 //   - POST /cart/coupons lets codes stack, lets a code be applied again and
-//     checks validity outside the lock, so concurrent applications race.
+//     checks validity outside the lock, so concurrent applications race;
+//   - POST /signup creates accounts without captcha, verification or limit
+//     (mass account creation), as does the GraphQL signup mutation;
+//   - POST /checkout/confirm places the order without checking that POST
+//     /checkout/payment came first, though the spec says it must.
 //
 // Never deploy it, and never fix its flaws: abusegate's detectors and
 // oracle are measured against them.

@@ -105,7 +105,8 @@ func (s *Shop) caller(r *http.Request) caller {
 	if !ok {
 		return caller{err: &gqlError{msg: "invalid token", status: http.StatusUnauthorized}}
 	}
-	return caller{user: &s.users[id-1]}
+	u, _ := s.userByID(id) // tokens are only issued to accounts
+	return caller{user: u}
 }
 
 // me returns the authenticated user or the error a protected field gives.

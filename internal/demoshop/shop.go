@@ -48,6 +48,9 @@ type Shop struct {
 
 	tokens *tokenIssuer
 
+	signups  *accountBook // see signup.go
+	payments *paymentDesk // see payment.go
+
 	mu        sync.Mutex // guards carts and lastOrder
 	carts     map[int64]*cart
 	lastOrder int64
@@ -77,6 +80,8 @@ func New(opts Options) *Shop {
 		couponLatency: opts.CouponLatency,
 		tokens:        newTokenIssuer(opts.Seed),
 		carts:         make(map[int64]*cart),
+		signups:       newAccountBook(len(users)),
+		payments:      newPaymentDesk(),
 	}
 	for i := range s.users {
 		s.byUsername[s.users[i].Username] = &s.users[i]
@@ -115,6 +120,9 @@ func (s *Shop) routes() []route {
 		r(http.MethodPost, "/cart/items", s.authed(s.addCartItem)),
 		r(http.MethodPost, "/cart/coupons", s.authed(s.applyCoupon)),
 		r(http.MethodPost, "/checkout", s.authed(s.checkout)),
+		r(http.MethodPost, "/signup", s.signup),
+		r(http.MethodPost, "/checkout/payment", s.authed(s.startPayment)),
+		r(http.MethodPost, "/checkout/confirm", s.authed(s.confirmCheckout)),
 	}
 }
 

@@ -29,11 +29,12 @@ func (s *Shop) getUser(w http.ResponseWriter, r *http.Request, _ *User) {
 	if !ok {
 		return
 	}
-	if id < 1 || id > int64(len(s.users)) {
+	u, ok := s.userByID(id)
+	if !ok {
 		writeError(w, http.StatusNotFound, "user not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, &s.users[id-1])
+	writeJSON(w, http.StatusOK, u)
 }
 
 // pathID parses the {id} path value, answering 400 itself when it is not an
