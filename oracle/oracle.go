@@ -154,7 +154,7 @@ func judgeScenario(sc scenarios.Scenario, xs []scenarios.Exchange, decisions []s
 		return v
 	}
 
-	if d, ok := firstDecision(decisions, subjectsOf(xs, shared)); ok {
+	if d, ok := firstDecision(decisions, subjectsOf(xs, shared), correlationIDs(xs)); ok {
 		v.Detected = true
 		v.Detection = Detection{
 			Time:     d.Time,
@@ -227,14 +227,28 @@ func benignAddresses(xs []scenarios.Exchange) map[string]bool {
 	return set
 }
 
+// correlationIDs are the correlation ids of a scenario's attacker
+// exchanges: an external detector's alert naming one of them is about the
+// scenario, whatever subject it names.
+func correlationIDs(xs []scenarios.Exchange) map[string]bool {
+	set := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		if x.CorrelationID != "" {
+			set[x.CorrelationID] = true
+		}
+	}
+	return set
+}
+
 // firstDecision returns the earliest decision, of any action and enforced
-// or not, about one of the subjects; on equal times the first listed wins.
-func firstDecision(ds []scenarios.Decision, subjects map[scenarios.Subject]bool) (scenarios.Decision, bool) {
+// or not, about one of the subjects or naming one of the correlation ids;
+// on equal times the first listed wins.
+func firstDecision(ds []scenarios.Decision, subjects map[scenarios.Subject]bool, corr map[string]bool) (scenarios.Decision, bool) {
 	var first scenarios.Decision
 	found := false
 	for _, d := range ds {
 		key := scenarios.Subject{Kind: d.Subject.Kind, Value: d.Subject.Value}
-		if !subjects[key] {
+		if !subjects[key] && (d.CorrelationID == "" || !corr[d.CorrelationID]) {
 			continue
 		}
 		if !found || d.Time.Before(first.Time) {

@@ -185,4 +185,8 @@ type Decision struct {
 	// (0 for a first decision on the subject).
 	Rule  string `json:",omitempty"`
 	Level int    `json:",omitempty"`
+	// CorrelationID is the harness request an external detector's alert
+	// names (the X-Abusegate-Correlation header it saw), so an alert that
+	// knows no identity, token or address is still attributed.
+	CorrelationID string `json:",omitempty"`
 }
