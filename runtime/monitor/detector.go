@@ -66,10 +66,15 @@ type Observation struct {
 	// Now is Event.Time in Unix nanoseconds.
 	Now  int64
 	Keys Keys
+	// rec is the subject's record, where each built-in detector keeps its
+	// per-subject state: one lookup serves them all.
+	rec *record
 }
 
 // Keys are 64-bit hashes of an observation's subjects, 0 when absent.
 // Cluster groups a device with an address /24 (or IPv6 /48) prefix.
+// Subject is the scored subject's key, salted by its kind so an identity
+// and an address spelt alike never share state.
 type Keys struct {
 	Subject, Identity, Token, Addr, Prefix, Fingerprint, Cluster uint64
 }

@@ -15,30 +15,32 @@ import (
 // of a counter walk and of probing other users' objects. A power user who
 // pages through a dozen of their own orders stays under both.
 type enumeration struct {
-	cfg    EnumerationConfig
-	window int64
-	walks  *table[walk]
+	cfg     EnumerationConfig
+	window  int64
+	maxSeen int
 }
 
 var _ Detector = (*enumeration)(nil)
 
-// walk holds at most cfg.Distinct ids; numeric ids are kept as numbers so
-// sequentiality can be read, others as hashes.
+// walk holds the objects a subject read within the window, across
+// object-read routes, at most maxSeen of them; numeric ids are kept as
+// numbers so sequentiality can be read, others as hashes with the top bit
+// set.
 type walk struct {
-	seen   []seenObject
-	last   int64
-	nonNum bool
+	seen []seenObject
 }
 
 type seenObject struct {
 	id     uint64
 	at     int64
+	op     int32
 	denied bool
 }
 
-func newEnumeration(cfg EnumerationConfig, maxKeys int) *enumeration {
-	return &enumeration{cfg: cfg, window: int64(cfg.Window),
-		walks: newTable(maxKeys, 2*cfg.Window, func(w *walk) int64 { return w.last })}
+const nonNumeric = 1 << 63
+
+func newEnumeration(cfg EnumerationConfig) *enumeration {
+	return &enumeration{cfg: cfg, window: int64(cfg.Window), maxSeen: max(4*cfg.Distinct, 64)}
 }
 
 func (d *enumeration) Name() string { return EnumerationName }
@@ -54,36 +56,33 @@ func (d *enumeration) Observe(o *Observation) (Finding, bool) {
 	if o.Subject.Kind == scenarios.SubjectAddress && scenarios.DeniedStatus(ev.Status) {
 		return Finding{}, false
 	}
-	w := d.walks.get(o.Keys.Subject^uint64(o.OpIndex+1)*0x9e3779b97f4a7c15, o.Now)
-	if w.seen == nil {
-		w.seen = make([]seenObject, 0, 4)
-	}
-	w.last = o.Now
+	w := &o.rec.walk
 	w.evict(o.Now, d.window)
-	id, num := objectKey(ev.ObjectID)
-	w.nonNum = w.nonNum && len(w.seen) > 0 || !num
-	w.touch(seenObject{id: id, at: o.Now, denied: deniedOrMissing(ev.Status)})
-	n := len(w.seen)
+	id, _ := objectKey(ev.ObjectID)
+	op := int32(o.OpIndex)
+	w.touch(seenObject{id: id, at: o.Now, op: op, denied: deniedOrMissing(ev.Status)}, d.maxSeen)
+	n, denied := w.count(op)
 	if n < d.cfg.Suspicious {
 		return Finding{}, false
 	}
-	denied := w.deniedRatio()
-	lo, hi, seq := w.sequential()
-	if n < d.cfg.Distinct && !(seq && n >= d.cfg.Sequential) && denied < d.cfg.DeniedRatio {
+	ratio := float64(denied) / float64(n)
+	lo, hi, seq := w.sequential(op)
+	if n < d.cfg.Distinct && !(seq && n >= d.cfg.Sequential) && ratio < d.cfg.DeniedRatio {
 		return Finding{}, false
 	}
-	r := fmt.Sprintf("read %d distinct %s objects in %s", n, ev.Route, time.Duration(w.span()).Round(100*time.Millisecond))
+	r := fmt.Sprintf("read %d distinct %s objects in %s", n, ev.Route, time.Duration(w.span(op)).Round(100*time.Millisecond))
 	if seq {
 		r += fmt.Sprintf(", sequential ids %d..%d", lo, hi)
 	}
-	if denied >= d.cfg.DeniedRatio {
-		r += fmt.Sprintf(", %.0f%% denied or missing", 100*denied)
+	if ratio >= d.cfg.DeniedRatio {
+		r += fmt.Sprintf(", %.0f%% denied or missing", 100*ratio)
 	}
-	w.seen = w.seen[:0]
+	w.seen = slices.DeleteFunc(w.seen, func(s seenObject) bool { return s.op == op })
 	return Finding{Reason: r}, true
 }
 
-// objectKey is a numeric id as itself, any other id as a hash.
+// objectKey is a numeric id as itself, any other id as a hash with the
+// top bit set.
 func objectKey(id string) (uint64, bool) {
 	if n, err := strconv.ParseUint(id, 10, 63); err == nil {
 		return n, true
@@ -92,51 +91,79 @@ func objectKey(id string) (uint64, bool) {
 	for i := range len(id) {
 		h = (h ^ uint64(id[i])) * 1099511628211
 	}
-	return h | 1<<63, false
+	return h | nonNumeric, false
 }
 
 func (w *walk) evict(now, window int64) {
 	w.seen = slices.DeleteFunc(w.seen, func(s seenObject) bool { return now-s.at >= window })
 }
 
-func (w *walk) touch(s seenObject) {
+// touch records s, replacing an earlier read of the same object; when the
+// walk is full the oldest read makes room.
+func (w *walk) touch(s seenObject, maxSeen int) {
 	for i := range w.seen {
-		if w.seen[i].id == s.id {
+		if w.seen[i].id == s.id && w.seen[i].op == s.op {
 			w.seen[i] = s
 			return
 		}
 	}
+	if len(w.seen) >= maxSeen {
+		oldest := 0
+		for i := range w.seen {
+			if w.seen[i].at < w.seen[oldest].at {
+				oldest = i
+			}
+		}
+		w.seen = slices.Delete(w.seen, oldest, oldest+1)
+	}
 	w.seen = append(w.seen, s)
 }
 
-func (w *walk) span() int64 {
-	lo, hi := w.seen[0].at, w.seen[0].at
-	for _, s := range w.seen[1:] {
+// count is how many objects of op the walk holds, and how many of them
+// were denied or missing.
+func (w *walk) count(op int32) (n, denied int) {
+	for _, s := range w.seen {
+		if s.op == op {
+			n++
+			if s.denied {
+				denied++
+			}
+		}
+	}
+	return n, denied
+}
+
+func (w *walk) span(op int32) int64 {
+	lo, hi := int64(0), int64(0)
+	first := true
+	for _, s := range w.seen {
+		if s.op != op {
+			continue
+		}
+		if first {
+			lo, hi, first = s.at, s.at, false
+		}
 		lo, hi = min(lo, s.at), max(hi, s.at)
 	}
 	return hi - lo
 }
 
-func (w *walk) deniedRatio() float64 {
-	n := 0
-	for _, s := range w.seen {
-		if s.denied {
-			n++
-		}
-	}
-	return float64(n) / float64(len(w.seen))
-}
-
-// sequential reports whether the ids are numbers and at least 80% of the
+// sequential reports whether op's ids are numbers and at least 80% of the
 // gaps between them, sorted, are 1: the signature of a counter walk.
-func (w *walk) sequential() (lo, hi uint64, ok bool) {
-	if w.nonNum || len(w.seen) < 2 {
-		return 0, 0, false
-	}
+func (w *walk) sequential(op int32) (lo, hi uint64, ok bool) {
 	var buf [64]uint64
 	ids := buf[:0]
 	for _, s := range w.seen {
+		if s.op != op {
+			continue
+		}
+		if s.id&nonNumeric != 0 {
+			return 0, 0, false
+		}
 		ids = append(ids, s.id)
+	}
+	if len(ids) < 2 {
+		return 0, 0, false
 	}
 	slices.Sort(ids)
 	steps := 0

@@ -17,7 +17,6 @@ type flow struct {
 	ops      []scenarios.Operation
 	required []uint64 // per operation index: predecessors of which one is needed (spec, cart)
 	learned  []uint64 // per operation index: predecessors all needed (trained)
-	sessions *table[session]
 	idle     int64
 }
 
@@ -26,6 +25,7 @@ var _ Detector = (*flow)(nil)
 // sessionIdle is how long a session's history lasts without requests.
 const sessionIdle = 30 * time.Minute
 
+// session is what the subject's record keeps for flow.
 type session struct {
 	seen uint64 // bit i: operation i (mod 64) was called
 	last int64
@@ -33,10 +33,9 @@ type session struct {
 
 func opBit(i int) uint64 { return 1 << (uint(i) % 64) }
 
-func newFlow(cfg FlowConfig, surface scenarios.Surface, maxKeys int) *flow {
+func newFlow(cfg FlowConfig, surface scenarios.Surface) *flow {
 	d := &flow{cfg: cfg, ops: surface.Operations, required: make([]uint64, len(surface.Operations)),
-		learned: make([]uint64, len(surface.Operations)), idle: int64(sessionIdle),
-		sessions: newTable(maxKeys, sessionIdle, func(s *session) int64 { return s.last })}
+		learned: make([]uint64, len(surface.Operations)), idle: int64(sessionIdle)}
 	index := map[string]int{}
 	var carts uint64
 	for i, op := range surface.Operations {
@@ -64,7 +63,7 @@ func (d *flow) Observe(o *Observation) (Finding, bool) {
 	if o.OpIndex < 0 || o.Keys.Subject == 0 || o.Subject.Kind == scenarios.SubjectAddress {
 		return Finding{}, false
 	}
-	s := d.sessions.get(o.Keys.Subject, o.Now)
+	s := &o.rec.flow
 	if o.Now-s.last > d.idle {
 		s.seen = 0
 	}

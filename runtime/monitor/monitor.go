@@ -29,6 +29,7 @@ type Monitor struct {
 	mu        sync.Mutex
 	obs       Observation // scratch, reused under mu so Observe does not allocate
 	detectors []Detector
+	recs      *records
 	flow      *flow
 	risk      *risk
 	live      map[liveKey]int64 // expiry of each subject's last decision per rule
@@ -53,21 +54,29 @@ func New(surface scenarios.Surface, cfg Config) *Monitor {
 	cfg = cfg.withDefaults()
 	p, n := cfg.Policy, cfg.MaxKeys
 	h := hasher{seed: maphash.MakeSeed()}
+	recs := newRecords(n, recordIdle(p), profileIdle)
 	m := &Monitor{
 		cfg:     cfg,
 		router:  NewRouter(surface),
 		h:       h,
 		tokens:  make(map[string]string),
-		flow:    newFlow(p.Flow, surface, n),
-		risk:    newRisk(p.Risk, n),
+		recs:    recs,
+		flow:    newFlow(p.Flow, surface),
+		risk:    newRisk(p.Risk, n, recs, h),
 		live:    make(map[liveKey]int64),
 		history: make(map[scenarios.Subject]history),
 	}
 	m.detectors = []Detector{
-		newRate(p.Rate, n), newEnumeration(p.Enumeration, n), newScraping(p.Scraping, n, h),
-		newStuffing(p.Stuffing, n, h), newReuse(p.Reuse, n, h), newCoupon(p.Coupon, n, h), m.flow,
+		newRate(p.Rate, n), newEnumeration(p.Enumeration), newScraping(p.Scraping, n, h),
+		newStuffing(p.Stuffing, n, h), newReuse(p.Reuse, h), newCoupon(p.Coupon, n, h), m.flow,
 	}
 	return m
+}
+
+// recordIdle is how long a subject's record must outlive its last
+// observation for every detector keeping state in it.
+func recordIdle(p *Policy) time.Duration {
+	return max(2*p.Rate.Window, 2*p.Enumeration.Window, 2*p.Scraping.Window, p.Reuse.Window, p.Reuse.TravelWindow, sessionIdle)
 }
 
 // Config returns the effective configuration, defaults filled in, so
@@ -161,7 +170,10 @@ func (m *Monitor) Observe(ev scenarios.Event) []scenarios.Decision {
 		o.Event.Route, o.Event.ObjectID, o.Op, o.OpIndex = mt.Route, mt.ObjectID, mt.Op, mt.Index
 	}
 	m.keys(o)
-	ctx := m.risk.observe(o, m.h)
+	rec, fresh := m.recs.get(o.Keys.Subject, o.Now)
+	rec.last = o.Now
+	o.rec = rec
+	ctx := m.risk.observe(o, fresh)
 	var out []scenarios.Decision
 	for _, d := range m.detectors {
 		if f, ok := d.Observe(o); ok {
@@ -180,14 +192,22 @@ func (m *Monitor) keys(o *Observation) {
 	case scenarios.SubjectIdentity:
 		k.Subject = k.Identity
 	case scenarios.SubjectToken:
-		k.Subject = k.Token
+		k.Subject = k.Token ^ tokenSalt
 	default:
-		k.Subject = k.Addr
+		k.Subject = k.Addr ^ addrSalt
 	}
 	if k.Fingerprint != 0 && k.Prefix != 0 {
 		k.Cluster = k.Fingerprint*31 ^ k.Prefix
 	}
 }
+
+// tokenSalt and addrSalt keep the subject keys of tokens and addresses
+// apart from identities spelt alike; both are even, so a salted key stays
+// odd and never zero.
+const (
+	tokenSalt = 0x7a3c_91e4_52b8_06d2
+	addrSalt  = 0x1f6e_08a4_c3d5_7b90
+)
 
 // scoredAs is the subject an event counts against: its identity when
 // known, else its token, else its client address.

@@ -145,38 +145,50 @@ func TestLearnIsBounded(t *testing.T) {
 	assert.Equal(t, "u", m.Identity(fmt.Sprintf("tok-%d", maxTokens+9)))
 }
 
-func TestIdleWalksAreSwept(t *testing.T) {
+func TestIdleRecordsAreSwept(t *testing.T) {
 	m := New(shopSurface(), Config{})
-	var d *enumeration
-	for _, det := range m.detectors {
-		if e, ok := det.(*enumeration); ok {
-			d = e
-		}
-	}
-	require.NotNil(t, d)
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 100 {
+		m.Observe(scenarios.Event{Time: t0, Method: "GET", Path: "/users/1", TokenID: fmt.Sprintf("tok-%d", i)})
+	}
+	for i := range 10 {
 		m.Observe(scenarios.Event{Time: t0, Method: "GET", Path: "/users/1", Identity: fmt.Sprintf("u%d", i)})
 	}
-	assert.Len(t, d.walks.m, 100)
-	m.Observe(scenarios.Event{Time: t0.Add(time.Minute), Method: "GET", Path: "/users/1", Identity: "u0"})
-	assert.Len(t, d.walks.m, 1, "only the walk just touched is left")
+	assert.Equal(t, 110, m.recs.len())
+	idle := recordIdle(m.Policy())
+	m.Observe(scenarios.Event{Time: t0.Add(idle + time.Minute), Method: "GET", Path: "/users/1", TokenID: "tok-0"})
+	assert.Equal(t, 11, m.recs.len(), "tokens idle past every detector window are swept, identities keep their profile")
+	m.Observe(scenarios.Event{Time: t0.Add(profileIdle + 2*idle), Method: "GET", Path: "/users/1", TokenID: "tok-0"})
+	assert.Equal(t, 1, m.recs.len(), "only the record just touched is left")
+}
+
+func TestIdleWalkObjectsExpire(t *testing.T) {
+	m := New(shopSurface(), Config{})
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		m.Observe(scenarios.Event{Time: t0, Method: "GET", Path: fmt.Sprintf("/users/%d", i), Identity: "u"})
+	}
+	rec := m.recs.lookup(m.h.key("u"))
+	require.NotNil(t, rec)
+	assert.Len(t, rec.walk.seen, 5)
+	m.Observe(scenarios.Event{Time: t0.Add(m.Policy().Enumeration.Window), Method: "GET", Path: "/users/9", Identity: "u"})
+	assert.Len(t, rec.walk.seen, 1, "reads older than the window are forgotten")
 }
 
 func TestTablesAreBounded(t *testing.T) {
 	m := New(shopSurface(), Config{MaxKeys: 50})
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 500 {
-		m.Observe(scenarios.Event{Time: t0, Method: "GET", Path: "/users/1", Identity: fmt.Sprintf("u%d", i), Status: 200})
+		m.Observe(scenarios.Event{Time: t0, Method: "GET", Path: "/users/1", Identity: fmt.Sprintf("u%d", i), Status: 200,
+			Fingerprint: fmt.Sprintf("fp-%d", i)})
+		m.Observe(scenarios.Event{Time: t0, Method: "GET", Path: "/users/1", Addr: fmt.Sprintf("10.0.%d.%d", i/256, i%256),
+			Fingerprint: fmt.Sprintf("fp-%d", i), Status: 200})
 	}
+	assert.LessOrEqual(t, m.recs.len(), 50)
+	assert.LessOrEqual(t, len(m.recs.chunks), 1, "freed records are reused")
 	for _, det := range m.detectors {
-		switch d := det.(type) {
-		case *enumeration:
-			assert.LessOrEqual(t, len(d.walks.m), 50)
-		case *rate:
-			assert.LessOrEqual(t, len(d.ids.m), 50)
-		case *scraping:
-			assert.LessOrEqual(t, len(d.members.m), 50)
+		if d, ok := det.(*rate); ok {
+			assert.LessOrEqual(t, len(d.fps.m), 50)
 		}
 	}
 }

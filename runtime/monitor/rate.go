@@ -14,8 +14,6 @@ import (
 type rate struct {
 	cfg    RateConfig
 	window int64
-	ids    *table[rateState]
-	addrs  *table[rateState]
 	fps    *table[rateState]
 }
 
@@ -27,50 +25,46 @@ type rateState struct {
 var _ Detector = (*rate)(nil)
 
 func newRate(cfg RateConfig, maxKeys int) *rate {
-	last := func(s *rateState) int64 { return s.last }
-	return &rate{
-		cfg: cfg, window: int64(cfg.Window),
-		ids:   newTable(maxKeys, 2*cfg.Window, last),
-		addrs: newTable(maxKeys, 2*cfg.Window, last),
-		fps:   newTable(maxKeys, 2*cfg.Window, last),
-	}
+	return &rate{cfg: cfg, window: int64(cfg.Window),
+		fps: newTable(maxKeys, 2*cfg.Window, func(s *rateState) int64 { return s.last })}
 }
 
 func (d *rate) Name() string { return RateName }
 
 func (d *rate) Observe(o *Observation) (Finding, bool) {
 	ev := &o.Event
-	if o.Subject.Kind == scenarios.SubjectIdentity || o.Subject.Kind == scenarios.SubjectToken {
-		if n, ok := d.count(d.ids, o.Keys.Subject, o.Now, d.cfg.Identity); ok {
+	if o.Subject.Kind != scenarios.SubjectAddress {
+		if n, ok := d.count(&o.rec.rate, o.Now, d.cfg.Identity); ok {
 			return Finding{Reason: d.reason(n, o.Subject.Kind.String())}, true
 		}
 		return Finding{}, false
 	}
+	// Anonymous: the subject is the address.
 	var f Finding
-	if n, ok := d.count(d.addrs, o.Keys.Addr, o.Now, d.cfg.Address); ok {
+	if n, ok := d.count(&o.rec.rate, o.Now, d.cfg.Address); ok {
 		f.Subjects = append(f.Subjects, subj(scenarios.SubjectAddress, ev.Addr))
 		f.Reason = d.reason(n, "address")
 	}
-	if n, ok := d.count(d.fps, o.Keys.Fingerprint, o.Now, d.cfg.Fingerprint); ok {
-		f.Subjects = append(f.Subjects, subj(scenarios.SubjectFingerprint, ev.Fingerprint))
-		if f.Reason == "" {
-			f.Reason = d.reason(n, "device")
+	if s := d.fps.get(o.Keys.Fingerprint, o.Now); s != nil {
+		s.last = o.Now
+		if n, ok := d.count(&s.c, o.Now, d.cfg.Fingerprint); ok {
+			f.Subjects = append(f.Subjects, subj(scenarios.SubjectFingerprint, ev.Fingerprint))
+			if f.Reason == "" {
+				f.Reason = d.reason(n, "device")
+			}
 		}
 	}
 	return f, len(f.Subjects) > 0
 }
 
-func (d *rate) count(t *table[rateState], k uint64, now int64, limit int) (float64, bool) {
-	s := t.get(k, now)
-	if s == nil {
-		return 0, false
-	}
-	s.last = now
-	n := s.c.add(now, d.window)
+// count adds one request to c and reports the sliding count when it is
+// over limit, starting c afresh.
+func (d *rate) count(c *counter, now int64, limit int) (float64, bool) {
+	n := c.add(now, d.window)
 	if n <= float64(limit) {
 		return 0, false
 	}
-	s.c = counter{}
+	*c = counter{}
 	return n, true
 }
 

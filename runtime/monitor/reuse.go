@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,64 +17,70 @@ import (
 type reuse struct {
 	cfg    ReuseConfig
 	window int64
-	creds  *table[credUse]
 	h      hasher
 }
 
 var _ Detector = (*reuse)(nil)
 
-// credUse remembers the recent devices and prefixes of one credential and
-// its last place.
+// credUse is what the subject's record keeps for reuse: the recent devices
+// and networks of each of its credentials (a sighting names the token it
+// was seen with, so an identity's phone and laptop, each with its own
+// token, are not one credential on two devices), and the identity's last
+// place.
 type credUse struct {
-	last     int64
-	fps      []sighting
-	prefixes []sighting
-	geo      uint64
-	geoAt    int64
-	lat, lon float64
-	hasLL    bool
-	geoText  string
+	seen []sighting
+	geo  *place
 }
 
 type sighting struct {
-	key uint64
-	at  int64
+	key    uint64 // device or /24 prefix
+	at     int64
+	tok    uint32 // low bits of the token's key, 0 without a token
+	prefix bool
 }
 
-func newReuse(cfg ReuseConfig, maxKeys int, h hasher) *reuse {
-	return &reuse{cfg: cfg, window: int64(cfg.Window), h: h,
-		creds: newTable(maxKeys, max(cfg.Window, cfg.TravelWindow), func(c *credUse) int64 { return c.last })}
+type place struct {
+	key      uint64
+	at       int64
+	lat, lon float64
+	hasLL    bool
+	text     string
+}
+
+// maxSightings bounds a record's sightings across its credentials: an
+// identity logging in again and again gets a new token each time.
+const maxSightings = 32
+
+func newReuse(cfg ReuseConfig, h hasher) *reuse {
+	return &reuse{cfg: cfg, window: int64(cfg.Window), h: h}
 }
 
 func (d *reuse) Name() string { return ReuseName }
 
 func (d *reuse) Observe(o *Observation) (Finding, bool) {
-	key := o.Keys.Token
-	if key == 0 {
-		key = o.Keys.Identity
-	}
-	if key == 0 {
+	if o.Keys.Token == 0 && o.Keys.Identity == 0 {
 		return Finding{}, false
 	}
-	c := d.creds.get(key, o.Now)
-	c.last = o.Now
-	ev := &o.Event
-	if o.Keys.Fingerprint != 0 {
-		c.fps = sight(c.fps, o.Keys.Fingerprint, o.Now, d.window, d.cfg.Fingerprints)
-		if len(c.fps) >= d.cfg.Fingerprints {
-			c.fps = c.fps[:0]
+	c := &o.rec.cred
+	tok := uint32(o.Keys.Token)
+	c.expire(o.Now, d.window)
+	if fp := o.Keys.Fingerprint; fp != 0 {
+		if c.sight(sighting{key: fp, at: o.Now, tok: tok}) >= d.cfg.Fingerprints {
+			c.forget(tok, false)
 			return Finding{Reason: fmt.Sprintf("%s used from %d devices within %s", credName(o), d.cfg.Fingerprints, d.cfg.Window)}, true
 		}
 	}
-	if o.Keys.Prefix != 0 {
-		c.prefixes = sight(c.prefixes, o.Keys.Prefix, o.Now, d.window, d.cfg.Addresses)
-		if len(c.prefixes) >= d.cfg.Addresses {
-			c.prefixes = c.prefixes[:0]
+	if p := o.Keys.Prefix; p != 0 {
+		if c.sight(sighting{key: p, at: o.Now, tok: tok, prefix: true}) >= d.cfg.Addresses {
+			c.forget(tok, true)
 			return Finding{Reason: fmt.Sprintf("%s used from %d networks within %s", credName(o), d.cfg.Addresses, d.cfg.Window)}, true
 		}
 	}
-	if ev.Geo != "" {
-		return d.travel(c, ev.Geo, o.Now, o)
+	if ev := &o.Event; ev.Geo != "" {
+		if c.geo == nil {
+			c.geo = &place{}
+		}
+		return d.travel(c.geo, ev.Geo, o.Now, o)
 	}
 	return Finding{}, false
 }
@@ -85,35 +92,54 @@ func credName(o *Observation) string {
 	return "identity " + o.Event.Identity
 }
 
-// sight records key at now, forgetting sightings older than window; the
-// list holds at most limit entries.
-func sight(s []sighting, key uint64, now, window int64, limit int) []sighting {
-	j := 0
-	found := false
-	for _, x := range s {
-		if now-x.at >= window {
+// expire forgets sightings older than window.
+func (c *credUse) expire(now, window int64) {
+	c.seen = slices.DeleteFunc(c.seen, func(s sighting) bool { return now-s.at >= window })
+}
+
+// sight records s (refreshing an earlier sighting of the same place by the
+// same credential) and returns how many places of its kind that
+// credential was seen at. When full, the oldest sighting makes room.
+func (c *credUse) sight(s sighting) int {
+	n, found := 0, false
+	for i := range c.seen {
+		x := &c.seen[i]
+		if x.tok != s.tok || x.prefix != s.prefix {
 			continue
 		}
-		if x.key == key {
-			x.at, found = now, true
+		n++
+		if x.key == s.key {
+			x.at, found = s.at, true
 		}
-		s[j] = x
-		j++
 	}
-	s = s[:j]
-	if !found && len(s) < limit {
-		s = append(s, sighting{key: key, at: now})
+	if found {
+		return n
 	}
-	return s
+	if len(c.seen) >= maxSightings {
+		oldest := 0
+		for i := range c.seen {
+			if c.seen[i].at < c.seen[oldest].at {
+				oldest = i
+			}
+		}
+		c.seen = slices.Delete(c.seen, oldest, oldest+1)
+	}
+	c.seen = append(c.seen, s)
+	return n + 1
+}
+
+// forget drops one credential's sightings of a kind, after a finding.
+func (c *credUse) forget(tok uint32, prefix bool) {
+	c.seen = slices.DeleteFunc(c.seen, func(s sighting) bool { return s.tok == tok && s.prefix == prefix })
 }
 
 // travel compares the place with the last one: coordinates must not move
 // faster than TravelKMH, region codes must not change within TravelWindow.
-func (d *reuse) travel(c *credUse, geo string, now int64, o *Observation) (Finding, bool) {
+func (d *reuse) travel(c *place, geo string, now int64, o *Observation) (Finding, bool) {
 	g := d.h.key(geo)
 	lat, lon, ll := parseLatLon(geo)
-	prev, prevAt, prevText, prevLL, plat, plon := c.geo, c.geoAt, c.geoText, c.hasLL, c.lat, c.lon
-	c.geo, c.geoAt, c.geoText, c.lat, c.lon, c.hasLL = g, now, geo, lat, lon, ll
+	prev, prevAt, prevText, prevLL, plat, plon := c.key, c.at, c.text, c.hasLL, c.lat, c.lon
+	c.key, c.at, c.text, c.lat, c.lon, c.hasLL = g, now, geo, lat, lon, ll
 	if prev == 0 || prev == g {
 		return Finding{}, false
 	}

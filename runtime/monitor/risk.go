@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -14,11 +15,14 @@ import (
 // identity, a young account. Scores halve every HalfLife, so old evidence
 // fades and a subject that stops misbehaving recovers.
 type risk struct {
-	cfg      RiskConfig
-	scores   map[scenarios.Subject]*riskState
-	profiles *table[profile]
-	created  map[string]int64
-	maxKeys  int
+	cfg     RiskConfig
+	scores  map[scenarios.Subject]*riskState
+	created map[string]int64
+	maxKeys int
+	// recs are the monitor's subject records, where each identity keeps
+	// its profile and, once known, its creation time.
+	recs *records
+	h    hasher
 }
 
 type riskState struct {
@@ -36,7 +40,8 @@ type reasonEntry struct {
 // maxReasons is how many contributions a score explains itself by.
 const maxReasons = 3
 
-// profile is what the monitor knows of an identity's usual context.
+// profile is what the monitor knows of an identity's usual context; the
+// identity's record keeps it.
 type profile struct {
 	last int64
 	fps  [2]uint64
@@ -49,26 +54,34 @@ type context struct {
 	newDevice, newGeo, young bool
 }
 
-func newRisk(cfg RiskConfig, maxKeys int) *risk {
+// profileIdle is how long an identity's profile outlives its last request.
+const profileIdle = 24 * time.Hour
+
+func newRisk(cfg RiskConfig, maxKeys int, recs *records, h hasher) *risk {
 	return &risk{cfg: cfg, scores: map[scenarios.Subject]*riskState{}, created: map[string]int64{}, maxKeys: maxKeys,
-		profiles: newTable(maxKeys, 24*60*60*1e9, func(p *profile) int64 { return p.last })}
+		recs: recs, h: h}
 }
 
 // observe updates the identity's profile and returns the context the
-// observation came in.
-func (r *risk) observe(o *Observation, h hasher) context {
+// observation came in. fresh says o.rec was just created.
+func (r *risk) observe(o *Observation, fresh bool) context {
 	var c context
 	ev := &o.Event
 	if o.Op != nil && o.Op.Has(scenarios.RoleSignup) && success(ev.Status) && ev.Username != "" {
 		r.accountCreated(ev.Username, o.Now)
 	}
-	if o.Keys.Identity == 0 {
+	if o.Subject.Kind != scenarios.SubjectIdentity {
 		return c
 	}
-	if t, ok := r.created[ev.Identity]; ok {
-		c.young = o.Now-t < int64(r.cfg.YoungAccountAge)
+	rec := o.rec
+	if fresh {
+		rec.identity = true
+		rec.created, rec.hasCreated = r.created[ev.Identity]
 	}
-	p := r.profiles.get(o.Keys.Identity, o.Now)
+	if rec.hasCreated {
+		c.young = o.Now-rec.created < int64(r.cfg.YoungAccountAge)
+	}
+	p := &rec.profile
 	known := p.last != 0
 	p.last = o.Now
 	if fp := o.Keys.Fingerprint; fp != 0 && p.fps[0] != fp && p.fps[1] != fp {
@@ -76,7 +89,7 @@ func (r *risk) observe(o *Observation, h hasher) context {
 		p.fps[1], p.fps[0] = p.fps[0], fp
 	}
 	if ev.Geo != "" {
-		g := h.key(ev.Geo)
+		g := r.h.key(ev.Geo)
 		c.newGeo = known && p.geo != 0 && p.geo != g
 		p.geo = g
 	}
@@ -91,6 +104,9 @@ func (r *risk) accountCreated(identity string, at int64) {
 		}
 	}
 	r.created[identity] = at
+	if rec := r.recs.lookup(r.h.key(identity)); rec != nil && rec.identity {
+		rec.created, rec.hasCreated = at, true
+	}
 }
 
 // weigh is a finding's points after context, and the context that raised

@@ -19,7 +19,6 @@ import (
 type scraping struct {
 	cfg      ScrapingConfig
 	window   int64
-	members  *table[coverage]
 	clusters *table[cluster]
 	h        hasher
 }
@@ -131,7 +130,6 @@ const clusterJoin = 8
 
 func newScraping(cfg ScrapingConfig, maxKeys int, h hasher) *scraping {
 	return &scraping{cfg: cfg, window: int64(cfg.Window), h: h,
-		members:  newTable(maxKeys, 2*cfg.Window, func(c *coverage) int64 { return c.last }),
 		clusters: newTable(maxKeys/8+1, 2*cfg.Window, func(c *cluster) int64 { return c.last }),
 	}
 }
@@ -143,7 +141,7 @@ func (d *scraping) Observe(o *Observation) (Finding, bool) {
 	if !ok {
 		return Finding{}, false
 	}
-	c := d.members.get(o.Keys.Subject, o.Now)
+	c := &o.rec.cover
 	c.items.roll(o.Now, d.window)
 	if c.last != 0 {
 		c.gap(float64(o.Now-c.last) / 1e9)
