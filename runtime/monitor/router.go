@@ -31,10 +31,53 @@ type Match struct {
 	Index int
 }
 
+// node is one path segment's branch. Literal children are scanned in a
+// slice while there are few (a string compare beats hashing), and found
+// in a map past smallNode of them.
 type node struct {
+	few    []child
 	static map[string]*node
 	param  *node
 	leaf   *leaf
+}
+
+type child struct {
+	seg string
+	n   *node
+}
+
+const smallNode = 8
+
+func (n *node) child(seg string) *node {
+	if n.static != nil {
+		return n.static[seg]
+	}
+	for i := range n.few {
+		if n.few[i].seg == seg {
+			return n.few[i].n
+		}
+	}
+	return nil
+}
+
+func (n *node) addChild(seg string) *node {
+	if c := n.child(seg); c != nil {
+		return c
+	}
+	c := &node{}
+	if n.static == nil && len(n.few) < smallNode {
+		n.few = append(n.few, child{seg: seg, n: c})
+		return c
+	}
+	if n.static == nil {
+		n.static = make(map[string]*node, 2*smallNode)
+		for _, x := range n.few {
+			n.static[x.seg] = x.n
+		}
+		n.few = nil
+	}
+	n.static[seg] = c
+	return c
 }
 
 type leaf struct {
@@ -42,12 +85,23 @@ type leaf struct {
 	// objIdx is the segment index of the object-id path parameter, -1 if
 	// none.
 	objIdx int
-	ops    map[string]opRef
+	// ops are the template's operations, one per method (a handful).
+	ops []opRef
 }
 
 type opRef struct {
-	op    *scenarios.Operation
-	index int
+	method string
+	op     *scenarios.Operation
+	index  int
+}
+
+func (l *leaf) op(method string) (opRef, bool) {
+	for _, r := range l.ops {
+		if r.method == method {
+			return r, true
+		}
+	}
+	return opRef{}, false
 }
 
 // NewRouter compiles the Surface's REST operation templates. When two
@@ -80,24 +134,16 @@ func (r *Router) add(op *scenarios.Operation, index int) {
 			n = n.param
 			continue
 		}
-		if n.static == nil {
-			n.static = make(map[string]*node)
-		}
-		c := n.static[seg]
-		if c == nil {
-			c = &node{}
-			n.static[seg] = c
-		}
-		n = c
+		n = n.addChild(seg)
 	}
 	if n.leaf == nil {
-		n.leaf = &leaf{route: op.Path, objIdx: -1, ops: make(map[string]opRef)}
+		n.leaf = &leaf{route: op.Path, objIdx: -1}
 	}
 	if n.leaf.objIdx < 0 {
 		n.leaf.objIdx = objIdx
 	}
-	if _, dup := n.leaf.ops[op.Method]; !dup {
-		n.leaf.ops[op.Method] = opRef{op: op, index: index}
+	if _, dup := n.leaf.op(op.Method); !dup {
+		n.leaf.ops = append(n.leaf.ops, opRef{method: op.Method, op: op, index: index})
 	}
 }
 
@@ -110,7 +156,7 @@ func (r *Router) Match(method, path string) (Match, bool) {
 	if l == nil {
 		return Match{Index: -1}, false
 	}
-	ref, ok := l.ops[method]
+	ref, ok := l.op(method)
 	m := Match{Route: l.route, Op: ref.op, Index: -1}
 	if ok {
 		m.Index = ref.index
@@ -129,7 +175,7 @@ func (n *node) match(path string) *leaf {
 	if seg == "" {
 		return nil
 	}
-	if c := n.static[seg]; c != nil {
+	if c := n.child(seg); c != nil {
 		if l := c.match(rest); l != nil {
 			return l
 		}

@@ -1,10 +1,13 @@
 package monitor
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/abusegate/abusegate/scenarios"
 )
 
 func TestRouterMatch(t *testing.T) {
@@ -49,4 +52,26 @@ func BenchmarkRouterMatch(b *testing.B) {
 	for b.Loop() {
 		r.Match("GET", "/users/me/orders/5")
 	}
+}
+
+// TestRouterManyLiterals covers a node past smallNode literal children,
+// where they move from a slice to a map.
+func TestRouterManyLiterals(t *testing.T) {
+	var s scenarios.Surface
+	for i := range 3 * smallNode {
+		s.Operations = append(s.Operations,
+			scenarios.Operation{Method: "GET", Path: fmt.Sprintf("/r%d/{id}", i)},
+			scenarios.Operation{Method: "POST", Path: fmt.Sprintf("/r%d/{id}", i)})
+	}
+	r := NewRouter(s)
+	for i := range 3 * smallNode {
+		for j, method := range []string{"GET", "POST"} {
+			m, ok := r.Match(method, fmt.Sprintf("/r%d/x", i))
+			require.True(t, ok, "r%d", i)
+			assert.Equal(t, fmt.Sprintf("/r%d/{id}", i), m.Route)
+			assert.Equal(t, 2*i+j, m.Index)
+		}
+	}
+	_, ok := r.Match("GET", "/r999/x")
+	assert.False(t, ok)
 }
