@@ -28,8 +28,10 @@ func formatNamed(name string) (format, error) {
 		return format{"report.html", WriteHTML}, nil
 	case "junit", "xml":
 		return format{"junit.xml", WriteJUnit}, nil
+	case "sarif":
+		return format{"report.sarif", WriteSARIF}, nil
 	}
-	return format{}, fmt.Errorf("reports: unknown format %q (want json, md, html, junit or table)", name)
+	return format{}, fmt.Errorf("reports: unknown format %q (want json, md, html, junit, sarif or table)", name)
 }
 
 // WriteDir writes the report into dir in each format ("json" ->

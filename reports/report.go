@@ -48,6 +48,14 @@ type Report struct {
 	// Timeline is the traffic over time, when the command kept it (see
 	// Timeline); the HTML report draws it.
 	Timeline *TimelineReport `json:"timeline,omitempty"`
+	// Segment is the execution segment ("1/4") a sharded run's report
+	// covers; empty for the whole plan.
+	Segment string `json:"segment,omitempty"`
+	// TimelineFile names the compact timeline written beside report.json
+	// (see WriteTimelineFile), which `report merge` joins across shards.
+	TimelineFile string `json:"timeline_file,omitempty"`
+	// Sources names the detection sources the run listened to.
+	Sources []string `json:"sources,omitempty"`
 }
 
 // ScenarioReport is one oracle verdict flattened for rendering. Times that
@@ -79,6 +87,20 @@ type ScenarioReport struct {
 	Denied     int            `json:"denied"`
 	SLA        SLAReport      `json:"sla"`
 	Breaches   []BreachReport `json:"breaches"`
+	// Operations are the spec operations the scenario abused and where
+	// the spec declares them, for SARIF findings at spec locations.
+	Operations []OperationReport `json:"operations,omitempty"`
+	// Shadow is the built-in monitor's verdict as a shadow beside the
+	// run's own detection sources, when one ran.
+	Shadow *ShadowReport `json:"shadow,omitempty"`
+}
+
+// OperationReport is an abused operation and its place in the spec.
+type OperationReport struct {
+	Operation string `json:"operation"` // such as "GET /users/{id}"
+	File      string `json:"file,omitempty"`
+	Line      int    `json:"line,omitempty"`
+	Column    int    `json:"column,omitempty"`
 }
 
 // DetectionReport says which decision a scenario's MTTD was measured from,
