@@ -128,6 +128,11 @@ type identityState struct {
 	cred         Credential
 	key          int // pool index, or the VU's global index without a pool
 	sourceKey    int // the SourceAddr index; -1: the default address
+	jar          *sessionJar
+	// pool is the lean client's pool of the identity's source (nil when
+	// the run uses net/http); client is the net/http client of the
+	// session, made on first use.
+	pool         *h1Pool
 	client       *http.Client
 	device       *Device
 	geo          *Geo
@@ -192,15 +197,31 @@ func (e *engine) newIdentity(x *execution, key int, c Credential) *identityState
 // newSession gives the identity a fresh cookie jar on its source.
 func (id *identityState) newSession(e *engine) {
 	id.session++
+	id.jar, id.client = newSessionJar(), nil
+	if e.leanHTTP && id.pool == nil {
+		id.pool = e.r.srcs.pool(e.r, id.local(), e.wall)
+	}
+}
+
+func (id *identityState) local() string {
+	if id.sourceKey < 0 {
+		return ""
+	}
+	return SourceAddr(id.sourceKey).String()
+}
+
+// stdClient is the session's net/http client: the Runner's own Client
+// with the session's jar, or one over the source's transport.
+func (id *identityState) stdClient(e *engine) *http.Client {
+	if id.client != nil {
+		return id.client
+	}
 	if e.r.Client != nil {
 		c := *e.r.Client
-		c.Jar = newJar()
+		c.Jar = id.jar
 		id.client = &c
-		return
+		return id.client
 	}
-	local := ""
-	if id.sourceKey >= 0 {
-		local = SourceAddr(id.sourceKey).String()
-	}
-	id.client = e.r.newClient(e.r.srcs.transport(e.r, local), newJar())
+	id.client = e.r.newClient(e.r.srcs.transport(e.r, id.local()), id.jar)
+	return id.client
 }

@@ -19,6 +19,10 @@ type engine struct {
 	r       *Runner
 	clock   Clock
 	virtual virtualClock
+	// leanHTTP sends plain-HTTP requests over the lean client; wall gives
+	// its I/O deadlines, which the kernel keeps on the wall clock.
+	leanHTTP bool
+	wall     func() time.Time
 
 	mu       sync.Mutex
 	tasks    taskHeap

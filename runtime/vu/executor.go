@@ -44,6 +44,9 @@ type vuState struct {
 	sent                     int
 	rng                      *rand.Rand
 	id                       *identityState
+	// wire is the request being sent, its header lines reused from
+	// request to request.
+	wire wireRequest
 	// running is guarded by engine.mu: the VU is in the heap or at a
 	// worker. active and stopAt are written by ramp events while a worker
 	// may read them.

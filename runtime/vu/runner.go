@@ -63,7 +63,10 @@ type Runner struct {
 	// IdleConnTimeout closes connections idle that long (paced VUs should
 	// not hold one each).
 	IdleConnTimeout time.Duration
-	Logger          *slog.Logger
+	// HTTP picks the client: the lean HTTP/1.1 client for plain-HTTP
+	// targets unless told otherwise.
+	HTTP   ClientKind
+	Logger *slog.Logger
 
 	sent   atomic.Int64
 	mu     sync.Mutex
@@ -96,6 +99,8 @@ func (r *Runner) Run(ctx context.Context, loads []Workload, rec *Recorder) error
 	r.defaults()
 	e := &engine{r: r, clock: r.Clock, wake: make(chan struct{}, 1), ready: make(chan *vuState), max: r.Workers}
 	e.virtual, _ = r.Clock.(virtualClock)
+	e.wall = RealClock{}.Now
+	e.leanHTTP = r.HTTP == LeanHTTP || (r.HTTP == AutoHTTP && r.Client == nil)
 	reqCtx, cancelReq := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReq()
 	e.reqCtx = reqCtx
@@ -130,10 +135,12 @@ func (r *Runner) Run(ctx context.Context, loads []Workload, rec *Recorder) error
 		case <-done:
 		case <-t.C:
 			cancelReq()
+			r.srcs.abort()
 		}
 	}()
+	go r.reapIdle(done)
 	e.loop(ctx)
-	r.srcs.closeIdle()
+	r.srcs.closeIdle(true)
 
 	switch {
 	case e.err != nil:
@@ -144,6 +151,45 @@ func (r *Runner) Run(ctx context.Context, loads []Workload, rec *Recorder) error
 		return ErrBudget
 	}
 	return nil
+}
+
+// reapIdle closes the connections idle past IdleConnTimeout until done,
+// so paced VUs do not hold connections between their requests.
+func (r *Runner) reapIdle(done <-chan struct{}) {
+	t := time.NewTicker(max(r.IdleConnTimeout/2, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			r.srcs.closeIdle(false)
+		}
+	}
+}
+
+// ClientKind is which HTTP client a Runner sends with.
+type ClientKind int
+
+// Client kinds.
+const (
+	// AutoHTTP sends plain-HTTP requests over the lean HTTP/1.1 client and
+	// everything else (TLS, HTTP/2, a Runner's own Client) over net/http.
+	AutoHTTP ClientKind = iota
+	// NetHTTP sends every request over net/http.
+	NetHTTP
+	// LeanHTTP is AutoHTTP, but also with a Runner's own Client for
+	// plain-HTTP requests (the Client then serves only the others).
+	LeanHTTP
+)
+
+var clientKindNames = [...]string{"auto", "net/http", "lean"}
+
+func (k ClientKind) String() string {
+	if k >= 0 && int(k) < len(clientKindNames) {
+		return clientKindNames[k]
+	}
+	return fmt.Sprintf("ClientKind(%d)", int(k))
 }
 
 // Sent is how many requests the runner has sent.
@@ -193,6 +239,9 @@ func (r *Runner) defaults() {
 	}
 	if r.Workers <= 0 {
 		r.Workers = DefaultWorkers
+	}
+	if r.IdleConnTimeout <= 0 {
+		r.IdleConnTimeout = 30 * time.Second
 	}
 	if r.Logger == nil {
 		r.Logger = slog.New(slog.DiscardHandler)

@@ -37,7 +37,7 @@ func (c *countdown) Session() scenarios.Session {
 	return scenarios.Session{ID: "s1", Identity: "mallory", TokenID: "tok-1"}
 }
 
-func target(t *testing.T, h http.HandlerFunc) *url.URL {
+func target(t testing.TB, h http.HandlerFunc) *url.URL {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -32,12 +33,8 @@ func (e *engine) send(v *vuState) scenarios.Result {
 		Path:          req.Path,
 		Abusive:       req.Abusive,
 	}
-	client := e.r.client
 	id := v.id
 	if id != nil {
-		if id.client != nil {
-			client = id.client
-		}
 		if id.cred.Kind != 0 {
 			ex.Identity = id.cred.Name()
 			ex.Session = ex.Identity + "/" + strconv.Itoa(v.g) + "/" + strconv.Itoa(id.session)
@@ -51,7 +48,7 @@ func (e *engine) send(v *vuState) scenarios.Result {
 		s := sr.Session()
 		ex.Session, ex.Identity, ex.TokenID = s.ID, s.Identity, s.TokenID
 	}
-	res := e.do(client, req, id, &ex)
+	res := e.do(v, req, id, &ex)
 	e.rec.Record(ex)
 	x.stats.count(ex.Outcome)
 	if id != nil {
@@ -70,41 +67,71 @@ func correlationID(scenario string, vu, seq int) string {
 	return string(b)
 }
 
-// do sends one request and fills in the exchange's times, status, outcome
+// do sends one request, over the lean client for plain-HTTP targets or
+// net/http otherwise, and fills in the exchange's times, status, outcome
 // and leak.
-func (e *engine) do(client *http.Client, req scenarios.Request, id *identityState, ex *scenarios.Exchange) scenarios.Result {
+func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *scenarios.Exchange) scenarios.Result {
 	r := e.r
 	res := scenarios.Result{Request: req}
-	ctx, cancel := context.WithTimeout(e.reqCtx, r.Timeout)
-	defer cancel()
-	u := r.Target.JoinPath()
-	if ref, err := url.Parse(req.Path); err == nil {
-		u = r.Target.ResolveReference(ref)
+	w := &v.wire
+	*w = wireRequest{method: req.Method, body: req.Body, fields: w.fields}
+	err := resolve(r.Target, req.Path, w)
+	if err == nil {
+		w.fields, err = fields(w.fields, req, id, r.UserAgent, ex.CorrelationID)
 	}
-	var body io.Reader
-	if req.Body != nil {
-		body = bytes.NewReader(req.Body)
+	if err == nil && !validMethod(req.Method) {
+		err = fmt.Errorf("invalid method %q", req.Method)
 	}
-	hreq, err := http.NewRequestWithContext(ctx, req.Method, u.String(), body)
 	if err != nil {
 		return e.failed(ex, res, err)
 	}
-	ua := r.UserAgent
-	if id != nil && id.device != nil {
-		id.device.apply(hreq.Header)
-		ua = id.device.UserAgent
+	var resp h1Response
+	if id != nil && id.pool != nil && w.scheme == "http" {
+		ex.Sent = e.clock.Now()
+		resp, err = e.lean(id, w, ex)
+	} else {
+		resp, err = e.std(id, w, ex)
 	}
-	if id != nil && id.geo != nil {
-		id.geo.apply(hreq.Header, id.forwardedFor)
+	if err != nil {
+		var refused *RedirectRefusedError
+		if errors.As(err, &refused) {
+			ex.Refused = refused.Location
+		}
+		ex.Status = resp.status
+		return e.failed(ex, res, err)
 	}
-	for k, vals := range req.Header {
-		hreq.Header[k] = vals
+	ex.Done = e.clock.Now()
+	if ex.FirstByte.IsZero() {
+		ex.FirstByte = ex.Done
 	}
-	hreq.Header.Set(scenarios.CorrelationHeader, ex.CorrelationID)
-	if h := hreq.Header.Get("User-Agent"); h != "" && (id == nil || id.device == nil) {
-		ua = h
+	res.Status, res.Header, res.Body = resp.status, resp.header, resp.body
+	ex.Status, ex.Bytes = resp.status, int64(len(resp.body))
+	if resp.bodyErr != nil {
+		res.Err = resp.bodyErr
+		ex.Err = resp.bodyErr.Error()
 	}
-	hreq.Header.Set("User-Agent", ua+" ag/"+ex.CorrelationID)
+	if req.Judge != nil {
+		ex.Outcome, ex.Leak = req.Judge(res)
+	} else {
+		ex.Outcome = scenarios.Classify(res.Status)
+	}
+	return res
+}
+
+// std sends w over net/http: TLS, HTTP/2, a caller's own Client.
+func (e *engine) std(id *identityState, w *wireRequest, ex *scenarios.Exchange) (h1Response, error) {
+	r := e.r
+	ctx, cancel := context.WithTimeout(e.reqCtx, r.Timeout)
+	defer cancel()
+	var body io.Reader
+	if w.body != nil {
+		body = bytes.NewReader(w.body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, w.method, w.url(), body)
+	if err != nil {
+		return h1Response{}, err
+	}
+	hreq.Header = header(w.fields)
 	trace := &httptrace.ClientTrace{
 		GotConn: func(info httptrace.GotConnInfo) {
 			if host, _, err := net.SplitHostPort(info.Conn.LocalAddr().String()); err == nil {
@@ -114,39 +141,25 @@ func (e *engine) do(client *http.Client, req scenarios.Request, id *identityStat
 		GotFirstResponseByte: func() { ex.FirstByte = e.clock.Now() },
 	}
 	hreq = hreq.WithContext(httptrace.WithClientTrace(ctx, trace))
-
+	client := r.client
+	if id != nil {
+		client = id.stdClient(e)
+	}
 	ex.Sent = e.clock.Now()
 	resp, err := client.Do(hreq)
 	if err != nil {
-		var refused *RedirectRefusedError
-		if errors.As(err, &refused) {
-			ex.Refused = refused.Location
-		}
+		out := h1Response{}
 		if resp != nil {
-			ex.Status = resp.StatusCode
+			out.status = resp.StatusCode
 		}
-		return e.failed(ex, res, err)
+		return out, err
 	}
 	defer resp.Body.Close()
-	res.Body, err = io.ReadAll(io.LimitReader(resp.Body, r.ReadLimit))
+	out := h1Response{status: resp.StatusCode, header: resp.Header}
+	out.body, out.bodyErr = io.ReadAll(io.LimitReader(resp.Body, r.ReadLimit))
 	// Drain a bounded remainder so the connection can be reused.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, r.ReadLimit))
-	ex.Done = e.clock.Now()
-	if ex.FirstByte.IsZero() {
-		ex.FirstByte = ex.Done
-	}
-	res.Status, res.Header = resp.StatusCode, resp.Header
-	ex.Status, ex.Bytes = resp.StatusCode, int64(len(res.Body))
-	if err != nil {
-		res.Err = err
-		ex.Err = err.Error()
-	}
-	if req.Judge != nil {
-		ex.Outcome, ex.Leak = req.Judge(res)
-	} else {
-		ex.Outcome = scenarios.Classify(res.Status)
-	}
-	return res
+	return out, nil
 }
 
 func (e *engine) failed(ex *scenarios.Exchange, res scenarios.Result, err error) scenarios.Result {
@@ -159,6 +172,18 @@ func (e *engine) failed(ex *scenarios.Exchange, res scenarios.Result, err error)
 	ex.Err = err.Error()
 	res.Err = err
 	return res
+}
+
+func validMethod(m string) bool {
+	if m == "" {
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		if !isTokenChar(m[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // hostPort is u's host with its scheme's default port when it names none.

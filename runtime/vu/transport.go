@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -76,24 +76,8 @@ func NewTransportWith(o TransportOptions) *http.Transport {
 	allow := o.Allow
 	return &http.Transport{
 		Proxy: nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if err := checkAllowed(allow, addr); err != nil {
-				return nil, err
-			}
-			host, port, _ := net.SplitHostPort(addr)
-			ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
-			if err != nil {
-				return nil, err
-			}
-			for _, ip := range ips {
-				if !ip.IP.IsLoopback() {
-					return nil, fmt.Errorf("dial %s: %s resolves to %s, which is not loopback: %w", addr, host, ip.IP, ErrNotAllowed)
-				}
-			}
-			if len(ips) == 0 {
-				return nil, fmt.Errorf("dial %s: no address for %s", addr, host)
-			}
-			return d.DialContext(ctx, network, net.JoinHostPort(ips[0].IP.String(), port))
+		DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
+			return dialAllowed(ctx, d, allow, addr)
 		},
 		TLSClientConfig:       o.TLS,
 		MaxIdleConns:          0,
@@ -138,17 +122,21 @@ func (r *Runner) newClient(t http.RoundTripper, jar http.CookieJar) *http.Client
 	}
 }
 
-// newJar is a fresh cookie jar: one per session.
-func newJar() http.CookieJar {
-	jar, _ := cookiejar.New(nil) // never fails without options
-	return jar
+// sources holds one transport (and one lean pool) per source address, so
+// connections of one identity are never reused by another.
+type sources struct {
+	mu      sync.Mutex
+	m       map[string]*http.Transport
+	pools   map[string]*h1Pool
+	aborted atomic.Bool
 }
 
-// sources holds one transport per source address, so connections of one
-// identity are never reused by another.
-type sources struct {
-	mu sync.Mutex
-	m  map[string]*http.Transport
+func (r *Runner) transportOptions(local string) TransportOptions {
+	o := TransportOptions{Allow: r.allow, TLS: r.TLS, IdleConnTimeout: r.IdleConnTimeout, MaxIdlePerHost: r.Workers}
+	if local != "" {
+		o.LocalAddr = net.ParseIP(local)
+	}
+	return o
 }
 
 // transport returns the transport binding to local ("" for the default
@@ -162,20 +150,58 @@ func (s *sources) transport(r *Runner, local string) *http.Transport {
 	if s.m == nil {
 		s.m = map[string]*http.Transport{}
 	}
-	o := TransportOptions{Allow: r.allow, TLS: r.TLS, IdleConnTimeout: r.IdleConnTimeout, MaxIdlePerHost: r.Workers}
-	if local != "" {
-		o.LocalAddr = net.ParseIP(local)
-	}
-	t := NewTransportWith(o)
+	t := NewTransportWith(r.transportOptions(local))
 	s.m[local] = t
 	return t
 }
 
-// closeIdle lets every idle connection go at the end of a run.
-func (s *sources) closeIdle() {
+// pool returns the lean pool binding to local.
+func (s *sources) pool(r *Runner, local string, wall func() time.Time) *h1Pool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, t := range s.m {
-		t.CloseIdleConnections()
+	if p, ok := s.pools[local]; ok {
+		return p
+	}
+	if s.pools == nil {
+		s.pools = map[string]*h1Pool{}
+	}
+	p := newH1Pool(r.transportOptions(local), wall)
+	if s.aborted.Load() {
+		p.aborted.Store(true)
+	}
+	s.pools[local] = p
+	return p
+}
+
+// closeIdle lets idle connections go: every one at the end of a run
+// (all), or those idle past the timeout while it goes on.
+func (s *sources) closeIdle(all bool) {
+	s.mu.Lock()
+	pools := make([]*h1Pool, 0, len(s.pools))
+	for _, p := range s.pools {
+		pools = append(pools, p)
+	}
+	if all {
+		for _, t := range s.m {
+			t.CloseIdleConnections()
+		}
+	}
+	s.mu.Unlock()
+	for _, p := range pools {
+		p.closeIdle(all)
+	}
+}
+
+// abort ends every lean request in flight: the grace period is over.
+func (s *sources) abort() {
+	s.aborted.Store(true)
+	s.mu.Lock()
+	pools := make([]*h1Pool, 0, len(s.pools))
+	for _, p := range s.pools {
+		pools = append(pools, p)
+	}
+	s.mu.Unlock()
+	for _, p := range pools {
+		p.abort()
 	}
 }

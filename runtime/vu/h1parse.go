@@ -1,0 +1,443 @@
+package vu
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Bounds of a response head the lean client accepts: a target (or
+// something posing as one) cannot make the harness buffer without limit.
+const (
+	maxHeadBytes   = 1 << 20
+	maxHeaderLines = 256
+	maxChunkLine   = 4096
+)
+
+// ErrMalformed is returned (wrapped, with what was wrong) for a response
+// the lean client cannot parse; the connection is discarded.
+var ErrMalformed = errors.New("malformed HTTP response")
+
+// h1Response is one parsed response. Body holds at most the read limit.
+type h1Response struct {
+	status    int
+	header    http.Header
+	body      []byte
+	truncated bool // the body went past the read limit: the rest was not read
+	// bodyErr is an error reading the body after a good head: the
+	// answer counts, with what was read of it.
+	bodyErr error
+	close     bool // the connection cannot be reused
+}
+
+// h1Parser reads responses from one connection; its scratch buffers are
+// reused from response to response.
+type h1Parser struct {
+	br    *bufio.Reader
+	head  []byte
+	spans []int // per header line: key start, key end, value start, value end
+}
+
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
+}
+
+// line returns the next line without its CRLF (or LF), valid until the next
+// read; lines longer than max are an error.
+func (p *h1Parser) line(max int) ([]byte, error) {
+	b, err := p.br.ReadSlice('\n')
+	if err == nil {
+		return trimEOL(b), nil
+	}
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		if errors.Is(err, io.EOF) && len(b) > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	long := append([]byte(nil), b...)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		if len(long) > max {
+			return nil, malformed("line longer than %d bytes", max)
+		}
+		b, err = p.br.ReadSlice('\n')
+		long = append(long, b...)
+	}
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	if len(long) > max {
+		return nil, malformed("line longer than %d bytes", max)
+	}
+	return trimEOL(long), nil
+}
+
+func trimEOL(b []byte) []byte {
+	b = b[:len(b)-1]
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
+}
+
+// read parses one response to a request of method, skipping interim 1xx
+// answers, and reads at most limit bytes of its body.
+func (p *h1Parser) read(method string, limit int64) (h1Response, error) {
+	for {
+		r, err := p.readHead()
+		if err != nil {
+			return r, err
+		}
+		if r.status == http.StatusSwitchingProtocols {
+			return r, malformed("unexpected 101 Switching Protocols")
+		}
+		if r.status >= 200 {
+			return r, p.readBody(&r, method, limit)
+		}
+	}
+}
+
+// readHead reads the status line and the header fields.
+func (p *h1Parser) readHead() (h1Response, error) {
+	var r h1Response
+	sl, err := p.line(maxChunkLine)
+	if err != nil {
+		return r, err
+	}
+	// HTTP/1.x SP 3DIGIT [SP reason]
+	if len(sl) < 12 || string(sl[:7]) != "HTTP/1." || (sl[7] != '0' && sl[7] != '1') || sl[8] != ' ' ||
+		(len(sl) > 12 && sl[12] != ' ') {
+		return r, malformed("bad status line %q", clip(sl))
+	}
+	code, err := strconv.Atoi(string(sl[9:12]))
+	if err != nil || code < 100 {
+		return r, malformed("bad status code in %q", clip(sl))
+	}
+	r.status = code
+	http10 := sl[7] == '0'
+	p.head, p.spans = p.head[:0], p.spans[:0]
+	for n := 0; ; n++ {
+		if n > maxHeaderLines {
+			return r, malformed("more than %d header lines", maxHeaderLines)
+		}
+		l, err := p.line(maxHeadBytes)
+		if err != nil {
+			return r, err
+		}
+		if len(l) == 0 {
+			break
+		}
+		if l[0] == ' ' || l[0] == '\t' {
+			return r, malformed("obsolete line folding in header %q", clip(l))
+		}
+		colon := -1
+		for i, c := range l {
+			if c == ':' {
+				colon = i
+				break
+			}
+			if !isTokenChar(c) {
+				return r, malformed("bad header name in %q", clip(l))
+			}
+		}
+		if colon <= 0 {
+			return r, malformed("header line without a name and colon: %q", clip(l))
+		}
+		val := trimOWS(l[colon+1:])
+		for _, c := range val {
+			if c == 0 || c == '\r' || c == '\n' {
+				return r, malformed("control character in header %q", clip(l[:colon]))
+			}
+		}
+		if len(p.head)+len(l) > maxHeadBytes {
+			return r, malformed("header larger than %d bytes", maxHeadBytes)
+		}
+		at := len(p.head)
+		p.head = append(p.head, l[:colon]...)
+		vs := len(p.head)
+		p.head = append(p.head, val...)
+		p.spans = append(p.spans, at, at+colon, vs, len(p.head))
+	}
+	r.header = p.header()
+	r.close = http10
+	for _, v := range r.header["Connection"] {
+		switch {
+		case hasToken(v, "close"):
+			r.close = true
+		case http10 && hasToken(v, "keep-alive"):
+			r.close = false
+		}
+	}
+	return r, nil
+}
+
+// header builds the header map from the scratch: one string for every
+// value, one slice backing every field.
+func (p *h1Parser) header() http.Header {
+	n := len(p.spans) / 4
+	h := make(http.Header, n)
+	if n == 0 {
+		return h
+	}
+	all := string(p.head)
+	vals := make([]string, n)
+	var key [64]byte
+	for i := range n {
+		s := p.spans[4*i : 4*i+4]
+		vals[i] = all[s[2]:s[3]]
+		k := canonicalKey(key[:0], p.head[s[0]:s[1]], all[s[0]:s[1]])
+		if old, ok := h[k]; ok {
+			h[k] = append(old, vals[i])
+			continue
+		}
+		h[k] = vals[i : i+1 : i+1]
+	}
+	return h
+}
+
+// canonicalKey is name's canonical form, without allocating for the
+// common names; str is name as a string (a slice of the head's string).
+func canonicalKey(buf, name []byte, str string) string {
+	if len(name) > 64 {
+		return http.CanonicalHeaderKey(str)
+	}
+	upper := true
+	for _, c := range name {
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+		upper = c == '-'
+	}
+	if string(buf) == str {
+		return str
+	}
+	switch string(buf) {
+	case "Content-Type":
+		return "Content-Type"
+	case "Content-Length":
+		return "Content-Length"
+	case "Date":
+		return "Date"
+	case "Connection":
+		return "Connection"
+	case "Transfer-Encoding":
+		return "Transfer-Encoding"
+	case "Set-Cookie":
+		return "Set-Cookie"
+	case "Location":
+		return "Location"
+	case "Server":
+		return "Server"
+	case "Keep-Alive":
+		return "Keep-Alive"
+	}
+	return string(buf)
+}
+
+// readBody reads r's body as RFC 9112 section 6.3 frames it.
+func (p *h1Parser) readBody(r *h1Response, method string, limit int64) error {
+	if method == http.MethodHead || r.status == http.StatusNoContent || r.status == http.StatusNotModified {
+		return nil
+	}
+	if te := r.header["Transfer-Encoding"]; len(te) > 0 {
+		// With Content-Length beside it the message may be a smuggling
+		// attempt: read it as chunked and never reuse the connection.
+		if len(r.header["Content-Length"]) > 0 {
+			r.close = true
+		}
+		last := strings.TrimSpace(te[len(te)-1])
+		if i := strings.LastIndexByte(last, ','); i >= 0 {
+			last = strings.TrimSpace(last[i+1:])
+		}
+		if !strings.EqualFold(last, "chunked") {
+			r.close = true
+			return p.readToEOF(r, limit)
+		}
+		return p.readChunked(r, limit)
+	}
+	if cl := r.header["Content-Length"]; len(cl) > 0 {
+		n, err := contentLength(cl)
+		if err != nil {
+			r.close = true
+			return err
+		}
+		return p.readN(r, n, limit)
+	}
+	r.close = true
+	return p.readToEOF(r, limit)
+}
+
+func contentLength(vals []string) (int64, error) {
+	var n int64 = -1
+	for _, v := range vals {
+		for f := range strings.SplitSeq(v, ",") {
+			f = strings.TrimSpace(f)
+			m, err := strconv.ParseInt(f, 10, 64)
+			if err != nil || m < 0 || (f != "" && f[0] == '+') {
+				return 0, malformed("bad Content-Length %q", v)
+			}
+			if n >= 0 && m != n {
+				return 0, malformed("conflicting Content-Length values %q", vals)
+			}
+			n = m
+		}
+	}
+	return n, nil
+}
+
+// readN reads a body of n bytes, the first limit of them kept; past the
+// limit the connection is given up rather than drained.
+func (p *h1Parser) readN(r *h1Response, n, limit int64) error {
+	keep := min(n, limit)
+	r.body = make([]byte, keep)
+	if _, err := io.ReadFull(p.br, r.body); err != nil {
+		r.close = true
+		return unexpectedEOF(err)
+	}
+	if n > limit {
+		r.truncated, r.close = true, true
+	}
+	return nil
+}
+
+func (p *h1Parser) readToEOF(r *h1Response, limit int64) error {
+	b, err := io.ReadAll(io.LimitReader(p.br, limit))
+	r.body = b
+	if err != nil {
+		return err
+	}
+	if int64(len(b)) == limit {
+		if _, err := p.br.Peek(1); err == nil {
+			r.truncated = true
+		}
+	}
+	return nil
+}
+
+func (p *h1Parser) readChunked(r *h1Response, limit int64) error {
+	for {
+		l, err := p.line(maxChunkLine)
+		if err != nil {
+			r.close = true
+			return unexpectedEOF(err)
+		}
+		if i := indexByte(l, ';'); i >= 0 {
+			l = l[:i]
+		}
+		l = trimOWS(l)
+		if len(l) == 0 || len(l) > 15 {
+			r.close = true
+			return malformed("bad chunk size %q", clip(l))
+		}
+		size, err := strconv.ParseUint(string(l), 16, 63)
+		if err != nil {
+			r.close = true
+			return malformed("bad chunk size %q", clip(l))
+		}
+		if size == 0 {
+			return p.readTrailer(r)
+		}
+		room := limit - int64(len(r.body))
+		if int64(size) > room {
+			r.body = append(r.body, make([]byte, room)...)
+			_, err := io.ReadFull(p.br, r.body[len(r.body)-int(room):])
+			r.truncated, r.close = true, true
+			return unexpectedEOF(err)
+		}
+		at := len(r.body)
+		r.body = append(r.body, make([]byte, size)...)
+		if _, err := io.ReadFull(p.br, r.body[at:]); err != nil {
+			r.close = true
+			return unexpectedEOF(err)
+		}
+		crlf, err := p.line(2)
+		if err != nil || len(crlf) != 0 {
+			r.close = true
+			if err != nil {
+				return unexpectedEOF(err)
+			}
+			return malformed("chunk data longer than its size")
+		}
+	}
+}
+
+// readTrailer skips the trailer fields after the last chunk.
+func (p *h1Parser) readTrailer(r *h1Response) error {
+	for n := 0; ; n++ {
+		if n > maxHeaderLines {
+			r.close = true
+			return malformed("more than %d trailer lines", maxHeaderLines)
+		}
+		l, err := p.line(maxChunkLine)
+		if err != nil {
+			r.close = true
+			return unexpectedEOF(err)
+		}
+		if len(l) == 0 {
+			return nil
+		}
+	}
+}
+
+func unexpectedEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func isTokenChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+func trimOWS(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// hasToken reports whether the comma-separated list v holds token t.
+func hasToken(v, t string) bool {
+	for f := range strings.SplitSeq(v, ",") {
+		if strings.EqualFold(strings.TrimSpace(f), t) {
+			return true
+		}
+	}
+	return false
+}
+
+// clip shortens what an error quotes.
+func clip(b []byte) string {
+	if len(b) > 80 {
+		return string(b[:80]) + "..."
+	}
+	return string(b)
+}
