@@ -125,10 +125,10 @@ func mix(x uint64) uint64 {
 // identityState is who a VU is right now: credential, client with its
 // session's cookie jar bound to the identity's source, device and geo.
 type identityState struct {
-	cred         Credential
-	key          int // pool index, or the VU's global index without a pool
-	sourceKey    int // the SourceAddr index; -1: the default address
-	jar          *sessionJar
+	cred      Credential
+	key       int // pool index, or the VU's global index without a pool
+	sourceKey int // the SourceAddr index; -1: the default address
+	jar       *sessionJar
 	// pool is the lean client's pool of the identity's source (nil when
 	// the run uses net/http); client is the net/http client of the
 	// session, made on first use.

@@ -31,7 +31,7 @@ type h1Response struct {
 	// bodyErr is an error reading the body after a good head: the
 	// answer counts, with what was read of it.
 	bodyErr error
-	close     bool // the connection cannot be reused
+	close   bool // the connection cannot be reused
 }
 
 // h1Parser reads responses from one connection; its scratch buffers are
