@@ -87,6 +87,8 @@ type Detection struct {
 	Subject  scenarios.Subject
 	Action   scenarios.Action
 	Enforced bool
+	// CorrelationID is the request an external alert named, if it did.
+	CorrelationID string
 }
 
 // Judge measures every scenario of a run against its timeline and SLA.
@@ -164,6 +166,8 @@ func judgeScenario(sc scenarios.Scenario, xs []scenarios.Exchange, decisions []s
 			Subject:  d.Subject,
 			Action:   d.Action,
 			Enforced: d.Enforced,
+
+			CorrelationID: d.CorrelationID,
 		}
 		v.MTTD = max(d.Time.Sub(v.T0), 0)
 	}

@@ -146,9 +146,9 @@ type Shard struct {
 // run: their timelines on one axis (decisions seen by several shards, such
 // as a shared guard's stream, counted once), judged again by the oracle.
 // The shards must be of the same plan: the same scenarios.
-func Merge(shards []Shard) (Report, scenarios.Timeline, error) {
+func Merge(shards []Shard) (Merged, error) {
 	if len(shards) == 0 {
-		return Report{}, scenarios.Timeline{}, errors.New("reports: merge: no shard")
+		return Merged{}, errors.New("reports: merge: no shard")
 	}
 	var tl scenarios.Timeline
 	var scs []scenarios.Scenario
@@ -156,7 +156,7 @@ func Merge(shards []Shard) (Report, scenarios.Timeline, error) {
 	var segments []string
 	for i, s := range shards {
 		if s.Report.TimelineFile == "" {
-			return Report{}, tl, fmt.Errorf("reports: merge: %s has no timeline_file: write shards with `abusegate run --segment i/n`", s.Path)
+			return Merged{}, fmt.Errorf("reports: merge: %s has no timeline_file: write shards with `abusegate run --segment i/n`", s.Path)
 		}
 		p := s.Report.TimelineFile
 		if !filepath.IsAbs(p) {
@@ -164,16 +164,16 @@ func Merge(shards []Shard) (Report, scenarios.Timeline, error) {
 		}
 		st, sscs, seg, err := ReadTimelineFile(p)
 		if err != nil {
-			return Report{}, tl, err
+			return Merged{}, err
 		}
 		if i == 0 {
 			scs = sscs
 		} else if !sameScenarios(scs, sscs) {
-			return Report{}, tl, fmt.Errorf("reports: merge: %s ran other scenarios than %s: shards must come from one plan", s.Path, shards[0].Path)
+			return Merged{}, fmt.Errorf("reports: merge: %s ran other scenarios than %s: shards must come from one plan", s.Path, shards[0].Path)
 		}
 		if seg != "" {
 			if slices.Contains(segments, seg) {
-				return Report{}, tl, fmt.Errorf("reports: merge: segment %s given twice (%s)", seg, s.Path)
+				return Merged{}, fmt.Errorf("reports: merge: segment %s given twice (%s)", seg, s.Path)
 			}
 			segments = append(segments, seg)
 		}
@@ -213,7 +213,15 @@ func Merge(shards []Shard) (Report, scenarios.Timeline, error) {
 	for i := range rep.Scenarios {
 		rep.Scenarios[i].Operations = ops[rep.Scenarios[i].ID]
 	}
-	return rep, tl, nil
+	return Merged{Report: rep, Timeline: tl, Scenarios: scs}, nil
+}
+
+// Merged is a merged run: its report, and the joined timeline with the
+// scenarios it was judged against, for the merged timeline file.
+type Merged struct {
+	Report    Report
+	Timeline  scenarios.Timeline
+	Scenarios []scenarios.Scenario
 }
 
 func sameScenarios(a, b []scenarios.Scenario) bool {

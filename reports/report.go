@@ -210,7 +210,7 @@ func scenarioReport(v oracle.Verdict) ScenarioReport {
 			Time:     d.Time,
 			Detector: d.Detector,
 			Reason:   d.Reason,
-			Subject:  d.Subject.String(),
+			Subject:  subjectText(d),
 			Action:   d.Action.String(),
 			Enforced: d.Enforced,
 		}
@@ -230,6 +230,15 @@ func scenarioReport(v oracle.Verdict) ScenarioReport {
 		})
 	}
 	return s
+}
+
+// subjectText names what a detection was about: its subject, or the
+// correlation id of the request an external alert named.
+func subjectText(d oracle.Detection) string {
+	if d.Subject.Kind == 0 && d.CorrelationID != "" {
+		return "correlation:" + d.CorrelationID
+	}
+	return d.Subject.String()
 }
 
 func slaReport(sla scenarios.SLA) SLAReport {

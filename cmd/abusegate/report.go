@@ -15,7 +15,7 @@ func newReport(std stdio) *cobra.Command {
 		Use:   "report",
 		Short: "Compare reports with a baseline and re-render them",
 	}
-	cmd.AddCommand(newReportDiff(std), newReportRender(std))
+	cmd.AddCommand(newReportDiff(std), newReportRender(std), newReportMerge(std))
 	return cmd
 }
 

@@ -84,7 +84,7 @@ were hurt. The exit code gates the pipeline:
 	root.AddCommand(newReport(std))
 	root.AddCommand(newGenerate(std), newSchema(std), newScenarios(std))
 	root.AddCommand(newGuard(std))
-	root.AddCommand(newRun(std), newDemoshop(std))
+	root.AddCommand(newRun(std), newSimulate(std), newDemoshop(std))
 	return root
 }
 

@@ -56,6 +56,10 @@ type Options struct {
 	Logger   *slog.Logger
 	// MaxInMemory bounds the recorder's memory (vu.Recorder).
 	MaxInMemory int
+	// Accounts, when set, stand in for the plan's generated pools (whose
+	// names are placeholders): a simulated target's own accounts, handed
+	// out in order, each to one pool.
+	Accounts []scenarios.Identity
 }
 
 // Harness is a plan ready to run once.

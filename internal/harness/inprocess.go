@@ -26,9 +26,14 @@ type InProcess struct {
 	addrs map[string]int
 }
 
-// NewInProcess returns a transport to h for the workloads loads.
-func NewInProcess(h http.Handler, loads []vu.Workload) *InProcess {
-	t := &InProcess{Handler: h, addrs: map[string]int{}}
+// NewInProcess returns a transport to h; Bind tells it the workloads.
+func NewInProcess(h http.Handler) *InProcess {
+	return &InProcess{Handler: h, addrs: map[string]int{}}
+}
+
+// Bind gives the workloads' VUs their source addresses, as the network
+// run would: call it before the run.
+func (t *InProcess) Bind(loads []vu.Workload) {
 	base := 0
 	for _, w := range loads {
 		n := w.Schedule.VUs
@@ -41,7 +46,6 @@ func NewInProcess(h http.Handler, loads []vu.Workload) *InProcess {
 		}
 		base += n
 	}
-	return t
 }
 
 // addr is the source address of the request's VU, from its correlation id

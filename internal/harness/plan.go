@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -21,7 +22,14 @@ import (
 func (h *Harness) pools() (map[string][]scenarios.Identity, error) {
 	out := map[string][]scenarios.Identity{}
 	var errs []error
-	for name, p := range h.o.Plan.Pools {
+	names := make([]string, 0, len(h.o.Plan.Pools))
+	for name := range h.o.Plan.Pools {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	accounts := h.o.Accounts
+	for _, name := range names {
+		p := h.o.Plan.Pools[name]
 		switch {
 		case p.File != "":
 			path := p.File
@@ -40,6 +48,12 @@ func (h *Harness) pools() (map[string][]scenarios.Identity, error) {
 				continue
 			}
 			out[name] = ids
+		case p.Generate != nil && len(h.o.Accounts) > 0:
+			if len(accounts) < p.Generate.Count {
+				errs = append(errs, fmt.Errorf("identities %s: %d accounts wanted, the target has %d left", name, p.Generate.Count, len(accounts)))
+				continue
+			}
+			out[name], accounts = accounts[:p.Generate.Count], accounts[p.Generate.Count:]
 		case p.Generate != nil:
 			g := p.Generate
 			ids := make([]scenarios.Identity, 0, g.Count)
