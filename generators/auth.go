@@ -12,8 +12,8 @@ import (
 // its username and password fields, and the token field of its answer.
 func AuthFrom(s scenarios.Surface) (scenarios.Auth, error) {
 	for _, op := range s.Operations {
-		if !op.Has(scenarios.RoleLogin) {
-			continue
+		if !op.Has(scenarios.RoleLogin) || op.Protocol != scenarios.REST {
+			continue // a GraphQL login is GraphQLLoginFrom's
 		}
 		a := scenarios.Auth{Path: op.Path}
 		for _, p := range op.Params {

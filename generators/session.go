@@ -18,6 +18,8 @@ type Session struct {
 	token    string
 	userID   string
 	logins   int
+	// gql, when set, logs in through a GraphQL mutation (gqllogin.go).
+	gql *GraphQLLogin
 }
 
 // NewSession returns a session for identity; prefix names its sessions in
@@ -28,6 +30,11 @@ func NewSession(auth scenarios.Auth, identity scenarios.Identity, prefix string)
 
 // LoginRequest returns the request that logs the identity in.
 func (s *Session) LoginRequest() scenarios.Request {
+	if s.gql != nil {
+		s.logins++
+		s.token = ""
+		return s.gqlLoginRequest()
+	}
 	body, _ := json.Marshal(map[string]string{
 		s.auth.UsernameField: s.identity.Username,
 		s.auth.PasswordField: s.identity.Password,
@@ -45,6 +52,9 @@ func (s *Session) LoginRequest() scenarios.Request {
 
 // IsLogin reports whether req is this session's login request.
 func (s *Session) IsLogin(req scenarios.Request) bool {
+	if s.gql != nil {
+		return s.gqlIsLogin(req)
+	}
 	return req.Method == http.MethodPost && req.Path == s.auth.Path
 }
 
@@ -53,6 +63,9 @@ func (s *Session) IsLogin(req scenarios.Request) bool {
 func (s *Session) Accept(res *scenarios.Result) bool {
 	if res == nil || res.Status != http.StatusOK && res.Status != http.StatusCreated {
 		return false
+	}
+	if s.gql != nil {
+		return s.gqlAccept(res)
 	}
 	var body map[string]any
 	if err := json.Unmarshal(res.Body, &body); err != nil {

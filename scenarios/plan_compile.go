@@ -153,8 +153,8 @@ func (c *compiler) auth(p *Plan, checks PlanChecks) {
 func (c *compiler) operation(path, key string, checks PlanChecks) {
 	m, pth, ok := strings.Cut(key, " ")
 	switch {
-	case !ok || m == "" || m != strings.ToUpper(m) || !strings.HasPrefix(pth, "/"):
-		c.bad(path, "%q is not an operation key such as \"GET /users/{id}\"", key)
+	case !ok || m == "" || m != strings.ToUpper(m) || !strings.HasPrefix(pth, "/") && !graphQLKey(m, pth):
+		c.bad(path, "%q is not an operation key such as \"GET /users/{id}\" or \"QUERY user\"", key)
 	case checks.Operations != nil && !slices.Contains(checks.Operations, key):
 		c.bad(path, "operation %q is not in the spec%s", key, suggest(key, checks.Operations))
 	}
@@ -298,4 +298,20 @@ func (c *compiler) sla(path string, r *RawSLA, def SLA) SLA {
 		out.MaxBenign = *r.MaxBenign
 	}
 	return out
+}
+
+// graphQLKey reports whether METHOD name is a GraphQL operation key
+// (Operation.Key of a field of Query, Mutation or Subscription).
+func graphQLKey(method, name string) bool {
+	switch method {
+	case "QUERY", "MUTATION", "SUBSCRIPTION":
+	default:
+		return false
+	}
+	for i, r := range name {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return name != ""
 }

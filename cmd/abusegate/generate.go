@@ -133,6 +133,8 @@ func writePlan(w io.Writer, s scenarios.Surface, o generateOptions) error {
 			p("  user_id_field: %s\n", q(auth.UserIDField))
 		}
 		p("  token_in: bearer\n")
+	} else if gl, err := generators.GraphQLLoginFrom(s); err == nil {
+		p("# auth: no REST login; GraphQL scenarios log in through MUTATION %s on %s (their params login_*, token_field).\n", gl.Field, gl.Endpoint)
 	} else {
 		p("# auth: no login found (%s); scenarios run unauthenticated.\n", strings.ReplaceAll(authErr.Error(), "\n", "; "))
 	}
@@ -187,7 +189,7 @@ func writeScenario(b *bytes.Buffer, sc scenarios.Scenario) {
 		p("    think: {dist: %s, mean: %s}\n", t.Dist, t.Mean)
 	}
 	pool := poolAttackers
-	if sc.Kind == "rest.credential-stuffing" {
+	if sc.Kind == "rest.credential-stuffing" || sc.Params["source"] == "leaked" {
 		pool = poolLeaked
 	}
 	if len(sc.Identities) > 0 {

@@ -50,7 +50,7 @@ func choices(t *testing.T, plan []byte) string {
 // writing) and whose choices match the golden file.
 func TestGenerateGolden(t *testing.T) {
 	dir := sharedSpecs(t)
-	specs := []string{filepath.Join("..", "..", "internal", "demoshop", "openapi.yaml")}
+	specs := []string{filepath.Join("..", "..", "internal", "demoshop", "openapi.yaml"), filepath.Join("..", "..", "testdata", "specs", "demoshop.graphql")}
 	for _, sub := range []string{"openapi", "graphql"} {
 		entries, err := os.ReadDir(filepath.Join(dir, sub))
 		require.NoError(t, err)

@@ -5,6 +5,7 @@ package builtin
 
 import (
 	"github.com/abusegate/abusegate/generators"
+	"github.com/abusegate/abusegate/generators/bruteforce"
 	"github.com/abusegate/abusegate/generators/consumption"
 	"github.com/abusegate/abusegate/generators/couponstacking"
 	"github.com/abusegate/abusegate/generators/cracking"
@@ -33,5 +34,9 @@ func Register(r *generators.Registry) {
 		flowbypass.Kind{},
 		consumption.Kind{},
 		replay.Kind{},
+		bruteforce.Kind{},
+		enumeration.GraphQL{},
+		couponstacking.GraphQL{},
+		consumption.GraphQL{},
 	)
 }

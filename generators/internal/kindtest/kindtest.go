@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/abusegate/abusegate/generators"
+	"github.com/abusegate/abusegate/generators/graphql"
 	"github.com/abusegate/abusegate/generators/openapi"
 	"github.com/abusegate/abusegate/internal/demoshop"
 	"github.com/abusegate/abusegate/runtime/guard"
@@ -24,6 +27,8 @@ type Target struct {
 	URL     *url.URL
 	Shop    *demoshop.Shop
 	Surface scenarios.Surface
+	// GraphQL is the surface of the shop's POST /graphql, from its SDL.
+	GraphQL scenarios.Surface
 	Auth    scenarios.Auth
 	// Guard is nil for an unguarded shop.
 	Guard *guard.Guard
@@ -60,7 +65,9 @@ func newTarget(t testing.TB, opts demoshop.Options) *Target {
 	require.NoError(t, err)
 	auth, err := generators.AuthFrom(surface)
 	require.NoError(t, err)
-	return &Target{Shop: demoshop.New(opts), Surface: surface, Auth: auth}
+	gql, _, err := graphql.Load(graphql.Options{}, graphql.Source{Name: "demoshop.graphql", Data: demoshop.GraphQLSchema()})
+	require.NoError(t, err)
+	return &Target{Shop: demoshop.New(opts), Surface: surface, GraphQL: gql, Auth: auth}
 }
 
 func mustURL(t testing.TB, raw string) *url.URL {
@@ -84,8 +91,15 @@ func (tg *Target) Identities(from, n int) []scenarios.Identity {
 // scenario whose id has the given prefix, failing the test if there is none.
 func (tg *Target) Generate(t testing.TB, kind generators.Kind, opts generators.Options, idPrefix string) scenarios.Scenario {
 	t.Helper()
+	return tg.GenerateFrom(t, tg.Surface, kind, opts, idPrefix)
+}
+
+// GenerateFrom is Generate on another surface of the shop, such as
+// tg.GraphQL.
+func (tg *Target) GenerateFrom(t testing.TB, s scenarios.Surface, kind generators.Kind, opts generators.Options, idPrefix string) scenarios.Scenario {
+	t.Helper()
 	var ids []string
-	for _, sc := range kind.Generate(tg.Surface, opts) {
+	for _, sc := range kind.Generate(s, opts) {
 		if len(sc.ID) >= len(idPrefix) && sc.ID[:len(idPrefix)] == idPrefix {
 			return sc
 		}
@@ -148,4 +162,17 @@ func (tg *Target) Run(t testing.TB, kind generators.Kind, sc scenarios.Scenario,
 		}
 	}
 	return res
+}
+
+// Leaked returns testdata/credentials/leaked.txt, read from a kind's
+// package directory (generators/<kind>).
+func Leaked(t testing.TB) []scenarios.Identity {
+	t.Helper()
+	name := filepath.Join("..", "..", "testdata", "credentials", "leaked.txt")
+	f, err := os.Open(name)
+	require.NoError(t, err)
+	defer f.Close()
+	ids, err := generators.ParseCredentials(name, f)
+	require.NoError(t, err)
+	return ids
 }

@@ -1,0 +1,61 @@
+package enumeration_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/abusegate/abusegate/generators"
+	"github.com/abusegate/abusegate/generators/enumeration"
+	"github.com/abusegate/abusegate/generators/internal/kindtest"
+	"github.com/abusegate/abusegate/internal/demoshop"
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// user(id: ID!) is declared opaque, yet its ids are the shop's integer
+// keys: the walk, logged in through the GraphQL login mutation, reads every
+// foreign profile, ten to an HTTP request.
+func TestGraphQLUnguardedLeaks(t *testing.T) {
+	tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
+	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.GraphQL{}, generators.Options{Attackers: tg.Identities(6, 1)}, "graphql-enumeration-query-user")
+	assert.Equal(t, "login", sc.Params["login_field"], "logs in through GraphQL, no REST auth needed")
+	assert.Equal(t, "address email id name username", sc.Params["selection"])
+	assert.Contains(t, sc.Operations[0].Why, "declared opaque")
+	sc.Params["to"] = "100"
+	sc.Think = scenarios.ConstantThink(0)
+	res := tg.Run(t, enumeration.GraphQL{}, sc, 20*time.Second, 500)
+
+	// 100 ids minus the attacker's own (account 7), in ten requests of
+	// ten ids (nine for the chunk holding its own).
+	assert.Equal(t, 99, res.Leak)
+	assert.Equal(t, 10, res.Abusive)
+	assert.Zero(t, res.Denied)
+}
+
+// Past the last user the answers are null with a not-found error: no
+// leak, and a failure rather than a success.
+func TestGraphQLPastTheEndFindsNothing(t *testing.T) {
+	tg := kindtest.Shop(t, demoshop.Options{Seed: 1, Users: 20})
+	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.GraphQL{}, generators.Options{Attackers: tg.Identities(0, 1)}, "graphql-enumeration-query-user")
+	sc.Params["from"], sc.Params["to"] = "21", "60"
+	sc.Think = scenarios.ConstantThink(0)
+	res := tg.Run(t, enumeration.GraphQL{}, sc, 20*time.Second, 100)
+	assert.Zero(t, res.Leak)
+	assert.Equal(t, 4, res.Abusive)
+	for _, ex := range res.Exchanges {
+		if ex.Abusive {
+			assert.Equal(t, scenarios.OutcomeFailed, ex.Outcome)
+		}
+	}
+}
+
+func TestGraphQLSkipsRESTAndPublicFields(t *testing.T) {
+	tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
+	assert.Empty(t, enumeration.GraphQL{}.Generate(tg.Surface, generators.Options{}))
+	scs := enumeration.GraphQL{}.Generate(tg.GraphQL, generators.Options{})
+	require.Len(t, scs, 1, "user only: products(page, limit) is a collection, me takes no id")
+	_, err := enumeration.GraphQL{}.Program(scenarios.Scenario{ID: "g", Params: map[string]string{"from": "1", "to": "2", "field": "user", "arg": "id", "endpoint": "/graphql"}}, generators.Env{})
+	assert.ErrorContains(t, err, "no login")
+}
