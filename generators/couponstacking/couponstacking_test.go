@@ -60,7 +60,15 @@ func TestUnguardedDiscountObtained(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tg := kindtest.Shop(t, demoshop.Options{Seed: 1, CouponLatency: 40 * time.Millisecond})
+			// The race needs the sessions' redemptions to overlap inside the
+			// shop's check-then-write window; on a loaded CI runner the VUs'
+			// set-up requests spread them by tens of milliseconds, so the
+			// race gets a window wide enough to make the overlap certain.
+			latency := 40 * time.Millisecond
+			if tt.mode == couponstacking.ModeRace {
+				latency = 300 * time.Millisecond
+			}
+			tg := kindtest.Shop(t, demoshop.Options{Seed: 1, CouponLatency: latency})
 			opts := generators.Options{Attackers: tg.Identities(10, 2), Coupons: codes(tg.Shop)}
 			if tt.codes != nil {
 				opts.Coupons = tt.codes
