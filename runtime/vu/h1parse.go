@@ -32,6 +32,7 @@ type h1Response struct {
 	// answer counts, with what was read of it.
 	bodyErr error
 	close   bool // the connection cannot be reused
+	http10  bool
 }
 
 // h1Parser reads responses from one connection; its scratch buffers are
@@ -93,7 +94,7 @@ func (p *h1Parser) read(method string, limit int64) (h1Response, error) {
 	for {
 		r, err := p.readHead()
 		if err != nil {
-			return r, err
+			return h1Response{}, err
 		}
 		if r.status == http.StatusSwitchingProtocols {
 			return r, malformed("unexpected 101 Switching Protocols")
@@ -166,7 +167,7 @@ func (p *h1Parser) readHead() (h1Response, error) {
 		p.spans = append(p.spans, at, at+colon, vs, len(p.head))
 	}
 	r.header = p.header()
-	r.close = http10
+	r.close, r.http10 = http10, http10
 	for _, v := range r.header["Connection"] {
 		switch {
 		case hasToken(v, "close"):
@@ -250,7 +251,8 @@ func (p *h1Parser) readBody(r *h1Response, method string, limit int64) error {
 	if method == http.MethodHead || r.status == http.StatusNoContent || r.status == http.StatusNotModified {
 		return nil
 	}
-	if te := r.header["Transfer-Encoding"]; len(te) > 0 {
+	// HTTP/1.0 has no transfer codings (as net/http reads it too).
+	if te := r.header["Transfer-Encoding"]; len(te) > 0 && !r.http10 {
 		// With Content-Length beside it the message may be a smuggling
 		// attempt: read it as chunked and never reuse the connection.
 		if len(r.header["Content-Length"]) > 0 {

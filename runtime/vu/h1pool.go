@@ -67,10 +67,10 @@ func newH1Pool(o TransportOptions, wall func() time.Time) *h1Pool {
 	return p
 }
 
-// get returns an idle connection to addr ("host:port"), or dials one
-// (fresh forces a dial). A connection idle for a while is probed first, so
-// one the server closed meanwhile is not used.
-func (p *h1Pool) get(ctx context.Context, addr string, fresh bool) (*h1Conn, error) {
+// get returns an idle connection to addr ("host:port") for a request of
+// method, or dials one (fresh forces a dial). A connection is probed
+// before reuse, so one the server closed meanwhile is not used.
+func (p *h1Pool) get(ctx context.Context, addr, method string, fresh bool) (*h1Conn, error) {
 	if !fresh {
 		now := p.wall()
 		p.mu.Lock()
@@ -80,7 +80,10 @@ func (p *h1Pool) get(ctx context.Context, addr string, fresh bool) (*h1Conn, err
 			p.idle[addr] = l[:len(l)-1]
 			p.mu.Unlock()
 			age := now.Sub(c.used)
-			if age < p.idleTimeout && c.p.br.Buffered() == 0 && (age < time.Millisecond || alive(c.c)) {
+			// A request that may not be retried always looks first; the
+			// others only after a pause (a retry covers the race).
+			quick := age < time.Millisecond && idempotent(method)
+			if age < p.idleTimeout && c.p.br.Buffered() == 0 && (quick || alive(c.c)) {
 				c.reuse = true
 				return c, nil
 			}

@@ -82,7 +82,7 @@ func (e *engine) exchange(p *h1Pool, w *wireRequest, ex *scenarios.Exchange) (h1
 		if p.aborted.Load() {
 			return h1Response{}, fmt.Errorf("%s %s: %w", w.method, w.url(), context.Canceled)
 		}
-		c, err := p.get(e.reqCtx, w.addr, attempt > 0)
+		c, err := p.get(e.reqCtx, w.addr, w.method, attempt > 0)
 		if err != nil {
 			return h1Response{}, fmt.Errorf("%s %s: %w", w.method, w.url(), err)
 		}

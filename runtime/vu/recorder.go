@@ -28,8 +28,11 @@ type Recorder struct {
 	// Dir holds the spill file; empty means os.TempDir().
 	Dir string
 
-	mu  sync.Mutex
-	mem []scenarios.Exchange
+	mu sync.Mutex
+	// mem holds the exchanges not spilled, in chunks of chunkSize, so
+	// recording never copies what it already holds.
+	mem [][]scenarios.Exchange
+	n   int
 	// spill guards the file; taken after mu, so a batch is written in
 	// record order while new exchanges go on being recorded.
 	spill   sync.Mutex
@@ -46,22 +49,32 @@ func (r *Recorder) Record(e scenarios.Exchange) {
 	if max <= 0 {
 		max = DefaultMaxInMemory
 	}
-	r.mem = append(r.mem, e)
-	if len(r.mem) < max {
+	if k := len(r.mem); k == 0 || len(r.mem[k-1]) == cap(r.mem[k-1]) {
+		r.mem = append(r.mem, make([]scenarios.Exchange, 0, min(chunkSize, max)))
+	}
+	last := &r.mem[len(r.mem)-1]
+	*last = append(*last, e)
+	r.n++
+	if r.n < max {
 		r.mu.Unlock()
 		return
 	}
 	batch := r.mem
-	r.mem = make([]scenarios.Exchange, 0, max)
-	r.spilled += len(batch)
+	r.mem, r.n = nil, 0
+	for _, c := range batch {
+		r.spilled += len(c)
+	}
 	r.spill.Lock()
 	r.mu.Unlock()
 	defer r.spill.Unlock()
 	r.write(batch)
 }
 
+// chunkSize is how many exchanges a chunk of a Recorder's memory holds.
+const chunkSize = 4096
+
 // write appends batch to the spill file; the caller holds spill.
-func (r *Recorder) write(batch []scenarios.Exchange) {
+func (r *Recorder) write(batch [][]scenarios.Exchange) {
 	if r.err != nil {
 		return
 	}
@@ -74,10 +87,12 @@ func (r *Recorder) write(batch []scenarios.Exchange) {
 		r.file, r.buf = f, bufio.NewWriterSize(f, 1<<16)
 	}
 	enc := json.NewEncoder(r.buf)
-	for _, e := range batch {
-		if err := enc.Encode(e); err != nil {
-			r.err = fmt.Errorf("vu: timeline spill: %w", err)
-			return
+	for _, c := range batch {
+		for _, e := range c {
+			if err := enc.Encode(e); err != nil {
+				r.err = fmt.Errorf("vu: timeline spill: %w", err)
+				return
+			}
 		}
 	}
 }
@@ -111,9 +126,11 @@ func (r *Recorder) Each(fn func(scenarios.Exchange) error) error {
 			}
 		}
 	}
-	for _, e := range r.mem {
-		if err := fn(e); err != nil {
-			return err
+	for _, c := range r.mem {
+		for _, e := range c {
+			if err := fn(e); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -135,7 +152,7 @@ func (r *Recorder) Exchanges() []scenarios.Exchange {
 func (r *Recorder) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.spilled + len(r.mem)
+	return r.spilled + r.n
 }
 
 // Err is the first error spilling to disk hit, if any.
