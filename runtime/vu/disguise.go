@@ -31,8 +31,9 @@ type Device struct {
 	Name      string
 	UserAgent string
 	// Headers are set on every request, in the order a browser sends
-	// them. net/http writes HTTP/1.1 headers sorted by name, so the order
-	// is recorded but not yet reproduced on the wire (issue 5).
+	// them, names in the case given. The lean HTTP/1.1 client writes them
+	// in this order (after Host; a "User-Agent" entry places the user
+	// agent); net/http (TLS, HTTP/2) writes its own order.
 	Headers [][2]string
 }
 

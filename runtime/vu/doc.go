@@ -8,6 +8,11 @@
 // records one scenarios.Exchange per request with bounded memory. With a
 // SimClock a run is a deterministic discrete-event loop.
 //
+// Plain-HTTP requests go over its own lean HTTP/1.1 keep-alive client
+// (h1pool.go, h1parse.go: one pool per source address, written and parsed
+// on the VU's worker, deadlines instead of timers); TLS and HTTP/2 go over
+// net/http. Both dial only through dialAllowed (allow-list, loopback).
+//
 // It imports only scenarios (and the standard library, x/sync, mpb for
 // progress bars); it must not import generators, runtime/monitor,
 // runtime/guard, oracle, reports or cmd. Which Program a VU runs is the

@@ -86,10 +86,11 @@ func (r *Recorder) write(batch [][]scenarios.Exchange) {
 		}
 		r.file, r.buf = f, bufio.NewWriterSize(f, 1<<16)
 	}
-	enc := json.NewEncoder(r.buf)
+	var line []byte
 	for _, c := range batch {
-		for _, e := range c {
-			if err := enc.Encode(e); err != nil {
+		for i := range c {
+			line = appendExchange(line[:0], &c[i])
+			if _, err := r.buf.Write(line); err != nil {
 				r.err = fmt.Errorf("vu: timeline spill: %w", err)
 				return
 			}

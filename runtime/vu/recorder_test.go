@@ -1,8 +1,10 @@
 package vu
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -56,5 +58,39 @@ func BenchmarkRecord(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		rec.Record(e)
+	}
+}
+
+// TestAppendExchangeIsJSON: the spill encoder writes exactly what
+// encoding/json writes, for every field of Exchange (set by reflection, so
+// a field added to the struct and not to the encoder fails here).
+func TestAppendExchangeIsJSON(t *testing.T) {
+	for _, s := range []string{"plain", "", "quote\" back\\ <html> & \x01\x1f\x7f \b\f\n\r\t", "é ☃ \u2028\u2029 \xff\xfe bad", "tab\tend"} {
+		t.Run(fmt.Sprintf("%q", s), func(t *testing.T) {
+			var e scenarios.Exchange
+			v := reflect.ValueOf(&e).Elem()
+			for i := range v.NumField() {
+				f := v.Field(i)
+				switch f.Kind() {
+				case reflect.String:
+					f.SetString(s + v.Type().Field(i).Name)
+				case reflect.Int, reflect.Int64:
+					f.SetInt(int64(i + 1))
+				case reflect.Bool:
+					f.SetBool(true)
+				case reflect.Struct:
+					f.Set(reflect.ValueOf(time.Date(2026, 11, 30, 3, 4, 5, i*1000+7, time.FixedZone("x", 3600))))
+				default:
+					t.Fatalf("field %s of kind %s: teach appendExchange and this test", v.Type().Field(i).Name, f.Kind())
+				}
+			}
+			want, err := json.Marshal(e)
+			require.NoError(t, err)
+			assert.Equal(t, string(want)+"\n", string(appendExchange(nil, &e)))
+			e.Fingerprint, e.Err, e.Refused, e.Sent = "", "", "", time.Time{}
+			want, err = json.Marshal(e)
+			require.NoError(t, err)
+			assert.Equal(t, string(want)+"\n", string(appendExchange(nil, &e)), "omitempty fields")
+		})
 	}
 }
