@@ -1,53 +1,95 @@
 #!/usr/bin/env bash
-# Compare, in one run on loopback: direct upstream, nginx proxy_pass, a bare
-# httputil.ReverseProxy (tuned Transport + BufferPool) and abusegate guard
-# (off, and enforce with bench/policy.yaml: the default detectors, rate
-# limits raised so one hammering token is not throttled) — wrk, 50 connections, same upstream (nginx
-# answering a small JSON body). Prints one line per target; see
-# BENCHMARKS.md. Every process it starts is stopped on exit.
-# Usage: bench/run.sh [duration, default 10s]
+# Guard overhead, measured side by side in one run on loopback: direct
+# upstream, nginx proxy_pass, a bare httputil.ReverseProxy (tuned Transport
+# + BufferPool, bench/bareproxy) and `abusegate guard` (off, and enforce
+# with bench/policy.yaml: the default detectors, rate limits raised so one
+# hammering token measures overhead rather than 429s). The upstream is nginx
+# answering a small JSON body.
+#
+#   throughput: wrk -t1 -c50 for DUR per target, ROUNDS rounds in rotated
+#               order (the machine is shared: a round-robin median is fairer
+#               than one long run per target);
+#   latency:    bench/loadgen at a constant RATE req/s (open model, latency
+#               from each request's schedule, HDR-style percentiles), LATDUR
+#               per target per round.
+#
+# With taskset and 2+ cores, every proxy runs on CPU 1 and the load
+# generators and the upstream on CPU 0, so proxies compete with each other's
+# figures, not with wrk. Ports: BENCH_PORT (default 28080) .. +9; the script
+# refuses to start if one is taken. Every process it starts is stopped on
+# exit. Prints one summary block; see BENCHMARKS.md.
+# Usage: bench/run.sh [DUR=5s] [ROUNDS=3] [RATE=2000] [LATDUR=10s]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dur="${1:-10s}"
-for bin in wrk nginx; do
-	command -v "$bin" >/dev/null || { echo "bench: $bin missing (apt-get install -y wrk nginx)"; exit 2; }
+dur="${1:-5s}"; rounds="${2:-3}"; rate="${3:-2000}"; latdur="${4:-10s}"
+base="${BENCH_PORT:-28080}"
+for bin in wrk nginx curl; do
+	command -v "$bin" >/dev/null || { echo "bench: $bin missing (apt-get install -y wrk nginx curl)"; exit 2; }
 done
+up=$base; ngx=$((base + 1)); bare=$((base + 2)); genf=$((base + 3)); goff=$((base + 4))
+for p in $up $ngx $bare $genf $goff $((base + 8)) $((base + 9)); do
+	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then echo "bench: port $p is taken (set BENCH_PORT)"; exit 2; fi
+done
+load=(); proxy=()
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then load=(taskset -c 0); proxy=(taskset -c 1); fi
 work="$(mktemp -d)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-cat >"$work/nginx.conf" <<CONF
+conf() { # name listen-port body
+	cat >"$work/$1.conf" <<CONF
 worker_processes 1;
 daemon off;
-pid $work/nginx.pid;
-error_log $work/error.log warn;
+pid $work/$1.pid;
+error_log $work/$1.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
-  upstream app { server 127.0.0.1:18080; keepalive 256; }
-  server { listen 127.0.0.1:18080; location / { default_type application/json; return 200 '{"id":7,"name":"widget"}'; } }
-  server { listen 127.0.0.1:18081; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+  upstream app { server 127.0.0.1:$up; keepalive 256; }
+  server { listen 127.0.0.1:$2; location / { $3 } }
 }
 CONF
-nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
+}
+conf upstream "$up" "default_type application/json; return 200 '{\"id\":7,\"name\":\"widget\"}';"
+conf proxy "$ngx" 'proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";'
 go build -o "$work/bareproxy" ./bench/bareproxy
+go build -o "$work/loadgen" ./bench/loadgen
 go build -o "$work/abusegate" ./cmd/abusegate
-"$work/bareproxy" -listen 127.0.0.1:18082 -upstream http://127.0.0.1:18080 & pids+=($!)
-"$work/abusegate" guard --upstream http://127.0.0.1:18080 --listen 127.0.0.1:18083 --admin 127.0.0.1:18093 --mode enforce --policy bench/policy.yaml 2>"$work/guard.log" & pids+=($!)
-"$work/abusegate" guard --upstream http://127.0.0.1:18080 --listen 127.0.0.1:18084 --admin 127.0.0.1:18094 --mode off 2>>"$work/guard.log" & pids+=($!)
-for port in 18080 18081 18082 18083 18084; do
-	for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$port/products" 2>/dev/null && break; sleep 0.1; done
+"${load[@]}" nginx -c "$work/upstream.conf" -p "$work" & pids+=($!)
+"${proxy[@]}" nginx -c "$work/proxy.conf" -p "$work" & pids+=($!)
+"${proxy[@]}" "$work/bareproxy" -listen "127.0.0.1:$bare" -upstream "http://127.0.0.1:$up" & pids+=($!)
+"${proxy[@]}" "$work/abusegate" guard --upstream "http://127.0.0.1:$up" --listen "127.0.0.1:$genf" --admin "127.0.0.1:$((base + 8))" \
+	--mode enforce --policy bench/policy.yaml 2>"$work/guard.log" & pids+=($!)
+"${proxy[@]}" "$work/abusegate" guard --upstream "http://127.0.0.1:$up" --listen "127.0.0.1:$goff" --admin "127.0.0.1:$((base + 9))" \
+	--mode off 2>>"$work/guard.log" & pids+=($!)
+for p in $up $ngx $bare $genf $goff; do
+	for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$p/products" 2>/dev/null && break; sleep 0.1; done
 done
 
-echo "machine: $(nproc) cores, $(uname -r); wrk -t2 -c50 -d$dur, GET /products with a bearer token"
-printf '%-28s %12s %10s %10s\n' target req/s p50 p99
-for t in "direct:18080" "nginx-proxy_pass:18081" "bare-reverseproxy:18082" "abusegate-guard-off:18084" "abusegate-guard-enforce:18083"; do
-	name="${t%%:*}"; port="${t##*:}"
-	out="$(wrk -t2 -c50 -d"$dur" --latency -H 'Authorization: Bearer bench-token' "http://127.0.0.1:$port/products")"
-	rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-	p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
-	p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
-	non2xx="$(awk '/Non-2xx/ {print $NF}' <<<"$out")"
-	printf '%-28s %12s %10s %10s %s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}"
+targets=("direct:$up" "nginx-proxy_pass:$ngx" "bare-reverseproxy:$bare" "guard-off:$goff" "guard-enforce:$genf")
+auth='Authorization: Bearer bench-token'
+echo "machine: $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); pinned: ${proxy[*]:-no}"
+echo "throughput: wrk -t1 -c50 -d$dur x $rounds rounds; latency: loadgen -rate $rate -duration $latdur x $rounds rounds"
+declare -A rps p99
+for r in $(seq "$rounds"); do
+	n=${#targets[@]}
+	for i in $(seq 0 $((n - 1))); do
+		t="${targets[$(((i + r) % n))]}"; name="${t%%:*}"; port="${t##*:}"
+		out="$("${load[@]}" wrk -t1 -c50 -d"$dur" -H "$auth" "http://127.0.0.1:$port/products")"
+		rps[$name]+="$(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out") "
+		lat="$("${load[@]}" "$work/loadgen" -url "http://127.0.0.1:$port/products" -rate "$rate" -duration "$latdur" -warmup 1s -H "$auth" -name "$name")"
+		p99[$name]+="$(sed -E 's/.*"p99_us":([0-9.]+).*/\1/' <<<"$lat") "
+		[ "$r" = 1 ] && echo "  $lat"
+	done
 done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+printf '%-20s %12s %28s %12s %28s\n' target "req/s median" "rounds" "p99 us @$rate" "rounds"
+for t in "${targets[@]}"; do
+	name="${t%%:*}"
+	printf '%-20s %12s %28s %12s %28s\n' "$name" "$(median <<<"${rps[$name]}")" "${rps[$name]}" "$(median <<<"${p99[$name]}")" "${p99[$name]}"
+done
+g=$(median <<<"${rps[guard-enforce]}"); b=$(median <<<"${rps[bare-reverseproxy]}"); x=$(median <<<"${rps[nginx-proxy_pass]}")
+gp=$(median <<<"${p99[guard-enforce]}"); bp=$(median <<<"${p99[bare-reverseproxy]}")
+awk -v g="$g" -v b="$b" -v x="$x" -v gp="$gp" -v bp="$bp" 'BEGIN {
+	printf "guard-enforce / bare-reverseproxy: %.2fx (target >= 0.9x); / nginx: %.2fx; p99 over bare: %+.0f us (target <= +250 us)\n", g/b, g/x, gp-bp }'

@@ -21,8 +21,8 @@ type deniedBody struct {
 // enforce applies the harshest live decision on the request's subjects and
 // reports whether it answered the request. A store error fails open (the
 // guard's own decisions still apply) unless FailClosed is set.
-func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Event) bool {
-	subjects := [...]scenarios.Subject{
+func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Event, subjects *[5]scenarios.Subject) bool {
+	*subjects = [...]scenarios.Subject{
 		{Kind: scenarios.SubjectToken, Value: ev.TokenID},
 		{Kind: scenarios.SubjectIdentity, Value: ev.Identity},
 		{Kind: scenarios.SubjectIdentity, Value: ev.Username},

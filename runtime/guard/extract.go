@@ -3,7 +3,6 @@ package guard
 import (
 	"encoding/base64"
 	"encoding/json"
-	"hash/fnv"
 	"net"
 	"net/http"
 	"net/netip"
@@ -76,7 +75,7 @@ func (x extractor) credential(r *http.Request) (tokenID, identity string) {
 // bearerToken returns the token of an "Authorization: Bearer" header, ""
 // when there is none.
 func bearerToken(h http.Header) string {
-	scheme, tok, ok := strings.Cut(h.Get("Authorization"), " ")
+	scheme, tok, ok := strings.Cut(header(h, "Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return ""
 	}
@@ -86,11 +85,15 @@ func bearerToken(h http.Header) string {
 // jwtSubject reads the "sub" claim of a JWT without checking its
 // signature, "" when the token is not a JWT.
 func jwtSubject(tok string) string {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 || len(parts[1]) > 8<<10 {
+	_, rest, ok := strings.Cut(tok, ".")
+	if !ok {
 		return ""
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	body, sig, ok := strings.Cut(rest, ".")
+	if !ok || strings.Contains(sig, ".") || len(body) > 8<<10 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(body, "="))
 	if err != nil {
 		return ""
 	}
@@ -174,23 +177,24 @@ var fingerprintHeaders = []string{
 // Accept-Language, client hints and which client-configuration headers it
 // sends (Dnt, Sec-Fetch-*, ...).
 // net/http does not keep the wire order of headers, so the name set stands
-// in for their order; "" when the request carries none of them.
+// in for their order; "" when the request carries none of them. It costs
+// one allocation, the name.
 func fingerprint(h http.Header) string {
-	f := fnv.New64a()
+	f := fnv64{h: fnvOffset}
 	any := false
 	for _, k := range fingerprintHeaders {
-		v := h.Get(k)
+		v := header(h, k)
 		if k == "User-Agent" {
 			v = stripCorrelation(v, h)
 		}
 		any = any || v != ""
-		f.Write([]byte(v))
-		f.Write([]byte{0})
+		f.add(v, 0)
 	}
 	if !any {
 		return ""
 	}
-	names := make([]string, 0, len(h))
+	var buf [24]string
+	names := buf[:0]
 	for k := range h {
 		if deviceHeader(k) {
 			names = append(names, k)
@@ -198,10 +202,45 @@ func fingerprint(h http.Header) string {
 	}
 	slices.Sort(names)
 	for _, k := range names {
-		f.Write([]byte(k))
-		f.Write([]byte{1})
+		f.add(k, 1)
 	}
-	return "fp-" + strconv.FormatUint(f.Sum64()>>16, 16)
+	var out [24]byte
+	return string(strconv.AppendUint(append(out[:0], "fp-"...), f.h>>16, 16))
+}
+
+// header is h.Get for a key already in canonical form, without
+// canonicalising it again on every request.
+func header(h http.Header, canonical string) string {
+	if v := h[canonical]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// fnv64 is an FNV-1a-style hash over strings taken eight bytes at a time
+// (with a shift to mix the high bits down), without hash.Hash's interface
+// and copies: a device name must be the same in every guard replica, so
+// the seeded hashes of hash/maphash will not do.
+type fnv64 struct{ h uint64 }
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// add hashes s and then the separator byte sep.
+func (f *fnv64) add(s string, sep byte) {
+	h := f.h
+	for ; len(s) >= 8; s = s[8:] {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = (h ^ w) * fnvPrime
+		h ^= h >> 32
+	}
+	for i := range len(s) {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	f.h = (h ^ uint64(sep)) * fnvPrime
 }
 
 // deviceHeader reports whether a header's presence says something about
@@ -219,7 +258,7 @@ func deviceHeader(k string) bool {
 // adds to its User-Agent (with the correlation header), so one simulated
 // device keeps one fingerprint.
 func stripCorrelation(ua string, h http.Header) string {
-	id := h.Get(scenarios.CorrelationHeader)
+	id := header(h, scenarios.CorrelationHeader)
 	if id == "" {
 		return ua
 	}

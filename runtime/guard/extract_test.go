@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,4 +142,12 @@ func TestFingerprintIgnoresCorrelationSuffix(t *testing.T) {
 		h.Set("User-Agent", "Firefox/140 ag/"+id)
 	}
 	assert.Equal(t, fingerprint(a), fingerprint(b))
+}
+
+// TestCanonicalHeaderNames pins that the names the extractor indexes
+// headers by directly are canonical, as net/http stores them.
+func TestCanonicalHeaderNames(t *testing.T) {
+	for _, k := range append(slices.Clone(fingerprintHeaders), "Authorization", scenarios.CorrelationHeader) {
+		assert.Equal(t, http.CanonicalHeaderKey(k), k)
+	}
 }

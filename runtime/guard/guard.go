@@ -209,11 +209,14 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 	ev.Geo = g.ext.geo(r.Header)
 	mt, _ := g.router.Match(r.Method, r.URL.Path)
 	business(r, mt.Op, &ev)
-	if g.mode == Enforce && g.enforce(w, r, &ev) {
+	st := getScratch()
+	defer putScratch(st)
+	if g.mode == Enforce && g.enforce(w, r, &ev, &st.subjects) {
 		return
 	}
 	login := mt.Op != nil && mt.Op.Has(scenarios.RoleLogin)
-	rec := &recorder{ResponseWriter: w, capture: login}
+	rec := &st.rec
+	rec.ResponseWriter, rec.capture = w, login
 	next.ServeHTTP(rec, r)
 	ev.Status, ev.Bytes = rec.statusCode(), rec.bytes
 	if login && ev.Status >= 200 && ev.Status < 300 && ev.Username != "" {
@@ -222,6 +225,29 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 	ev.Latency = g.now().Sub(start)
 	g.metrics.passed.Inc()
 	g.record(r.Context(), g.mon.Observe(ev))
+}
+
+// scratch is one request's working memory, recycled so the request path
+// allocates little: the recorder wrapping the client's writer and the
+// subjects a decision is looked up by. A handler must not use its
+// ResponseWriter after ServeHTTP returns, so the recorder is free then.
+type scratch struct {
+	rec      recorder
+	subjects [5]scenarios.Subject
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+func putScratch(s *scratch) {
+	body := s.rec.body
+	body.Reset()
+	*s = scratch{}
+	if body.Cap() <= maxBody {
+		s.rec.body = body
+	}
+	scratchPool.Put(s)
 }
 
 // requestPath is the path with its query, which the monitor reads pages
