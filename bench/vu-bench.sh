@@ -2,7 +2,8 @@
 # VU engine benchmark: abusegate's runtime/vu against wrk, vegeta and k6, all
 # in the same run against the same minimal loopback target
 # (runtime/vu/internal/vutarget).
-#   1. requests/s at 50 and 500 connections (VUs), each tool for $D seconds;
+#   1. requests/s at 50 and 500 connections (VUs), each tool for $D seconds
+#      (abusegate twice: its lean HTTP/1.1 client, and net/http);
 #   2. peak RSS of $PACED_VUS paced VUs (one request each every 10 s) for
 #      $PACED_D seconds, abusegate vs k6.
 # Tools (never vendored): wrk from Debian (apt-get install wrk), vegeta and k6
@@ -72,6 +73,7 @@ for C in 50 500; do
     python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["metrics"]["http_reqs"]; print("rps=%.0f" % m["rate"])' "$WORK/k6.json"
   fi
   printf 'vu      '; "$WORK/vubench" -url "$URL" -vus "$C" -d "${D}s" 2>/dev/null
+  printf 'vu-std  '; "$WORK/vubench" -client net/http -url "$URL" -vus "$C" -d "${D}s" 2>/dev/null
 done
 
 echo "## $PACED_VUS paced VUs, one request each every 10s, ${PACED_D}s"

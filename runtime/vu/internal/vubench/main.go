@@ -48,6 +48,7 @@ func main() {
 	vus := flag.Int("vus", 50, "VUs (connections in throughput mode)")
 	d := flag.Duration("d", 10*time.Second, "duration")
 	every := flag.Duration("every", 10*time.Second, "paced: one request per VU every")
+	client := flag.String("client", "auto", "auto (the lean HTTP/1.1 client for http://) or net/http")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -76,6 +77,9 @@ func main() {
 		os.Exit(2)
 	}
 	r := &vu.Runner{Target: u, MaxRequests: 1 << 40, Workers: max(n, 64), IdleConnTimeout: 90 * time.Second}
+	if *client == "net/http" {
+		r.HTTP = vu.NetHTTP
+	}
 	if *mode == "paced" {
 		r.Workers = 256
 	}
@@ -99,8 +103,8 @@ func main() {
 	st := r.Stats()[0]
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Printf("abusegate mode=%s vus=%d requests=%d ok=%d errors=%d rps=%.0f peak_rss_mb=%.1f heap_sys_mb=%.1f\n",
-		*mode, n, st.Requests, st.Success, st.Errors+st.Failed, float64(st.Requests)/el.Seconds(), peakRSS(), float64(ms.HeapSys)/(1<<20))
+	fmt.Printf("abusegate client=%s mode=%s vus=%d requests=%d ok=%d errors=%d rps=%.0f peak_rss_mb=%.1f heap_sys_mb=%.1f\n",
+		r.HTTP, *mode, n, st.Requests, st.Success, st.Errors+st.Failed, float64(st.Requests)/el.Seconds(), peakRSS(), float64(ms.HeapSys)/(1<<20))
 }
 
 // peakRSS reads VmHWM, the process's peak resident set, in MB.
