@@ -55,7 +55,12 @@ func (w Workload) Describe(seg Segment) string {
 				break
 			}
 		}
-		mine := seg.Share(n)
+		eff, ok := seg.within(s.MaxVUs)
+		mine, pool, pre := 0, 0, 0
+		if ok {
+			mine, pool = eff.Share(n), max(1, eff.Share(s.MaxVUs))
+			pre = min(pool, max(1, eff.Share(s.PreAllocatedVUs)))
+		}
 		if s.Executor == scenarios.ConstantArrivalRate {
 			fmt.Fprintf(&b, ", %d iterations per %s", s.Rate, s.TimeUnit)
 		} else {
@@ -66,7 +71,7 @@ func (w Workload) Describe(seg Segment) string {
 			fmt.Fprintf(&b, " of %d", n)
 		}
 		fmt.Fprintf(&b, ", VUs %d pre-allocated, at most %d (iterations finding none are dropped)",
-			min(max(1, seg.Share(s.MaxVUs)), max(1, seg.Share(s.PreAllocatedVUs))), max(1, seg.Share(s.MaxVUs)))
+			pre, pool)
 		from, off := s.Rate, s.Start
 		for _, st := range s.Stages {
 			fmt.Fprintf(&b, "\n  +%s..+%s: %d -> %d iterations per %s", off, off+st.Duration, from, st.Target, s.TimeUnit)

@@ -122,6 +122,7 @@ func (e *engine) loop(ctx context.Context) {
 		if e.inflight == 0 && (e.stopping.Load() || len(e.tasks) == 0) {
 			e.mu.Unlock()
 			close(e.ready)
+			e.drain()
 			return
 		}
 		wait := time.Hour
@@ -186,11 +187,30 @@ func (e *engine) worker(v *vuState) {
 	}
 }
 
+// drain retires the VUs still waiting on the heap when the run stops, so
+// an iteration cut short while its VU waited counts as interrupted like
+// one cut short at a worker.
+func (e *engine) drain() {
+	e.mu.Lock()
+	var waiting []*vuState
+	for _, t := range e.tasks {
+		if t.vu != nil {
+			waiting = append(waiting, t.vu)
+		}
+	}
+	e.tasks = nil
+	e.mu.Unlock()
+	for _, v := range waiting {
+		e.retire(v)
+	}
+}
+
 func (e *engine) loopVirtual() {
 	for {
 		e.mu.Lock()
 		if e.stopping.Load() || len(e.tasks) == 0 {
 			e.mu.Unlock()
+			e.drain()
 			return
 		}
 		t := heap.Pop(&e.tasks).(task)

@@ -21,6 +21,9 @@ type execution struct {
 	free  []*vuState // arrival-rate: VUs between iterations; guarded by engine.mu
 	pool  int        // arrival-rate: the most VUs it may allocate
 	level int        // ramping-vus: global VUs 0..level-1 are active
+	// idle: an arrival-rate executor this segment has no share of (more
+	// runners than its max VUs).
+	idle bool
 	// srcBase is the first source address index of the workload's
 	// identities, so two workloads never share a source.
 	srcBase int
@@ -64,8 +67,13 @@ func newExecution(w Workload, seg Segment, t0 time.Time) *execution {
 	x.open = s.Executor == scenarios.ConstantArrivalRate || s.Executor == scenarios.RampingArrivalRate
 	if x.open {
 		x.arr = newArrivals(s)
-		x.pool = max(1, seg.Share(s.MaxVUs))
-		for range min(x.pool, max(1, seg.Share(s.PreAllocatedVUs))) {
+		var ok bool
+		if x.seg, ok = seg.within(s.MaxVUs); !ok {
+			x.idle = true
+			return x
+		}
+		x.pool = max(1, x.seg.Share(s.MaxVUs))
+		for range min(x.pool, max(1, x.seg.Share(s.PreAllocatedVUs))) {
 			x.newVU()
 		}
 		x.free = append(x.free, x.vus...)
@@ -98,7 +106,9 @@ func (x *execution) schedule(e *engine) {
 	case scenarios.RampingVUs:
 		x.scheduleRamp(e)
 	default:
-		x.scheduleArrival(e, x.seg.I%x.seg.n())
+		if !x.idle {
+			x.scheduleArrival(e, x.seg.I%x.seg.n())
+		}
 	}
 }
 

@@ -258,6 +258,34 @@ func TestSegmentsTogetherRunThePlanOnce(t *testing.T) {
 	}
 }
 
+// TestSegmentsRespectMaxVUs: with more runners than an arrival-rate
+// executor's max VUs, the runners together hold at most max VUs and still
+// run every arrival once.
+func TestSegmentsRespectMaxVUs(t *testing.T) {
+	load := func() Workload {
+		return Workload{Scenario: "open", Schedule: scenarios.Schedule{Executor: scenarios.ConstantArrivalRate, Rate: 4, TimeUnit: time.Second,
+			Duration: 5 * time.Second, PreAllocatedVUs: 1, MaxVUs: 2}, Program: pacedProgram(1, 0)}
+	}
+	whole, _ := simRun(t, Segment{}, load())
+	const n = 5
+	vus := map[int]bool{}
+	sent := 0
+	for i := range n {
+		exs, r := simRun(t, Segment{I: i, N: n}, load())
+		sent += len(exs)
+		for _, ex := range exs {
+			vus[ex.VU] = true
+		}
+		assert.Zero(t, r.Stats()[0].Dropped, "segment %d", i)
+		if i >= 2 {
+			assert.Empty(t, exs, "runner %d of %d has no share of 2 VUs", i, n)
+			assert.Contains(t, load().Describe(Segment{I: i, N: n}), "0 iterations planned")
+		}
+	}
+	assert.Equal(t, len(whole), sent, "every arrival runs once")
+	assert.LessOrEqual(t, len(vus), 2, "never more VUs than MaxVUs across runners: %v", vus)
+}
+
 func TestSegmentShares(t *testing.T) {
 	for _, total := range []int{0, 1, 2, 7, 10, 101, 9999} {
 		for _, n := range []int{1, 2, 3, 7, 8, 64} {
@@ -273,4 +301,19 @@ func TestSegmentShares(t *testing.T) {
 	s, err := ParseSegment("1/4")
 	require.NoError(t, err)
 	assert.Equal(t, Segment{I: 1, N: 4}, s)
+}
+
+// TestStopCountsWaitingVUsAsInterrupted: when the budget stops a run,
+// VUs waiting between two requests of an iteration are interrupted too.
+func TestStopCountsWaitingVUsAsInterrupted(t *testing.T) {
+	u := target(t, func(http.ResponseWriter, *http.Request) {})
+	load := Workload{Scenario: "s", Schedule: scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: 4, Duration: time.Hour},
+		Program: pacedProgram(3, time.Second)}
+	r := &Runner{Target: u, Clock: NewSimClock(epoch), MaxRequests: 6}
+	var rec Recorder
+	require.ErrorIs(t, r.Run(t.Context(), []Workload{load}, &rec), ErrBudget)
+	st := r.Stats()[0]
+	assert.Equal(t, int64(6), st.Requests)
+	assert.Equal(t, int64(4), st.Interrupted, "every VU was mid-iteration: one at the budget, three waiting")
+	assert.Zero(t, st.VUs, "no VU is left running")
 }

@@ -65,3 +65,19 @@ func (s Segment) Global(local int) int { return local*s.n() + s.I%s.n() }
 
 // String is the --segment form.
 func (s Segment) String() string { return fmt.Sprintf("%d/%d", s.I%s.n(), s.n()) }
+
+// within is the segment an open-model executor with at most max VUs uses:
+// itself when there are no more runners than VUs; otherwise only the first
+// max runners take part, as segments of max, so the runners together never
+// hold more than max VUs and still run every arrival once. ok is false
+// for a runner left out.
+func (s Segment) within(max int) (seg Segment, ok bool) {
+	n, i := s.n(), s.I%s.n()
+	if n <= max {
+		return s, true
+	}
+	if i >= max {
+		return Segment{}, false
+	}
+	return Segment{I: i, N: max}, true
+}

@@ -145,7 +145,11 @@ func (w Workload) maxVUs(seg Segment) int {
 		}
 		return seg.Share(n)
 	case scenarios.ConstantArrivalRate, scenarios.RampingArrivalRate:
-		return seg.Share(s.MaxVUs)
+		eff, ok := seg.within(s.MaxVUs)
+		if !ok {
+			return 0
+		}
+		return eff.Share(s.MaxVUs)
 	default:
 		return seg.Share(s.VUs)
 	}
