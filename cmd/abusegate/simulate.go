@@ -100,7 +100,14 @@ func prepareSimulation(lp loadedPlan, o simulateOptions) (*simulation, error) {
 		}
 	}
 	clock := vu.NewSimClock(simEpoch)
-	shop := demoshop.New(demoshop.Options{Seed: int64(o.seed)})
+	// The shop must have an account for every generated identity.
+	need := 0
+	for _, pool := range lp.plan.Pools {
+		if pool.Generate != nil {
+			need += pool.Generate.Count
+		}
+	}
+	shop := demoshop.New(demoshop.Options{Seed: int64(o.seed), Users: need})
 	var accounts []scenarios.Identity
 	for _, a := range shop.Accounts() {
 		accounts = append(accounts, scenarios.Identity{Username: a.Username, Password: a.Password, UserID: fmt.Sprint(a.ID)})

@@ -192,7 +192,10 @@ func (h *Harness) add(sc scenarios.Scenario, actor scenarios.Actor, program func
 	// (benign users are distinct people too); rotated devices look like
 	// distinct browsers.
 	w.Disguise.Sources = actor == scenarios.Benign || rotate == "addresses" || rotate == "both"
-	if rotate == "devices" || rotate == "both" {
+	switch {
+	case actor == scenarios.Benign:
+		w.Disguise.Devices = crowd(max(sched.VUs, sched.MaxVUs, 1))
+	case rotate == "devices" || rotate == "both":
 		w.Disguise.Devices = vu.DefaultDevices()
 	}
 	h.loads = append(h.loads, w)
@@ -231,4 +234,19 @@ func (h *Harness) window() time.Duration {
 		end = max(end, s.Start+d+s.GracefulStop)
 	}
 	return end
+}
+
+// crowd is n browsers of distinct builds: benign users are people on their
+// own devices, not one harness user agent a device-cluster detector would
+// rightly take for a bot farm.
+func crowd(n int) []vu.Device {
+	base := vu.DefaultDevices()
+	out := make([]vu.Device, 0, n)
+	for i := range n {
+		d := base[i%len(base)]
+		d.Name = fmt.Sprintf("%s-%d", d.Name, i)
+		d.UserAgent = fmt.Sprintf("%s abusegate-benign/%d", d.UserAgent, i)
+		out = append(out, d)
+	}
+	return out
 }

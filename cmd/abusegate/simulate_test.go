@@ -1,0 +1,48 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A day of low-and-slow scraping by 50 identities beside 500 shoppers
+// simulates, reports, and its HTML timeline spans the whole day.
+func TestSimulateADay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates 24 hours (~380,000 requests)")
+	}
+	dir := t.TempDir()
+	code, out, errOut := cli(t, "simulate", "-c", filepath.Join("testdata", "run", "day.yaml"), "--report-dir", dir)
+	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	require.NoError(t, err)
+	var r struct {
+		Simulated bool `json:"simulated"`
+		Timeline  struct {
+			Bins       int     `json:"bins"`
+			BinSeconds float64 `json:"bin_seconds"`
+		} `json:"timeline"`
+		Benign struct {
+			Sessions int `json:"sessions"`
+			Hurt     int `json:"hurt"`
+		} `json:"benign"`
+		Scenarios []struct {
+			Requests int `json:"requests"`
+		} `json:"scenarios"`
+	}
+	require.NoError(t, json.Unmarshal(data, &r))
+	assert.True(t, r.Simulated)
+	assert.InDelta(t, 24*3600, float64(r.Timeline.Bins)*r.Timeline.BinSeconds, 60, "the timeline spans the day")
+	assert.Equal(t, 500, r.Benign.Sessions)
+	assert.Zero(t, r.Benign.Hurt, "500 people on their own devices are not a bot farm")
+	assert.Greater(t, r.Scenarios[0].Requests, 10_000)
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "scraping-get-products")
+	assert.Contains(t, out, "scraping-get-products")
+}
