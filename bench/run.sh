@@ -72,13 +72,22 @@ auth='Authorization: Bearer bench-token'
 echo "machine: $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); pinned: ${proxy[*]:-no}"
 echo "throughput: wrk -t1 -c50 -d$dur x $rounds rounds; latency: loadgen -rate $rate -duration $latdur x $rounds rounds"
 declare -A rps p99
+n=${#targets[@]}
+# Throughput first, then latency in a phase of its own: a wrk burst leaves
+# a proxy with a grown heap and connections closing, which would land in
+# the next target's tail.
 for r in $(seq "$rounds"); do
-	n=${#targets[@]}
 	for i in $(seq 0 $((n - 1))); do
 		t="${targets[$(((i + r) % n))]}"; name="${t%%:*}"; port="${t##*:}"
 		out="$("${load[@]}" wrk -t1 -c50 -d"$dur" -H "$auth" "http://127.0.0.1:$port/products")"
 		rps[$name]+="$(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out") "
-		lat="$("${load[@]}" "$work/loadgen" -url "http://127.0.0.1:$port/products" -rate "$rate" -duration "$latdur" -warmup 1s -H "$auth" -name "$name")"
+	done
+done
+sleep 2
+for r in $(seq "$rounds"); do
+	for i in $(seq 0 $((n - 1))); do
+		t="${targets[$(((i + r) % n))]}"; name="${t%%:*}"; port="${t##*:}"
+		lat="$("${load[@]}" "$work/loadgen" -url "http://127.0.0.1:$port/products" -rate "$rate" -duration "$latdur" -warmup 2s -H "$auth" -name "$name")"
 		p99[$name]+="$(sed -E 's/.*"p99_us":([0-9.]+).*/\1/' <<<"$lat") "
 		[ "$r" = 1 ] && echo "  $lat"
 	done

@@ -19,9 +19,10 @@ type deniedBody struct {
 }
 
 // enforce applies the harshest live decision on the request's subjects and
-// reports whether it answered the request. A store error fails open (the
-// guard's own decisions still apply) unless FailClosed is set.
-func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Event, subjects *[5]scenarios.Subject) bool {
+// returns the status it answered the request with, 0 when it let the
+// request through. A store error fails open (the guard's own decisions
+// still apply) unless FailClosed is set.
+func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Event, subjects *[5]scenarios.Subject) int {
 	*subjects = [...]scenarios.Subject{
 		{Kind: scenarios.SubjectToken, Value: ev.TokenID},
 		{Kind: scenarios.SubjectIdentity, Value: ev.Identity},
@@ -33,43 +34,42 @@ func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Ev
 	if err != nil {
 		g.storeFailed("check", err)
 		if g.failClosed {
-			g.deny(w, http.StatusForbidden, scenarios.Decision{ID: "store-unavailable", Action: scenarios.ActionBlock}, "decision store unavailable")
-			return true
+			return g.deny(w, http.StatusForbidden, scenarios.Decision{ID: "store-unavailable", Action: scenarios.ActionBlock}, "decision store unavailable")
 		}
 		d, ok, _ = g.local.Check(r.Context(), ev.Time, subjects[:])
 	}
 	if !ok {
-		return false
+		return 0
 	}
 	switch d.Action {
 	case scenarios.ActionBlock:
-		g.deny(w, http.StatusForbidden, d, "blocked by abusegate guard")
+		return g.deny(w, http.StatusForbidden, d, "blocked by abusegate guard")
 	case scenarios.ActionRevoke:
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="revoked by abusegate guard"`)
-		g.deny(w, http.StatusUnauthorized, d, "credential revoked by abusegate guard")
+		return g.deny(w, http.StatusUnauthorized, d, "credential revoked by abusegate guard")
 	case scenarios.ActionChallenge:
 		w.Header().Set(ChallengeHeader, d.ID)
-		g.deny(w, http.StatusUnauthorized, d, "challenge required by abusegate guard")
+		return g.deny(w, http.StatusUnauthorized, d, "challenge required by abusegate guard")
 	case scenarios.ActionThrottle:
 		wait, allowed := g.buckets.take(d, ev.Time)
 		if allowed {
-			return false
+			return 0
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
-		g.deny(w, http.StatusTooManyRequests, d, "throttled by abusegate guard")
-	default:
-		return false
+		return g.deny(w, http.StatusTooManyRequests, d, "throttled by abusegate guard")
 	}
-	return true
+	return 0
 }
 
-func (g *Guard) deny(w http.ResponseWriter, code int, d scenarios.Decision, msg string) {
+// deny answers the request with code and returns it.
+func (g *Guard) deny(w http.ResponseWriter, code int, d scenarios.Decision, msg string) int {
 	g.metrics.denied(d.Action.String())
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set(DecisionHeader, d.ID)
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(deniedBody{Error: msg, Decision: d.ID})
+	return code
 }
 
 // buckets are the throttles' token buckets, one per throttled subject. A

@@ -199,22 +199,20 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 		return
 	}
 	start := g.now()
-	ev := scenarios.Event{Time: start, Method: r.Method, Path: requestPath(r)}
-	ev.TokenID, ev.Identity = g.ext.credential(r)
-	if ev.Identity == "" {
-		ev.Identity = g.mon.Identity(ev.TokenID)
-	}
-	ev.Addr = g.ext.addr(r)
-	ev.Fingerprint = fingerprint(r.Header)
-	ev.Geo = g.ext.geo(r.Header)
-	mt, _ := g.router.Match(r.Method, r.URL.Path)
-	business(r, mt.Op, &ev)
+	ev, op := g.event(r, start)
 	st := getScratch()
 	defer putScratch(st)
-	if g.mode == Enforce && g.enforce(w, r, &ev, &st.subjects) {
-		return
+	if g.mode == Enforce {
+		if code := g.enforce(w, r, &ev, &st.subjects); code != 0 {
+			// The guard's own answers count too: an abuser who keeps going
+			// while contained has the evidence waiting when the decision
+			// ends, and escalates at once instead of starting afresh.
+			ev.Status, ev.Latency = code, g.now().Sub(start)
+			g.record(r.Context(), g.mon.Observe(ev))
+			return
+		}
 	}
-	login := mt.Op != nil && mt.Op.Has(scenarios.RoleLogin)
+	login := op != nil && op.Has(scenarios.RoleLogin)
 	rec := &st.rec
 	rec.ResponseWriter, rec.capture = w, login
 	next.ServeHTTP(rec, r)
@@ -225,6 +223,24 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 	ev.Latency = g.now().Sub(start)
 	g.metrics.passed.Inc()
 	g.record(r.Context(), g.mon.Observe(ev))
+}
+
+// event is what the guard knows of a request before its answer: who sent
+// it and, for the Surface's login and coupon operations, the business
+// fields of its body. It returns the operation the request exercised, nil
+// when none.
+func (g *Guard) event(r *http.Request, at time.Time) (scenarios.Event, *scenarios.Operation) {
+	ev := scenarios.Event{Time: at, Method: r.Method, Path: requestPath(r)}
+	ev.TokenID, ev.Identity = g.ext.credential(r)
+	if ev.Identity == "" {
+		ev.Identity = g.mon.Identity(ev.TokenID)
+	}
+	ev.Addr = g.ext.addr(r)
+	ev.Fingerprint = fingerprint(r.Header)
+	ev.Geo = g.ext.geo(r.Header)
+	mt, _ := g.router.Match(r.Method, r.URL.Path)
+	business(r, mt.Op, &ev)
+	return ev, mt.Op
 }
 
 // scratch is one request's working memory, recycled so the request path

@@ -51,10 +51,13 @@ func TestEnforceContainsEnumeration(t *testing.T) {
 	assert.Equal(t, 16, r.back.count("GET /users/{id} Bearer "+mallory), "the upstream never sees blocked requests")
 
 	ds := r.guard.Decisions()
-	require.Len(t, ds, 2)
+	require.Len(t, ds, 4, "blocked, then blocked again for walking on while blocked")
 	assert.True(t, ds[0].Enforced)
 	assert.Equal(t, "mallory", ds[0].Subject.Value)
 	assert.Contains(t, ds[0].Reason, "read 16 distinct /users/{id} objects in 1.5s, sequential ids 1..16")
+	assert.Equal(t, "mallory", ds[2].Subject.Value)
+	assert.Contains(t, ds[2].Reason, "sequential ids 17..26, 100% denied or missing")
+	assert.Equal(t, 1, ds[2].Level)
 
 	code, hdr, body := r.do(t, "GET", "/users/1", mallory, "")
 	assert.Equal(t, http.StatusForbidden, code)
@@ -68,7 +71,7 @@ func TestEnforceContainsEnumeration(t *testing.T) {
 	logins := r.back.count("POST /login")
 	code, hdr, _ = r.do(t, "POST", "/login", "", `{"username":"mallory","password":"pw"}`)
 	assert.Equal(t, http.StatusForbidden, code, "a contained identity cannot log in for a fresh token")
-	assert.Equal(t, ds[0].ID, hdr.Get(DecisionHeader))
+	assert.Equal(t, ds[2].ID, hdr.Get(DecisionHeader), "the harshest live decision answers")
 	assert.Equal(t, logins, r.back.count("POST /login"))
 
 	code, _, _ = r.do(t, "GET", "/users/5", alice, "")
@@ -91,6 +94,46 @@ func TestEnforceBlockExpires(t *testing.T) {
 	code, _, _ = r.do(t, "GET", "/users/1", mallory, "")
 	assert.Equal(t, http.StatusOK, code)
 	r.login(t, "mallory")
+}
+
+// TestContinuedAbuseWhileBlockedEscalates: the requests the guard refuses
+// reach the monitor too, so an identity that keeps walking while blocked
+// is still blocked, for longer, when its first block ends; one that stops
+// is let back in.
+func TestContinuedAbuseWhileBlockedEscalates(t *testing.T) {
+	tests := []struct {
+		name      string
+		keepGoing bool
+		after     int // status after the first block's TTL
+	}{
+		{name: "keeps walking", keepGoing: true, after: http.StatusForbidden},
+		{name: "stops", keepGoing: false, after: http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, Enforce)
+			mallory := r.login(t, "mallory")
+			r.walk(t, mallory, 1, 16)
+			ds := r.guard.Decisions()
+			require.Len(t, ds, 2)
+			first := ds[0]
+			require.Equal(t, 0, first.Level)
+			if tt.keepGoing {
+				assert.Equal(t, repeat(http.StatusForbidden, 12), r.walk(t, mallory, 17, 28))
+			}
+			r.clock.Advance(first.Expires.Sub(r.clock.Now()))
+			code, _, _ := r.do(t, "GET", "/users/1", mallory, "")
+			assert.Equal(t, tt.after, code)
+			if !tt.keepGoing {
+				return
+			}
+			ds = r.guard.Decisions()
+			require.Len(t, ds, 4)
+			assert.Equal(t, 1, ds[2].Level)
+			assert.Greater(t, ds[2].Expires.Sub(ds[2].Time), first.Expires.Sub(first.Time), "the repeat is contained longer")
+			assert.Equal(t, 16, r.back.count("GET /users/{id} Bearer "+mallory), "the upstream never saw the walk while blocked")
+		})
+	}
 }
 
 func TestEnforceBlocksAnonymousAddress(t *testing.T) {

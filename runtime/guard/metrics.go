@@ -12,6 +12,7 @@ type metrics struct {
 	deniedVec   *prometheus.CounterVec
 	decisions   *prometheus.CounterVec
 	storeErrors prometheus.Counter
+	logLines    *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -29,8 +30,11 @@ func newMetrics() *metrics {
 		storeErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "abusegate_guard_store_errors_total", Help: "Decision store operations that failed (the guard failed open or closed).",
 		}),
+		logLines: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "abusegate_guard_access_log_lines_total", Help: "Access log lines read in passive mode, by outcome (observed, skipped).",
+		}, []string{"outcome"}),
 	}
-	m.reg.MustRegister(m.passed, m.deniedVec, m.decisions, m.storeErrors)
+	m.reg.MustRegister(m.passed, m.deniedVec, m.decisions, m.storeErrors, m.logLines)
 	return m
 }
 

@@ -237,8 +237,8 @@ func subjectsOf(o *Observation, f Finding) []scenarios.Subject {
 }
 
 // decide scores a finding and applies the first matching rule to its
-// subjects, escalating for repeat offenders and skipping subjects on which
-// the same rule is still live.
+// subjects, escalating for repeat offenders, including those still
+// contained, and skipping subjects on which the same alert is still live.
 func (m *Monitor) decide(out []scenarios.Decision, detector string, o *Observation, f Finding, c context) []scenarios.Decision {
 	subjects := subjectsOf(o, f)
 	points, note := m.risk.weigh(detector, o.Op, c)
@@ -271,15 +271,20 @@ func (m *Monitor) decide(out []scenarios.Decision, detector string, o *Observati
 			continue
 		}
 		k := liveKey{rule: rule.Name, subject: s}
-		if exp, ok := m.live[k]; ok && o.Now < exp {
-			continue
-		}
 		m.sweepLive(o.Now)
 		h := m.history[s]
 		if h.last != 0 && rule.Escalate.Window > 0 && o.Now-h.last > int64(rule.Escalate.Window) {
 			h = history{}
 		}
 		action, ttl := rule.escalated(h.count)
+		// A live alert is not repeated. A subject that goes on misbehaving
+		// while contained (the guard feeds back the requests it refuses)
+		// is contained again, escalated, so the abuse does not start
+		// afresh when the decision ends; once escalation stops lengthening
+		// the TTL, not before half of the live decision has run.
+		if exp, ok := m.live[k]; ok && o.Now < exp && (!rule.Action.Contains() || exp-o.Now > int64(ttl)/2) {
+			continue
+		}
 		if alertOnly {
 			action = scenarios.ActionAlert
 		}

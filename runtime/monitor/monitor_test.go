@@ -17,12 +17,14 @@ import (
 )
 
 // expectedDecision is one entry of a case's expected.json; Reason is
-// checked only when given, as a substring.
+// checked only when given, as a substring, and Level only when given.
 type expectedDecision struct {
 	Subject  string `json:"subject"`
 	Detector string `json:"detector"`
 	Action   string `json:"action"`
 	Reason   string `json:"reason,omitempty"`
+	// Level is the escalation level, checked only when given.
+	Level *int `json:"level,omitempty"`
 }
 
 // TestCases replays every testdata/<case>/events.jsonl through a Monitor
@@ -48,7 +50,7 @@ func TestCases(t *testing.T) {
 					assert.True(t, d.Expires.After(d.Time), "decision %s expires after it is taken", d.ID)
 					assert.NotEmpty(t, d.Reasons, "decision %s explains its score", d.ID)
 					got = append(got, expectedDecision{
-						Subject: d.Subject.String(), Detector: d.Detector, Action: d.Action.String(), Reason: d.Reason,
+						Subject: d.Subject.String(), Detector: d.Detector, Action: d.Action.String(), Reason: d.Reason, Level: &d.Level,
 					})
 				}
 			}
@@ -59,6 +61,9 @@ func TestCases(t *testing.T) {
 					assert.Contains(t, got[i].Reason, want[i].Reason, "decision %d", i)
 				}
 				got[i].Reason = want[i].Reason
+				if want[i].Level == nil {
+					got[i].Level = nil
+				}
 				assert.Equal(t, want[i], got[i], "decision %d", i)
 			}
 		})

@@ -39,7 +39,7 @@ write('benign-shared-office',E,[])
 
 # credential stuffing from one address
 E=[ev(i*0.7,'POST','/login',401 if i%25 else 200,Addr='203.0.113.50',Fingerprint='fp-stuff',Username='victim%03d'%i) for i in range(40)]
-write('stuffing-one-address',E,[{"subject":"address:203.0.113.50","detector":"stuffing","action":"block","reason":"10 of 11 logins failed from address 203.0.113.50"},{"subject":"fingerprint:fp-stuff","detector":"stuffing","action":"block"}])
+write('stuffing-one-address',E,[{"subject":"address:203.0.113.50","detector":"stuffing","action":"block","reason":"10 of 11 logins failed from address 203.0.113.50"},{"subject":"fingerprint:fp-stuff","detector":"stuffing","action":"block"},{"subject":"address:203.0.113.50","detector":"stuffing","action":"block","reason":"10 of 10 logins failed"},{"subject":"fingerprint:fp-stuff","detector":"stuffing","action":"block"},{"subject":"address:203.0.113.50","detector":"stuffing","action":"block"},{"subject":"fingerprint:fp-stuff","detector":"stuffing","action":"block"}])
 # benign: a user who forgot the password
 E=[ev(i*6,'POST','/login',401 if i<12 else 200,Addr='10.3.0.4',Fingerprint='fp-ff',Username='forgetful') for i in range(13)]
 write('benign-forgetful-user',E,[])
@@ -49,7 +49,7 @@ E=[]
 for i in range(30):
     fp=['fp-a','fp-b','fp-c'][i%3]; addr=['10.4.0.1','172.20.0.9','192.0.2.44'][i%3]
     E.append(ev(i*2,'GET','/users/me',**who('shared',addr,fp)))
-write('reuse-token-many-devices',E,[{"subject":"token:tok-shared","detector":"reuse","action":"revoke","reason":"token tok-shared used from 3 devices"}])
+write('reuse-token-many-devices',E,[{"subject":"token:tok-shared","detector":"reuse","action":"revoke","reason":"token tok-shared used from 3 devices"},{"subject":"token:tok-shared","detector":"reuse","action":"block","reason":"used from 3 devices"},{"subject":"token:tok-shared","detector":"reuse","action":"block","reason":"used from 3 devices"},{"subject":"token:tok-shared","detector":"reuse","action":"block","reason":"used from 3 devices"},{"subject":"token:tok-shared","detector":"reuse","action":"block","reason":"used from 3 devices"}])
 # benign mobile user: Wi-Fi and two carrier addresses, one phone, one place
 E=[]
 addrs=['192.168.1.20','100.64.12.7','100.64.88.3']
@@ -64,7 +64,7 @@ write('reuse-impossible-travel',E,[{"subject":"token:tok-jetset","detector":"reu
 # coupon guessing on one cart
 E=[ev(0,'POST','/cart/items',**who('cheap','10.6.0.2','fp-c1'))]
 E+= [ev(1+i*3,'POST','/cart/coupon',404,Coupon='GUESS%02d'%i,Cart='c-1',**who('cheap','10.6.0.2','fp-c1')) for i in range(8)]
-write('coupon-guessing',E,[{"subject":"identity:cheap","detector":"coupon","action":"block","reason":"4 of 4 coupon codes rejected on cart c-1"},{"subject":"token:tok-cheap","detector":"coupon","action":"block"}])
+write('coupon-guessing',E,[{"subject":"identity:cheap","detector":"coupon","action":"block","reason":"4 of 4 coupon codes rejected on cart c-1"},{"subject":"token:tok-cheap","detector":"coupon","action":"block"},{"subject":"identity:cheap","detector":"coupon","action":"block","reason":"4 of 4 coupon codes rejected"},{"subject":"token:tok-cheap","detector":"coupon","action":"block"}])
 # one code from three accounts on one device
 E=[]
 for k in range(3):
