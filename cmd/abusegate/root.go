@@ -83,7 +83,7 @@ were hurt. The exit code gates the pipeline:
 	root.AddCommand(newInspect(std), newLint(std))
 	root.AddCommand(newReport(std))
 	root.AddCommand(newGenerate(std), newSchema(std), newScenarios(std))
-	root.AddCommand(newGuard(std))
+	root.AddCommand(newGuard(std), newMonitor(std))
 	root.AddCommand(newRun(std), newSimulate(std), newDemoshop(std))
 	return root
 }
