@@ -25,7 +25,7 @@ func Register(r *generators.Registry) {
 	r.Register(
 		enumeration.Kind{},
 		couponstacking.Kind{},
-		scraping.Kind{},
+		scraping.New(),
 		stuffing.Kind{},
 		reuse.New(),
 		cracking.Kind{},

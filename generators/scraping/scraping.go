@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/abusegate/abusegate/generators"
@@ -22,12 +23,22 @@ import (
 const ID = "rest.slow-scraping"
 
 // Kind generates and runs slow-scraping scenarios.
-type Kind struct{}
+type Kind struct {
+	mu sync.Mutex
+	// harvested holds, per scenario, the ids of the items its VUs have
+	// obtained: the leak is the catalog share taken, so an item scraped
+	// again by a later iteration or another VU counts once.
+	harvested map[string]map[string]struct{}
+}
 
-var _ generators.Kind = Kind{}
+// New returns a slow-scraping kind; a run gets a fresh one from
+// builtin.Register, so its harvest starts empty.
+func New() *Kind { return &Kind{} }
+
+var _ generators.Kind = (*Kind)(nil)
 
 // Info implements generators.Kind.
-func (Kind) Info() generators.Info {
+func (*Kind) Info() generators.Info {
 	return generators.Info{
 		ID:       ID,
 		Title:    "Low-and-slow distributed scraping",
@@ -40,7 +51,7 @@ func (Kind) Info() generators.Info {
 
 // Generate picks every paginated collection whose pages can be addressed
 // directly (page number or offset: a cursor serializes the walk).
-func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
+func (k *Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
 	var out []scenarios.Scenario
 	for _, op := range s.Operations {
 		if !op.Has(scenarios.RoleCollection) || op.Method != http.MethodGet || op.Protocol != scenarios.REST {
@@ -94,7 +105,7 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 // (their offsets, for offset paging) until a page comes back empty or the
 // scenario's page budget is spent; every request wears another address and
 // device when rotate says so.
-func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
+func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
 	if len(sc.Operations) == 0 {
 		return nil, fmt.Errorf("slow-scraping %s: no operation", sc.ID)
 	}
@@ -116,6 +127,7 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 		return nil, fmt.Errorf("slow-scraping %s: %w", sc.ID, err)
 	}
 	s := &scraper{path: path, size: size, rot: rot, vu: env.VU, stride: max(sc.Schedule.VUs, 1), sizeParam: p["size_param"]}
+	s.judge = k.judge(sc.ID)
 	switch p["style"] {
 	case "page":
 		s.pageParam = p["page_param"]
@@ -143,6 +155,7 @@ type scraper struct {
 	vu, stride                        int
 	pages, sent                       int
 	empty                             bool
+	judge                             func(scenarios.Result) (scenarios.Outcome, int)
 }
 
 // Session implements scenarios.SessionReporter.
@@ -187,16 +200,43 @@ func (s *scraper) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	s.rot.Apply(h, k)
 	return scenarios.Step{Request: scenarios.Request{
 		Method: http.MethodGet, Path: s.path + "?" + q.Encode(), Route: s.path, Header: h,
-		Abusive: true, Judge: judgePage,
+		Abusive: true, Judge: s.judge,
 	}}, true
 }
 
-// judgePage counts the items a page carried. Pages never overlap (VU i
-// takes pages i, i+n, ...), so items across exchanges are distinct.
-func judgePage(r scenarios.Result) (scenarios.Outcome, int) {
-	o := scenarios.Classify(r.Status)
-	if o != scenarios.OutcomeSuccess {
-		return o, 0
+// judge returns the Judge of scenario id's pages: each page's leak is the
+// number of its items no VU of the scenario had harvested before. Items
+// without an id count as new: the catalog gives nothing to tell them apart.
+func (k *Kind) judge(id string) func(scenarios.Result) (scenarios.Outcome, int) {
+	k.mu.Lock()
+	if k.harvested == nil {
+		k.harvested = map[string]map[string]struct{}{}
 	}
-	return o, len(generators.Items(r.Body))
+	seen, ok := k.harvested[id]
+	if !ok {
+		seen = map[string]struct{}{}
+		k.harvested[id] = seen
+	}
+	k.mu.Unlock()
+	return func(r scenarios.Result) (scenarios.Outcome, int) {
+		o := scenarios.Classify(r.Status)
+		if o != scenarios.OutcomeSuccess {
+			return o, 0
+		}
+		n := 0
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		for _, item := range generators.Items(r.Body) {
+			id, ok := generators.ItemID(item)
+			if !ok {
+				n++
+				continue
+			}
+			if _, dup := seen[id]; !dup {
+				seen[id] = struct{}{}
+				n++
+			}
+		}
+		return o, n
+	}
 }

@@ -18,12 +18,12 @@ import (
 // from ever-changing addresses and devices.
 func TestUnguardedScrapesTheCatalog(t *testing.T) {
 	tg := kindtest.Shop(t, demoshop.Options{Seed: 1, Products: 600})
-	sc := tg.Generate(t, scraping.Kind{}, generators.Options{Attackers: tg.Identities(20, 10)}, "scraping-get-products")
+	sc := tg.Generate(t, scraping.New(), generators.Options{Attackers: tg.Identities(20, 10)}, "scraping-get-products")
 	assert.Equal(t, "page", sc.Params["style"])
 	assert.Equal(t, "limit", sc.Params["size_param"])
 	assert.Empty(t, sc.Params["login"], "the catalog is public")
 	sc.Think = scenarios.ConstantThink(0)
-	res := tg.Run(t, scraping.Kind{}, sc, 20*time.Second, 1000)
+	res := tg.Run(t, scraping.New(), sc, 20*time.Second, 1000)
 
 	assert.Equal(t, tg.Shop.Products(), res.Leak, "share scraped: every item")
 	perVU := map[int]int{}
@@ -40,13 +40,29 @@ func TestUnguardedScrapesTheCatalog(t *testing.T) {
 
 func TestPageBudgetIsShared(t *testing.T) {
 	tg := kindtest.Shop(t, demoshop.Options{Seed: 1, Products: 600})
-	sc := tg.Generate(t, scraping.Kind{}, generators.Options{}, "scraping-get-products")
+	sc := tg.Generate(t, scraping.New(), generators.Options{}, "scraping-get-products")
 	sc.Params["pages"] = "7"
 	sc.Schedule.VUs = 3
 	sc.Think = scenarios.ConstantThink(0)
-	res := tg.Run(t, scraping.Kind{}, sc, 10*time.Second, 100)
+	res := tg.Run(t, scraping.New(), sc, 10*time.Second, 100)
 	assert.Equal(t, 7, res.Abusive)
 	assert.Equal(t, 7*20, res.Leak)
+}
+
+// A second sweep of the same pages harvests nothing new: the leak is the
+// share of the catalog taken, not the pages fetched.
+func TestRescrapingCountsItemsOnce(t *testing.T) {
+	tg := kindtest.Shop(t, demoshop.Options{Seed: 1, Products: 600})
+	k := scraping.New()
+	sc := tg.Generate(t, k, generators.Options{}, "scraping-get-products")
+	sc.Params["pages"] = "5"
+	sc.Schedule.VUs = 1
+	sc.Think = scenarios.ConstantThink(0)
+	first := tg.Run(t, k, sc, 10*time.Second, 100)
+	again := tg.Run(t, k, sc, 10*time.Second, 100)
+	assert.Equal(t, 5*20, first.Leak)
+	assert.Equal(t, 5, again.Abusive, "the second sweep fetched its pages")
+	assert.Zero(t, again.Leak, "and harvested nothing new")
 }
 
 func TestProgramRejectsBadParams(t *testing.T) {
@@ -66,7 +82,7 @@ func TestProgramRejectsBadParams(t *testing.T) {
 				}
 			}
 			sc := scenarios.Scenario{ID: "s", Operations: []scenarios.Target{{Operation: "GET /products"}}, Params: p}
-			_, err := scraping.Kind{}.Program(sc, generators.Env{})
+			_, err := scraping.New().Program(sc, generators.Env{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
