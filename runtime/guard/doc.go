@@ -11,7 +11,11 @@
 // the business fields of login and coupon bodies, the login exchange that
 // ties a token to an identity — the decision Store (memory, or Redis shared
 // by replicas), and the admin API (decisions, their event stream, metrics).
-// Scoring belongs to runtime/monitor.
+// Scoring belongs to runtime/monitor. Requests the guard refuses are
+// scored too, so a contained subject that keeps going is contained again,
+// escalated. Passive mode (Guard.Passive) scores JSON access logs (NGINX,
+// Envoy) instead of live traffic, detect-only. Redis shares decisions
+// between replicas, not the monitor's counters: see runtime/monitor.
 //
 // It must not import runtime/vu, cmd, oracle or reports.
 package guard

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -22,14 +23,17 @@ type coupon struct {
 
 var _ Detector = (*coupon)(nil)
 
+// couponTries slide like the rate detector's counters.
 type couponTries struct {
-	start, last        int64
-	attempts, failures int
+	last               int64
+	attempts, failures counter
 }
 
+// codeAccounts are the accounts that redeemed one code from one device
+// within the window, each with when it last did.
 type codeAccounts struct {
-	start, last int64
-	accounts    []uint64
+	last     int64
+	accounts []sighting
 }
 
 func newCoupon(cfg CouponConfig, maxKeys int, h hasher) *coupon {
@@ -57,14 +61,14 @@ func (d *coupon) Observe(o *Observation) (Finding, bool) {
 		cart, where = o.Keys.Subject, o.Subject.String()
 	}
 	t := d.tries.get(cart^0x5bd1e995, o.Now)
-	d.count(t, o.Now, ok)
+	attempts, failures := d.count(t, o.Now, ok)
 	switch {
-	case t.attempts >= d.cfg.Attempts:
-		f := Finding{Reason: fmt.Sprintf("%d coupon attempts on %s within %s", t.attempts, where, d.cfg.Window)}
+	case attempts >= float64(d.cfg.Attempts):
+		f := Finding{Reason: fmt.Sprintf("%.0f coupon attempts on %s within %s", attempts, where, d.cfg.Window)}
 		*t = couponTries{last: o.Now}
 		return f, true
-	case t.failures >= d.cfg.Failures && float64(t.failures) >= d.cfg.FailureRatio*float64(t.attempts):
-		f := Finding{Reason: fmt.Sprintf("%d of %d coupon codes rejected on %s within %s: guessing codes", t.failures, t.attempts, where, d.cfg.Window)}
+	case failures >= float64(d.cfg.Failures) && failures >= d.cfg.FailureRatio*attempts:
+		f := Finding{Reason: fmt.Sprintf("%.0f of %.0f coupon codes rejected on %s within %s: guessing codes", failures, attempts, where, d.cfg.Window)}
 		*t = couponTries{last: o.Now}
 		return f, true
 	}
@@ -72,8 +76,7 @@ func (d *coupon) Observe(o *Observation) (Finding, bool) {
 		return Finding{}, false
 	}
 	if r := d.reuse.get(o.Keys.Subject^code, o.Now); r != nil {
-		d.count(r, o.Now, true)
-		if r.attempts >= d.cfg.Repeats {
+		if n, _ := d.count(r, o.Now, true); n >= float64(d.cfg.Repeats) {
 			*r = couponTries{last: o.Now}
 			return Finding{Reason: fmt.Sprintf("redeemed coupon %q %d times", ev.Coupon, d.cfg.Repeats)}, true
 		}
@@ -81,15 +84,15 @@ func (d *coupon) Observe(o *Observation) (Finding, bool) {
 	return d.sharedCode(o, code)
 }
 
-func (d *coupon) count(t *couponTries, now int64, ok bool) {
-	if now-t.start >= d.window {
-		*t = couponTries{start: now}
-	}
+// count adds one attempt and returns the sliding attempts and failures.
+func (d *coupon) count(t *couponTries, now int64, ok bool) (attempts, failures float64) {
 	t.last = now
-	t.attempts++
+	attempts = t.attempts.add(now, d.window)
+	t.failures.roll(now, d.window)
 	if !ok {
-		t.failures++
+		t.failures.cur++
 	}
+	return attempts, t.failures.estimate(now, d.window)
 }
 
 // sharedCode counts the accounts redeeming one code from one device (or,
@@ -103,12 +106,12 @@ func (d *coupon) sharedCode(o *Observation, code uint64) (Finding, bool) {
 		return Finding{}, false
 	}
 	c := d.shared.get(dev^code*0x9e3779b97f4a7c15, o.Now)
-	if o.Now-c.start >= d.window {
-		*c = codeAccounts{start: o.Now, accounts: c.accounts[:0]}
-	}
 	c.last = o.Now
-	if !containsKey(c.accounts, o.Keys.Subject) && len(c.accounts) < d.cfg.AccountsPerDevice {
-		c.accounts = append(c.accounts, o.Keys.Subject)
+	c.accounts = slices.DeleteFunc(c.accounts, func(a sighting) bool { return o.Now-a.at >= d.window })
+	if i := slices.IndexFunc(c.accounts, func(a sighting) bool { return a.key == o.Keys.Subject }); i >= 0 {
+		c.accounts[i].at = o.Now
+	} else if len(c.accounts) < d.cfg.AccountsPerDevice {
+		c.accounts = append(c.accounts, sighting{key: o.Keys.Subject, at: o.Now})
 	}
 	if len(c.accounts) < d.cfg.AccountsPerDevice {
 		return Finding{}, false

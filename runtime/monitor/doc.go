@@ -14,6 +14,19 @@
 // so the same Monitor runs in real time behind the guard and in simulated
 // time in process. Every table is bounded.
 //
+// Each subject's state lives in one record (rate counter, walk, coverage
+// sketch, credential sightings, session, profile) found with a single
+// lookup per event; tables keyed by something else (a device, a login
+// source, a cart, a cluster) stay with their detector.
+//
+// Limitation: detector state is per process. Guard replicas share
+// decisions through Redis (runtime/guard), not counters, so an abuser whose
+// requests a load balancer spreads over N replicas is seen by each one at
+// about 1/N of its rate, and rate-like thresholds (rate, enumeration,
+// stuffing, coupon attempts) trip up to N times later. Pin clients to a
+// replica (consistent hashing on the credential or address) or lower the
+// thresholds accordingly until shared counters exist.
+//
 // It must not import runtime/guard, runtime/vu, cmd, oracle or reports:
 // those consume decisions, the monitor only produces them.
 package monitor

@@ -226,3 +226,49 @@ func TestObserveConcurrent(t *testing.T) {
 	wg.Wait()
 	assert.GreaterOrEqual(t, len(ids), 16, "at least one identity and one token decision per walker")
 }
+
+// TestWindowsSlide: stuffing and coupon counts slide like the rate
+// detector's, so a burst split across a window boundary is still one
+// burst (counts that reset all at once would see two halves under the
+// threshold).
+func TestWindowsSlide(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
+	login := func(at time.Duration, user string) scenarios.Event {
+		return scenarios.Event{Time: t0.Add(at), Method: "POST", Path: "/login", Status: 401, Addr: "203.0.113.9", Username: user}
+	}
+	coupon := func(at time.Duration, code string) scenarios.Event {
+		return scenarios.Event{Time: t0.Add(at), Method: "POST", Path: "/cart/coupon", Status: 200, Identity: "ann",
+			Coupon: code, Cart: "c-9", Fingerprint: fmt.Sprintf("fp-%s", code)}
+	}
+	tests := []struct {
+		name     string
+		events   []scenarios.Event
+		detector string
+	}{
+		{name: "stuffing", detector: StuffingName, events: []scenarios.Event{
+			login(0, "u0"),
+			login(9*time.Minute+55*time.Second, "u1"), login(9*time.Minute+56*time.Second, "u2"),
+			login(9*time.Minute+57*time.Second, "u3"), login(9*time.Minute+58*time.Second, "u4"),
+			login(10*time.Minute+5*time.Second, "u5"), login(10*time.Minute+6*time.Second, "u6"),
+			login(10*time.Minute+7*time.Second, "u7"), login(10*time.Minute+8*time.Second, "u8"),
+			login(10*time.Minute+9*time.Second, "u9"), login(10*time.Minute+10*time.Second, "u10"),
+		}},
+		{name: "coupon attempts", detector: CouponName, events: []scenarios.Event{
+			coupon(0, "A"),
+			coupon(29*time.Minute+50*time.Second, "B"), coupon(29*time.Minute+51*time.Second, "C"), coupon(29*time.Minute+52*time.Second, "D"),
+			coupon(30*time.Minute+10*time.Second, "E"), coupon(30*time.Minute+11*time.Second, "F"), coupon(30*time.Minute+12*time.Second, "G"),
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := New(shopSurface(), Config{})
+			var got []string
+			for _, ev := range tt.events {
+				for _, d := range m.Observe(ev) {
+					got = append(got, d.Detector)
+				}
+			}
+			assert.Contains(t, got, tt.detector)
+		})
+	}
+}

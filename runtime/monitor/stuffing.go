@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -20,11 +21,12 @@ type stuffing struct {
 
 var _ Detector = (*stuffing)(nil)
 
+// loginStats slide like the rate detector's counters: attempts and
+// failures over the last window, and the usernames tried within it.
 type loginStats struct {
-	start              int64
 	last               int64
-	attempts, failures int
-	usernames          []uint64
+	attempts, failures counter
+	usernames          []sighting
 }
 
 func newStuffing(cfg StuffingConfig, maxKeys int, h hasher) *stuffing {
@@ -63,31 +65,26 @@ func (d *stuffing) Observe(o *Observation) (Finding, bool) {
 
 // add counts one login and reports whether the source crossed the line.
 func (d *stuffing) add(s *loginStats, now int64, user uint64, fail bool) bool {
-	if now-s.start >= d.window {
-		*s = loginStats{start: now, usernames: s.usernames[:0]}
-	}
 	s.last = now
-	s.attempts++
+	attempts := s.attempts.add(now, d.window)
+	s.failures.roll(now, d.window)
 	if fail {
-		s.failures++
+		s.failures.cur++
 	}
-	if user != 0 && len(s.usernames) < d.cfg.Usernames && !containsKey(s.usernames, user) {
-		s.usernames = append(s.usernames, user)
+	failures := s.failures.estimate(now, d.window)
+	s.usernames = slices.DeleteFunc(s.usernames, func(u sighting) bool { return now-u.at >= d.window })
+	if user != 0 {
+		if i := slices.IndexFunc(s.usernames, func(u sighting) bool { return u.key == user }); i >= 0 {
+			s.usernames[i].at = now
+		} else if len(s.usernames) < d.cfg.Usernames {
+			s.usernames = append(s.usernames, sighting{key: user, at: now})
+		}
 	}
-	return s.failures >= d.cfg.Failures && len(s.usernames) >= d.cfg.Usernames &&
-		float64(s.failures) >= d.cfg.FailureRatio*float64(s.attempts)
+	return failures >= float64(d.cfg.Failures) && len(s.usernames) >= d.cfg.Usernames &&
+		failures >= d.cfg.FailureRatio*attempts
 }
 
 func (d *stuffing) reason(s *loginStats, who string) string {
-	return fmt.Sprintf("%d of %d logins failed from %s, %d+ distinct usernames within %s",
-		s.failures, s.attempts, who, len(s.usernames), d.cfg.Window)
-}
-
-func containsKey(xs []uint64, x uint64) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
+	return fmt.Sprintf("%.0f of %.0f logins failed from %s, %d+ distinct usernames within %s",
+		s.failures.estimate(s.last, d.window), s.attempts.estimate(s.last, d.window), who, len(s.usernames), d.cfg.Window)
 }
