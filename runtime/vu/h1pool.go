@@ -81,8 +81,10 @@ func (p *h1Pool) get(ctx context.Context, addr, method string, fresh bool) (*h1C
 			p.mu.Unlock()
 			age := now.Sub(c.used)
 			// A request that may not be retried always looks first; the
-			// others only after a pause (a retry covers the race).
-			quick := age < time.Millisecond && idempotent(method)
+			// others only after a pause as long as the shortest idle
+			// timeouts of servers (a retry covers the race), so a busy
+			// connection costs no extra system call.
+			quick := age < probeAfter && idempotent(method)
 			if age < p.idleTimeout && c.p.br.Buffered() == 0 && (quick || alive(c.c)) {
 				c.reuse = true
 				return c, nil
@@ -218,6 +220,10 @@ func alive(c net.Conn) bool {
 	})
 	return ok && err == nil
 }
+
+// probeAfter is how long a connection may sit idle before an idempotent
+// request probes it.
+const probeAfter = time.Second
 
 // errStale is a reused connection that failed before any byte of the
 // answer: the server had closed it.
