@@ -14,6 +14,12 @@ type Config struct {
 	// MaxKeys bounds each detector table (subjects, walks, sessions);
 	// when full, an arbitrary entry makes room. Zero means 1<<20.
 	MaxKeys int
+	// Seed seeds the hashes the detectors key their tables and coverage
+	// sketches on. Zero means a fixed built-in seed, so the same events
+	// give the same decisions in every run (simulations are byte-identical
+	// for a plan's seed); a guard facing the internet may set a secret one
+	// so no one can precompute colliding keys.
+	Seed uint64
 	// Logger receives the monitor's operational messages; nil discards.
 	Logger *slog.Logger
 }

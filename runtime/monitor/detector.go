@@ -1,7 +1,6 @@
 package monitor
 
 import (
-	"hash/maphash"
 	"strings"
 	"time"
 
@@ -87,16 +86,6 @@ type Finding struct {
 	// Subjects are who the finding is against, strongest first; nil means
 	// the observation's subject and, for an identity, its token.
 	Subjects []scenarios.Subject
-}
-
-// hasher hashes keys with one seed per Monitor.
-type hasher struct{ seed maphash.Seed }
-
-func (h hasher) key(s string) uint64 {
-	if s == "" {
-		return 0
-	}
-	return maphash.String(h.seed, s) | 1
 }
 
 // prefix is the /24 of an IPv4 address or the /48 of an IPv6 one, as text,

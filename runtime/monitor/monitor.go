@@ -2,7 +2,6 @@ package monitor
 
 import (
 	"fmt"
-	"hash/maphash"
 	"sync"
 	"time"
 
@@ -53,7 +52,7 @@ type history struct {
 func New(surface scenarios.Surface, cfg Config) *Monitor {
 	cfg = cfg.withDefaults()
 	p, n := cfg.Policy, cfg.MaxKeys
-	h := hasher{seed: maphash.MakeSeed()}
+	h := newHasher(cfg.Seed)
 	recs := newRecords(n, recordIdle(p), profileIdle)
 	m := &Monitor{
 		cfg:     cfg,

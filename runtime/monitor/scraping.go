@@ -83,8 +83,11 @@ func (s *smallSketch) distinct() float64    { return linearCount(s.cur[:], s.pre
 func (s *bigSketch) distinct() float64      { return linearCount(s.cur[:], s.prev[:]) }
 
 // addBit sets the item's bit and reports whether it was new to both windows.
+// The bit is taken from the top of a Fibonacci product: item keys are odd
+// (see hasher.key), so two of them XORed are even and their low bits would
+// leave half the sketch unused.
 func addBit(cur, prev []uint64, item uint64) bool {
-	i := item % uint64(len(cur)*64)
+	i := (item * 0x9e3779b97f4a7c15) >> (64 - bits.TrailingZeros(uint(len(cur)*64)))
 	w, b := i/64, uint64(1)<<(i%64)
 	seen := (cur[w]|prev[w])&b != 0
 	cur[w] |= b
