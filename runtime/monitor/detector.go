@@ -17,6 +17,9 @@ const (
 	ReuseName       = "reuse"
 	CouponName      = "coupon"
 	FlowName        = "flow"
+	// AmplificationName is the detector of many operations in one request
+	// (GraphQL aliases and batches).
+	AmplificationName = "amplification"
 )
 
 // DistinctObjectsName is the enumeration detector's id under its first
@@ -24,7 +27,7 @@ const (
 const DistinctObjectsName = EnumerationName
 
 func detectorNames() []string {
-	return []string{CouponName, EnumerationName, FlowName, RateName, ReuseName, ScrapingName, StuffingName}
+	return []string{AmplificationName, CouponName, EnumerationName, FlowName, RateName, ReuseName, ScrapingName, StuffingName}
 }
 
 func knownDetector(name string) bool {

@@ -22,16 +22,18 @@ import (
 func TestSameEventsSameDecisions(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*", "events.jsonl"))
 	require.NoError(t, err)
-	var evs []scenarios.Event
+	var reqs []request
 	for _, f := range files {
-		evs = append(evs, readEvents(t, f)...)
+		reqs = append(reqs, readRequests(t, f)...)
 	}
-	evs = append(evs, crawl(600)...)
+	for _, ev := range crawl(600) {
+		reqs = append(reqs, request{evs: []scenarios.Event{ev}})
+	}
 	run := func(cfg Config) []scenarios.Decision {
 		m := New(shopSurface(), cfg)
 		var out []scenarios.Decision
-		for _, ev := range evs {
-			out = append(out, m.Observe(ev)...)
+		for _, r := range reqs {
+			out = append(out, replay(m, r)...)
 		}
 		return out
 	}

@@ -34,6 +34,7 @@ type Monitor struct {
 	live      map[liveKey]int64 // expiry of each subject's last decision per rule
 	history   map[scenarios.Subject]history
 	seq       int
+	amp       amplification
 }
 
 type liveKey struct {
@@ -64,6 +65,7 @@ func New(surface scenarios.Surface, cfg Config) *Monitor {
 		risk:    newRisk(p.Risk, n, recs, h),
 		live:    make(map[liveKey]int64),
 		history: make(map[scenarios.Subject]history),
+		amp:     amplification{cfg: p.Amplification},
 	}
 	m.detectors = []Detector{
 		newRate(p.Rate, n), newEnumeration(p.Enumeration), newScraping(p.Scraping, n, h),
@@ -166,7 +168,12 @@ func (m *Monitor) Observe(ev scenarios.Event) []scenarios.Decision {
 	o := &m.obs
 	*o = Observation{Event: ev, Subject: subject, OpIndex: -1, Now: ev.Time.UnixNano()}
 	if matched {
-		o.Event.Route, o.Event.ObjectID, o.Op, o.OpIndex = mt.Route, mt.ObjectID, mt.Op, mt.Index
+		o.Event.Route, o.Op, o.OpIndex = mt.Route, mt.Op, mt.Index
+		// A REST object id is in the path; a GraphQL field's is an
+		// argument, which the guard read into the event.
+		if mt.Op == nil || mt.Op.Protocol != scenarios.GraphQL {
+			o.Event.ObjectID = mt.ObjectID
+		}
 	}
 	m.keys(o)
 	rec, fresh := m.recs.get(o.Keys.Subject, o.Now)

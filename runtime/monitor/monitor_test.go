@@ -45,8 +45,8 @@ func TestCases(t *testing.T) {
 			}
 			m := New(shopSurface(), cfg)
 			var got []expectedDecision
-			for _, ev := range readEvents(t, events) {
-				for _, d := range m.Observe(ev) {
+			for _, req := range readRequests(t, events) {
+				for _, d := range replay(m, req) {
 					assert.True(t, d.Expires.After(d.Time), "decision %s expires after it is taken", d.ID)
 					assert.NotEmpty(t, d.Reasons, "decision %s explains its score", d.ID)
 					got = append(got, expectedDecision{
@@ -75,19 +75,58 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-func readEvents(t *testing.T, path string) []scenarios.Event {
+// request is one line of events.jsonl: an event, or a JSON array of the
+// events of one HTTP request carrying several operations (the fields of a
+// GraphQL document), which the guard inspects before serving it and
+// observes field by field once answered.
+type request struct {
+	evs   []scenarios.Event
+	multi bool
+}
+
+// replay feeds one request to m as the guard does.
+func replay(m *Monitor, r request) []scenarios.Decision {
+	var out []scenarios.Decision
+	if r.multi {
+		out = append(out, m.Inspect(r.evs)...)
+	}
+	for _, ev := range r.evs {
+		out = append(out, m.Observe(ev)...)
+	}
+	return out
+}
+
+func readRequests(t *testing.T, path string) []request {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	var evs []scenarios.Event
+	var out []request
 	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 16<<20)
 	for line := 1; sc.Scan(); line++ {
-		var ev scenarios.Event
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &ev), "%s:%d", path, line)
-		evs = append(evs, ev)
+		var r request
+		if b := sc.Bytes(); len(b) > 0 && b[0] == '[' {
+			r.multi = true
+			require.NoError(t, json.Unmarshal(b, &r.evs), "%s:%d", path, line)
+		} else {
+			var ev scenarios.Event
+			require.NoError(t, json.Unmarshal(b, &ev), "%s:%d", path, line)
+			r.evs = []scenarios.Event{ev}
+		}
+		out = append(out, r)
 	}
 	require.NoError(t, sc.Err())
+	return out
+}
+
+// readEvents is every event of a case, requests flattened.
+func readEvents(t *testing.T, path string) []scenarios.Event {
+	t.Helper()
+	var evs []scenarios.Event
+	for _, r := range readRequests(t, path) {
+		evs = append(evs, r.evs...)
+	}
 	return evs
 }
 

@@ -41,6 +41,8 @@ type DetectorsFile struct {
 	Reuse       ReuseFile       `yaml:"reuse"`
 	Coupon      CouponFile      `yaml:"coupon"`
 	Flow        FlowFile        `yaml:"flow"`
+	// Amplification is many operations in one request (GraphQL).
+	Amplification AmplificationFile `yaml:"amplification"`
 }
 
 // RateFile configures the sliding-window rate detector.
@@ -101,6 +103,16 @@ type CouponFile struct {
 // FlowFile configures the flow-bypass detector.
 type FlowFile struct {
 	MinSessions int `yaml:"min_sessions"`
+}
+
+// AmplificationFile configures the detector of many operations in one
+// request: Copies of one field, SensitiveCopies of a login, sign-up,
+// coupon, checkout, object read or high-sensitivity field, or Fields of
+// any kind.
+type AmplificationFile struct {
+	Copies          int `yaml:"copies"`
+	SensitiveCopies int `yaml:"sensitive_copies"`
+	Fields          int `yaml:"fields"`
 }
 
 // RiskFile configures the decaying risk score.

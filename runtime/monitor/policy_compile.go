@@ -19,8 +19,10 @@ type Policy struct {
 	Reuse       ReuseConfig
 	Coupon      CouponConfig
 	Flow        FlowConfig
-	Risk        RiskConfig
-	Rules       []Rule
+	// Amplification bounds the operations one request may carry.
+	Amplification AmplificationConfig
+	Risk          RiskConfig
+	Rules         []Rule
 }
 
 // RateConfig: requests per Window per identity; per address and device
@@ -74,6 +76,12 @@ type CouponConfig struct {
 // FlowConfig: how much benign traffic the learnt transition model needs.
 type FlowConfig struct {
 	MinSessions int
+}
+
+// AmplificationConfig: a request carrying Copies fields of one operation
+// (SensitiveCopies of a sensitive one), or Fields fields, is a finding.
+type AmplificationConfig struct {
+	Copies, SensitiveCopies, Fields int
 }
 
 // RiskConfig weighs findings into a decaying score per subject.
@@ -163,6 +171,8 @@ func (f *PolicyFile) Compile() (*Policy, error) {
 			Failures: orInt(d.Coupon.Failures, 4), AccountsPerDevice: orInt(d.Coupon.AccountsPerDevice, 3),
 			Repeats: orInt(d.Coupon.Repeats, 2), FailureRatio: orFloat(d.Coupon.FailureRatio, 0.6)},
 		Flow: FlowConfig{MinSessions: orInt(d.Flow.MinSessions, 20)},
+		Amplification: AmplificationConfig{Copies: orInt(d.Amplification.Copies, 8),
+			SensitiveCopies: orInt(d.Amplification.SensitiveCopies, 5), Fields: orInt(d.Amplification.Fields, 50)},
 	}
 	r := f.Risk
 	p.Risk = RiskConfig{

@@ -154,7 +154,9 @@ func (f *PolicyFile) Validate() error {
 		{"detectors.stuffing.usernames", d.Stuffing.Usernames}, {"detectors.reuse.fingerprints", d.Reuse.Fingerprints},
 		{"detectors.reuse.addresses", d.Reuse.Addresses}, {"detectors.coupon.attempts", d.Coupon.Attempts},
 		{"detectors.coupon.failures", d.Coupon.Failures}, {"detectors.coupon.repeats", d.Coupon.Repeats},
-		{"detectors.flow.min_sessions", d.Flow.MinSessions},
+		{"detectors.flow.min_sessions", d.Flow.MinSessions}, {"detectors.amplification.copies", d.Amplification.Copies},
+		{"detectors.amplification.sensitive_copies", d.Amplification.SensitiveCopies},
+		{"detectors.amplification.fields", d.Amplification.Fields},
 	} {
 		p.positive(n.path, float64(n.v))
 	}

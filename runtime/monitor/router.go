@@ -14,6 +14,11 @@ import (
 // concurrent use.
 type Router struct {
 	root node
+	// fields are the GraphQL operations by key ("QUERY user"): they share
+	// one HTTP path, so the guard resolves each field of a document and
+	// hands the monitor one event per field, Method "QUERY" or "MUTATION"
+	// and Path the field name.
+	fields map[string]opRef
 }
 
 // Match is what a path matched: the template, the value of its object-id
@@ -104,16 +109,44 @@ func (l *leaf) op(method string) (opRef, bool) {
 	return opRef{}, false
 }
 
-// NewRouter compiles the Surface's REST operation templates. When two
-// operations share a method and template (GraphQL fields on one endpoint),
-// the first wins.
+// NewRouter compiles the Surface's REST operation templates and indexes
+// its GraphQL fields by key. When two operations share a method and
+// template, the first wins.
 func NewRouter(surface scenarios.Surface) *Router {
-	r := &Router{}
+	r := &Router{fields: map[string]opRef{}}
 	ops := append([]scenarios.Operation(nil), surface.Operations...)
 	for i := range ops {
+		if ops[i].Protocol == scenarios.GraphQL {
+			if _, dup := r.fields[ops[i].Key()]; !dup {
+				r.fields[ops[i].Key()] = opRef{method: ops[i].Method, op: &ops[i], index: i}
+			}
+			continue
+		}
 		r.add(&ops[i], i)
 	}
 	return r
+}
+
+// Field finds the GraphQL operation of a field: method "QUERY" or
+// "MUTATION" (any case) and the field's name. Its Route is the
+// operation's key, "QUERY user".
+func (r *Router) Field(method, name string) (Match, bool) {
+	ref, ok := r.fields[strings.ToUpper(method)+" "+name]
+	if !ok {
+		return Match{Index: -1}, false
+	}
+	return Match{Route: ref.op.Key(), Op: ref.op, Index: ref.index}, true
+}
+
+// GraphQL reports whether the Surface has GraphQL operations served on
+// the HTTP path endpoint.
+func (r *Router) GraphQL(endpoint string) bool {
+	for _, ref := range r.fields {
+		if ref.op.Endpoint == endpoint {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Router) add(op *scenarios.Operation, index int) {
@@ -148,8 +181,12 @@ func (r *Router) add(op *scenarios.Operation, index int) {
 }
 
 // Match finds the operation a request exercises. A query string, if any,
-// is ignored. It reports false when no template matches the path.
+// is ignored. A path without a leading slash is a GraphQL field name (see
+// Field). It reports false when no template matches the path.
 func (r *Router) Match(method, path string) (Match, bool) {
+	if path != "" && path[0] != '/' {
+		return r.Field(method, path)
+	}
 	path, _, _ = strings.Cut(path, "?")
 	p := trimSlashes(path)
 	l := r.root.match(p)

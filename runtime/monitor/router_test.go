@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,6 +32,11 @@ func TestRouterMatch(t *testing.T) {
 		{name: "no match", method: "GET", path: "/nope/1"},
 		{name: "too deep", method: "GET", path: "/users/1/x"},
 		{name: "empty segment", method: "GET", path: "/users//orders/1"},
+		{name: "graphql field", method: "QUERY", path: "user", route: "QUERY user", op: true, ok: true},
+		{name: "graphql mutation, any case", method: "mutation", path: "login", route: "MUTATION login", op: true, ok: true},
+		{name: "graphql field of the other type", method: "MUTATION", path: "user"},
+		{name: "graphql unknown field", method: "QUERY", path: "__schema"},
+		{name: "graphql endpoint is no REST route", method: "POST", path: "/graphql"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,7 +46,7 @@ func TestRouterMatch(t *testing.T) {
 			assert.Equal(t, tt.objectID, m.ObjectID)
 			assert.Equal(t, tt.op, m.Op != nil)
 			if m.Op != nil {
-				assert.Equal(t, tt.method, m.Op.Method)
+				assert.Equal(t, strings.ToUpper(tt.method), m.Op.Method)
 			}
 		})
 	}
@@ -74,4 +80,11 @@ func TestRouterManyLiterals(t *testing.T) {
 	}
 	_, ok := r.Match("GET", "/r999/x")
 	assert.False(t, ok)
+}
+
+func TestRouterGraphQLEndpoint(t *testing.T) {
+	r := NewRouter(shopSurface())
+	assert.True(t, r.GraphQL("/graphql"))
+	assert.False(t, r.GraphQL("/users/me"))
+	assert.False(t, NewRouter(scenarios.Surface{}).GraphQL("/graphql"))
 }
