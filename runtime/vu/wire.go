@@ -188,24 +188,26 @@ func header(fs []hfield) http.Header {
 	return h
 }
 
-// sessionJar is a session's cookie jar that remembers whether it ever got
-// a cookie, so a session without any skips the jar on every request.
+// sessionJar is a session's cookie jar, made when the session gets its
+// first cookie: a session without any (most requests of a load test, every
+// per-request rotation) costs neither the jar nor a lookup per request.
 type sessionJar struct {
 	jar  *cookiejar.Jar
 	used bool
 }
 
-func newSessionJar() *sessionJar {
-	jar, _ := cookiejar.New(nil) // never fails without options
-	return &sessionJar{jar: jar}
-}
+func newSessionJar() *sessionJar { return &sessionJar{} }
 
 // SetCookies implements http.CookieJar.
 func (j *sessionJar) SetCookies(u *url.URL, cs []*http.Cookie) {
-	if len(cs) > 0 {
-		j.used = true
-		j.jar.SetCookies(u, cs)
+	if len(cs) == 0 {
+		return
 	}
+	if j.jar == nil {
+		j.jar, _ = cookiejar.New(nil) // never fails without options
+	}
+	j.used = true
+	j.jar.SetCookies(u, cs)
 }
 
 // Cookies implements http.CookieJar.
