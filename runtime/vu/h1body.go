@@ -152,4 +152,3 @@ func (p *h1Parser) readTrailer(r *h1Response) error {
 		}
 	}
 }
-
