@@ -17,5 +17,17 @@
 // Envoy) instead of live traffic, detect-only. Redis shares decisions
 // between replicas, not the monitor's counters: see runtime/monitor.
 //
+// GraphQL: a POST (or GET) to an endpoint the Surface serves GraphQL
+// fields on is parsed (gqlparser's parser, confined to graphql.go; bodies
+// up to 256 KiB) and every top-level field — aliases, fragments, each
+// element of a batch — is resolved to its operation. The monitor first
+// inspects the request's shape (many copies of one field are refused
+// before the upstream sees them), then observes one event per field, its
+// outcome read from the answer (null data and an error on its path is a
+// failure, with the error's status), and a successful login field's token
+// is learnt like a REST one. A denied GraphQL request gets the REST
+// status (403, 401, 429) and a GraphQL errors body with an extension
+// code. Documents it cannot read pass through, counted in metrics.
+//
 // It must not import runtime/vu, cmd, oracle or reports.
 package guard

@@ -12,17 +12,46 @@ import (
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-// deniedBody is the JSON a denied request gets.
+// deniedBody is the JSON a denied request gets. A GraphQL request gets
+// the same HTTP status (so clients and the oracle read a denial the same
+// way on either API) and, beside error and decision, a GraphQL errors
+// list whose extensions carry the code (FORBIDDEN, UNAUTHENTICATED,
+// RATE_LIMITED), the status and the decision, for GraphQL clients.
 type deniedBody struct {
-	Error    string `json:"error"`
+	Error    string        `json:"error"`
+	Decision string        `json:"decision"`
+	Errors   []deniedError `json:"errors,omitempty"`
+}
+
+type deniedError struct {
+	Message    string         `json:"message"`
+	Extensions deniedErrorExt `json:"extensions"`
+}
+
+type deniedErrorExt struct {
+	Code     string `json:"code"`
+	Status   int    `json:"status"`
 	Decision string `json:"decision"`
+}
+
+// graphqlCode is the GraphQL error code of a denial status.
+func graphqlCode(status int) string {
+	switch status {
+	case http.StatusUnauthorized:
+		return "UNAUTHENTICATED"
+	case http.StatusTooManyRequests:
+		return "RATE_LIMITED"
+	}
+	return "FORBIDDEN"
 }
 
 // enforce applies the harshest live decision on the request's subjects and
 // returns the status it answered the request with, 0 when it let the
 // request through. A store error fails open (the guard's own decisions
 // still apply) unless FailClosed is set.
-func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Event, subjects *[5]scenarios.Subject) int {
+// gql says the request is a GraphQL one, whose denial carries a GraphQL
+// errors list too.
+func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Event, subjects *[5]scenarios.Subject, gql bool) int {
 	*subjects = [...]scenarios.Subject{
 		{Kind: scenarios.SubjectToken, Value: ev.TokenID},
 		{Kind: scenarios.SubjectIdentity, Value: ev.Identity},
@@ -34,7 +63,7 @@ func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Ev
 	if err != nil {
 		g.storeFailed("check", err)
 		if g.failClosed {
-			return g.deny(w, http.StatusForbidden, scenarios.Decision{ID: "store-unavailable", Action: scenarios.ActionBlock}, "decision store unavailable")
+			return g.deny(w, http.StatusForbidden, scenarios.Decision{ID: "store-unavailable", Action: scenarios.ActionBlock}, "decision store unavailable", gql)
 		}
 		d, ok, _ = g.local.Check(r.Context(), ev.Time, subjects[:])
 	}
@@ -43,32 +72,36 @@ func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Ev
 	}
 	switch d.Action {
 	case scenarios.ActionBlock:
-		return g.deny(w, http.StatusForbidden, d, "blocked by abusegate guard")
+		return g.deny(w, http.StatusForbidden, d, "blocked by abusegate guard", gql)
 	case scenarios.ActionRevoke:
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="revoked by abusegate guard"`)
-		return g.deny(w, http.StatusUnauthorized, d, "credential revoked by abusegate guard")
+		return g.deny(w, http.StatusUnauthorized, d, "credential revoked by abusegate guard", gql)
 	case scenarios.ActionChallenge:
 		w.Header().Set(ChallengeHeader, d.ID)
-		return g.deny(w, http.StatusUnauthorized, d, "challenge required by abusegate guard")
+		return g.deny(w, http.StatusUnauthorized, d, "challenge required by abusegate guard", gql)
 	case scenarios.ActionThrottle:
 		wait, allowed := g.buckets.take(d, ev.Time)
 		if allowed {
 			return 0
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
-		return g.deny(w, http.StatusTooManyRequests, d, "throttled by abusegate guard")
+		return g.deny(w, http.StatusTooManyRequests, d, "throttled by abusegate guard", gql)
 	}
 	return 0
 }
 
 // deny answers the request with code and returns it.
-func (g *Guard) deny(w http.ResponseWriter, code int, d scenarios.Decision, msg string) int {
+func (g *Guard) deny(w http.ResponseWriter, code int, d scenarios.Decision, msg string, gql bool) int {
 	g.metrics.denied(d.Action.String())
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set(DecisionHeader, d.ID)
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(deniedBody{Error: msg, Decision: d.ID})
+	body := deniedBody{Error: msg, Decision: d.ID}
+	if gql {
+		body.Errors = []deniedError{{Message: msg, Extensions: deniedErrorExt{Code: graphqlCode(code), Status: code, Decision: d.ID}}}
+	}
+	_ = json.NewEncoder(w).Encode(body)
 	return code
 }
 

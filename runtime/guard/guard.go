@@ -202,8 +202,14 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 	ev, op := g.event(r, start)
 	st := getScratch()
 	defer putScratch(st)
+	if op == nil {
+		if q := g.graphQL(r); q != nil {
+			g.serveGraphQL(w, r, next, ev, q, st, start)
+			return
+		}
+	}
 	if g.mode == Enforce {
-		if code := g.enforce(w, r, &ev, &st.subjects); code != 0 {
+		if code := g.enforce(w, r, &ev, &st.subjects, false); code != 0 {
 			// The guard's own answers count too: an abuser who keeps going
 			// while contained has the evidence waiting when the decision
 			// ends, and escalates at once instead of starting afresh.
@@ -260,7 +266,7 @@ func putScratch(s *scratch) {
 	body := s.rec.body
 	body.Reset()
 	*s = scratch{}
-	if body.Cap() <= maxBody {
+	if body.Cap() <= gqlMaxBody {
 		s.rec.body = body
 	}
 	scratchPool.Put(s)

@@ -49,14 +49,17 @@ func issuedToken(body []byte) string {
 // peek reads up to maxBody bytes of *body and replaces *body with a reader
 // that yields the same bytes, then the rest. It reports false when there
 // is no body, reading failed, or the body is larger than maxBody.
-func peek(body *io.ReadCloser) ([]byte, bool) {
+func peek(body *io.ReadCloser) ([]byte, bool) { return peekN(body, maxBody) }
+
+// peekN is peek with its own bound.
+func peekN(body *io.ReadCloser, limit int) ([]byte, bool) {
 	if *body == nil || *body == http.NoBody {
 		return nil, false
 	}
 	orig := *body
-	buf, err := io.ReadAll(io.LimitReader(orig, maxBody+1))
+	buf, err := io.ReadAll(io.LimitReader(orig, int64(limit)+1))
 	*body = readCloser{Reader: io.MultiReader(bytes.NewReader(buf), orig), Closer: orig}
-	if err != nil || len(buf) > maxBody {
+	if err != nil || len(buf) > limit {
 		return nil, false
 	}
 	return buf, true

@@ -13,6 +13,11 @@ type metrics struct {
 	decisions   *prometheus.CounterVec
 	storeErrors prometheus.Counter
 	logLines    *prometheus.CounterVec
+	// graphqlReqs counts GraphQL requests by what the guard made of them
+	// (resolved, malformed, unreadable, no-operation); graphqlFields the
+	// fields it resolved, each one event.
+	graphqlReqs   *prometheus.CounterVec
+	graphqlFields prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -33,12 +38,20 @@ func newMetrics() *metrics {
 		logLines: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "abusegate_guard_access_log_lines_total", Help: "Access log lines read in passive mode, by outcome (observed, skipped).",
 		}, []string{"outcome"}),
+		graphqlReqs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "abusegate_guard_graphql_requests_total",
+			Help: "GraphQL requests by what the guard read of them: resolved, malformed (some document unreadable), unreadable (passed through unparsed), no-operation.",
+		}, []string{"outcome"}),
+		graphqlFields: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "abusegate_guard_graphql_fields_total", Help: "Top-level GraphQL fields resolved to operations (aliases and batch elements each count).",
+		}),
 	}
-	m.reg.MustRegister(m.passed, m.deniedVec, m.decisions, m.storeErrors, m.logLines)
+	m.reg.MustRegister(m.passed, m.deniedVec, m.decisions, m.storeErrors, m.logLines, m.graphqlReqs, m.graphqlFields)
 	return m
 }
 
-func (m *metrics) denied(action string) { m.deniedVec.WithLabelValues(action).Inc() }
+func (m *metrics) denied(action string)   { m.deniedVec.WithLabelValues(action).Inc() }
+func (m *metrics) graphql(outcome string) { m.graphqlReqs.WithLabelValues(outcome).Inc() }
 func (m *metrics) decision(detector, action string) {
 	m.decisions.WithLabelValues(detector, action).Inc()
 }

@@ -6,7 +6,9 @@ import (
 )
 
 // recorder captures the status and size of the answer the client got, and
-// for a login the first maxBody bytes of it, where the issued token is. It
+// for a login the first maxBody bytes of it, where the issued token is
+// (for a GraphQL request the first gqlMaxBody bytes, where each field's
+// outcome is). It
 // unwraps for http.ResponseController so flushing and upgrades still work
 // through the proxy.
 type recorder struct {
@@ -14,7 +16,9 @@ type recorder struct {
 	status  int
 	bytes   int64
 	capture bool
-	body    bytes.Buffer
+	// limit bounds the capture; zero means maxBody.
+	limit int
+	body  bytes.Buffer
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -28,8 +32,14 @@ func (r *recorder) Write(p []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	if r.capture && r.body.Len() < maxBody {
-		r.body.Write(p[:min(len(p), maxBody-r.body.Len())])
+	if r.capture {
+		limit := r.limit
+		if limit == 0 {
+			limit = maxBody
+		}
+		if r.body.Len() < limit {
+			r.body.Write(p[:min(len(p), limit-r.body.Len())])
+		}
 	}
 	n, err := r.ResponseWriter.Write(p)
 	r.bytes += int64(n)

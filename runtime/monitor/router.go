@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/abusegate/abusegate/scenarios"
@@ -19,6 +20,8 @@ type Router struct {
 	// hands the monitor one event per field, Method "QUERY" or "MUTATION"
 	// and Path the field name.
 	fields map[string]opRef
+	// endpoints are the HTTP paths GraphQL fields are served on.
+	endpoints []string
 }
 
 // Match is what a path matched: the template, the value of its object-id
@@ -120,6 +123,9 @@ func NewRouter(surface scenarios.Surface) *Router {
 			if _, dup := r.fields[ops[i].Key()]; !dup {
 				r.fields[ops[i].Key()] = opRef{method: ops[i].Method, op: &ops[i], index: i}
 			}
+			if ep := ops[i].Endpoint; ep != "" && !slices.Contains(r.endpoints, ep) {
+				r.endpoints = append(r.endpoints, ep)
+			}
 			continue
 		}
 		r.add(&ops[i], i)
@@ -139,10 +145,11 @@ func (r *Router) Field(method, name string) (Match, bool) {
 }
 
 // GraphQL reports whether the Surface has GraphQL operations served on
-// the HTTP path endpoint.
+// the HTTP path endpoint; a Surface without any answers at once, so REST
+// requests pay nothing for it.
 func (r *Router) GraphQL(endpoint string) bool {
-	for _, ref := range r.fields {
-		if ref.op.Endpoint == endpoint {
+	for _, ep := range r.endpoints {
+		if ep == endpoint {
 			return true
 		}
 	}
