@@ -55,7 +55,7 @@ func (d *amplification) inspect(r *Router, evs []scenarios.Event) (f Finding, op
 		return Finding{}, op, false
 	}
 	limit := d.cfg.Copies
-	what := "copies of"
+	what := "copies of the"
 	if sensitive(op.op) {
 		limit, what = d.cfg.SensitiveCopies, "copies of the sensitive"
 	}
