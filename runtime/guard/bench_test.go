@@ -1,8 +1,13 @@
 package guard
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,3 +79,78 @@ type discardWriter struct{ h http.Header }
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkMiddlewareGraphQL is BenchmarkMiddleware's enforcing guard on
+// a REST object read and on one GraphQL request of 10 aliased fields
+// (4 user(id) reads, 4 catalog pages, me, cart: under every limit, so it
+// is served), side by side on one Surface holding both APIs. The GraphQL
+// request costs the body read, the document parse, the answer's decode
+// and 10 monitor observations; its handler answers each field. Each
+// GraphQL iteration also builds its body reader (2 allocations).
+func BenchmarkMiddlewareGraphQL(b *testing.B) {
+	surface := shopSurface()
+	surface.Operations = append(surface.Operations, shopGraphQL(b).Operations...)
+	rest := []byte(`{"id":7,"name":"widget"}`)
+	query, answer := tenAliases()
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/graphql" {
+			_, _ = w.Write(answer)
+			return
+		}
+		_, _ = w.Write(rest)
+	})
+	browser := func(req *http.Request) *http.Request {
+		req.RemoteAddr = "127.0.0.1:50000"
+		req.Header.Set("Authorization", "Bearer tok")
+		req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Accept-Language", "en-US,en;q=0.5")
+		req.Header.Set("Accept-Encoding", "gzip, deflate")
+		return req
+	}
+	for _, tc := range []struct {
+		name string
+		req  *http.Request
+		body []byte
+	}{
+		{"rest", browser(httptest.NewRequest("GET", "/users/7", nil)), nil},
+		{"graphql-10-aliases", browser(httptest.NewRequest("POST", "/graphql", nil)), query},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			clock := newFakeClock()
+			mon := monitor.New(surface, monitor.Config{})
+			g, err := NewMiddleware(mon, Options{Mode: Enforce, Now: clock.Now, Surface: surface})
+			require.NoError(b, err)
+			h := g.Middleware(next)
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clock.Advance(time.Second)
+				clear(w.h)
+				if tc.body != nil {
+					tc.req.Body = io.NopCloser(bytes.NewReader(tc.body))
+				}
+				h.ServeHTTP(w, tc.req)
+			}
+			b.StopTimer()
+			require.Empty(b, g.Decisions(), "the benchmark measures the served path")
+		})
+	}
+}
+
+// tenAliases is a dashboard-like GraphQL request of 10 aliased fields and
+// the answer the shop would give.
+func tenAliases() (query, answer []byte) {
+	var fields, data []string
+	for i := 1; i <= 4; i++ {
+		fields = append(fields, fmt.Sprintf("u%d: user(id: %d) { id name }", i, i))
+		data = append(data, fmt.Sprintf(`"u%d":{"id":"%d","name":"User %d"}`, i, i, i))
+		fields = append(fields, fmt.Sprintf("p%d: products(page: %d, limit: 5) { items { id } }", i, i))
+		data = append(data, fmt.Sprintf(`"p%d":{"items":[{"id":"1"},{"id":"2"},{"id":"3"},{"id":"4"},{"id":"5"}]}`, i))
+	}
+	fields = append(fields, "me { id }", "cart { totalCents }")
+	data = append(data, `"me":{"id":"9"}`, `"cart":{"totalCents":0}`)
+	query, _ = json.Marshal(map[string]string{"query": "query Dashboard { " + strings.Join(fields, " ") + " }"})
+	return query, []byte(`{"data":{` + strings.Join(data, ",") + `}}`)
+}

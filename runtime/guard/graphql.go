@@ -10,14 +10,13 @@ import (
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/abusegate/abusegate/runtime/monitor"
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-// gqlparser's types stay in this file: the rest of the guard sees
-// gqlRequest and gqlField only.
+// gqlparser's types stay in this file and graphql_cache.go: the rest of
+// the guard sees gqlRequest and gqlField only.
 
 // gqlMaxBody bounds how much of a GraphQL request, and of its answer, the
 // guard reads; a larger request passes through unparsed as one plain
@@ -101,17 +100,17 @@ func decodePayloads(buf []byte) ([]gqlPayload, bool, error) {
 // resolveGraphQL resolves every top-level field of every payload to its
 // Surface operation. Fields the Surface does not know (introspection,
 // __typename) are left out; documents it cannot read are counted.
-func resolveGraphQL(rt *monitor.Router, payloads []gqlPayload, batch bool) gqlRequest {
+func resolveGraphQL(rt *monitor.Router, cache *docCache, payloads []gqlPayload, batch bool) gqlRequest {
 	out := gqlRequest{batch: batch}
 	for i, p := range payloads {
-		if err := out.addDocument(rt, i, p); err != nil {
+		if err := out.addDocument(rt, cache, i, p); err != nil {
 			out.malformed++
 		}
 	}
 	return out
 }
 
-func (q *gqlRequest) addDocument(rt *monitor.Router, elem int, p gqlPayload) (err error) {
+func (q *gqlRequest) addDocument(rt *monitor.Router, cache *docCache, elem int, p gqlPayload) (err error) {
 	// The parser is fuzzed upstream, but a guard must never fall over on
 	// a request: a panic is one more malformed document.
 	defer func() {
@@ -122,7 +121,7 @@ func (q *gqlRequest) addDocument(rt *monitor.Router, elem int, p gqlPayload) (er
 	if p.Query == "" {
 		return errNotGraphQL
 	}
-	doc, perr := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, gqlMaxTokens)
+	doc, perr := cache.parse(p.Query)
 	if perr != nil {
 		return perr
 	}
@@ -275,6 +274,17 @@ func (q *gqlRequest) events(base scenarios.Event) []scenarios.Event {
 		evs[i] = ev
 	}
 	return evs
+}
+
+// hasLogin reports whether a field is a login, whose answer holds a token
+// to learn.
+func (q *gqlRequest) hasLogin() bool {
+	for _, f := range q.fields {
+		if f.username != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // firstUsername is the first login username the request tries, so a

@@ -21,7 +21,7 @@ func (g *Guard) graphQL(r *http.Request) *gqlRequest {
 		g.metrics.graphql("unreadable")
 		return nil
 	}
-	q := resolveGraphQL(g.router, payloads, batch)
+	q := resolveGraphQL(g.router, &g.docs, payloads, batch)
 	if q.malformed > 0 {
 		g.metrics.graphql("malformed")
 	}

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,7 +71,7 @@ func TestResolveGraphQL(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			payloads, batch, err := decodePayloads([]byte(tt.body))
 			require.NoError(t, err)
-			q := resolveGraphQL(rt, payloads, batch)
+			q := resolveGraphQL(rt, &docCache{}, payloads, batch)
 			var got []field
 			for _, f := range q.fields {
 				got = append(got, field{Elem: f.elem, Alias: f.alias, Op: f.op.Key(), ObjectID: f.objectID, Username: f.username, Coupon: f.coupon})
@@ -154,7 +155,7 @@ func FuzzResolveGraphQL(f *testing.F) {
 		if err != nil {
 			return
 		}
-		q := resolveGraphQL(rt, payloads, batch)
+		q := resolveGraphQL(rt, &docCache{}, payloads, batch)
 		if len(q.fields) > gqlMaxFields {
 			t.Fatalf("%d fields", len(q.fields))
 		}
@@ -164,4 +165,21 @@ func FuzzResolveGraphQL(f *testing.F) {
 		}
 		_ = json.Valid(answer)
 	})
+}
+
+func TestDocCacheIsBounded(t *testing.T) {
+	var c docCache
+	a, err := c.parse("{ me { id } }")
+	require.NoError(t, err)
+	b, err := c.parse("{ me { id } }")
+	require.NoError(t, err)
+	assert.Same(t, a, b, "parsed once")
+	for i := range docCacheEntries + 10 {
+		_, err := c.parse(fmt.Sprintf("{ u%d: user(id: %d) { id } }", i, i))
+		require.NoError(t, err)
+	}
+	assert.Len(t, c.m, docCacheEntries)
+	_, err = c.parse("{ user(id: ")
+	assert.Error(t, err)
+	assert.Len(t, c.m, docCacheEntries, "errors are not kept")
 }

@@ -121,6 +121,7 @@ type Guard struct {
 	metrics    *metrics
 	buckets    *buckets
 	lastWarn   atomic.Int64
+	docs       docCache
 }
 
 var _ http.Handler = (*Guard)(nil)
