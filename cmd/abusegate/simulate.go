@@ -121,10 +121,9 @@ func prepareSimulation(lp loadedPlan, o simulateOptions) (*simulation, error) {
 		}
 		handler = gd.Middleware(shop)
 	}
-	tr := harness.NewInProcess(handler)
 	opts := harness.Options{
 		Plan: lp.plan, PlanDir: lp.dir, Surface: lp.surface, Kinds: catalog(), Clock: clock,
-		Client: &http.Client{Transport: tr}, Seed: o.seed, Segment: seg, MaxRequests: o.maxRequests,
+		Handler: handler, Seed: o.seed, Segment: seg, MaxRequests: o.maxRequests,
 		Capture: o.replay, Accounts: accounts, MaxInMemory: 1 << 30,
 	}
 	if gd != nil {
@@ -134,7 +133,6 @@ func prepareSimulation(lp loadedPlan, o simulateOptions) (*simulation, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr.Bind(h.Workloads())
 	return &simulation{h: h, guard: gd, mode: mode}, nil
 }
 

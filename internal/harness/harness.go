@@ -35,6 +35,11 @@ type Options struct {
 	// nil means the network, allow-listed, one loopback source address
 	// per identity.
 	Client *http.Client
+	// Handler, when set, serves every request in process (vu.Runner's
+	// Handler): the simulated run's guard and target, called directly,
+	// each identity's requests from its own loopback address. It takes
+	// precedence over Client.
+	Handler http.Handler
 	// Seed makes the VUs' choices and think times reproducible.
 	Seed    uint64
 	Segment vu.Segment
@@ -106,7 +111,7 @@ func New(o Options) (*Harness, error) {
 		return nil, fmt.Errorf("harness: %w", err)
 	}
 	h.runner = &vu.Runner{
-		Target: o.Target, Allow: o.Plan.Target.Allow, Client: o.Client, Clock: o.Clock,
+		Target: o.Target, Allow: o.Plan.Target.Allow, Client: o.Client, Handler: o.Handler, Clock: o.Clock,
 		MaxRequests: o.MaxRequests, Rate: o.Rate, Burst: max(1, int(o.Rate/10)), Grace: o.Grace,
 		Segment: o.Segment, Logger: o.Logger,
 	}

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"slices"
@@ -24,6 +25,9 @@ type Redactor struct {
 	mu      sync.RWMutex
 	secrets map[string]bool
 	r       *strings.Replacer
+	// heads indexes every secret (in either form), so text with none —
+	// nearly every line of a timeline — skips the replacer.
+	heads *secretIndex
 }
 
 // NewRedactor returns a redactor of the given secrets.
@@ -53,17 +57,17 @@ func (r *Redactor) Len() int {
 	return len(r.secrets)
 }
 
-func (r *Redactor) replacer() *strings.Replacer {
+func (r *Redactor) replacer() (*strings.Replacer, *secretIndex) {
 	r.mu.RLock()
-	rep := r.r
+	rep, heads := r.r, r.heads
 	r.mu.RUnlock()
 	if rep != nil {
-		return rep
+		return rep, heads
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.r != nil {
-		return r.r
+		return r.r, r.heads
 	}
 	// Longest first, so a secret containing another is replaced whole; each
 	// also in its JSON-escaped form, as it appears inside JSON strings.
@@ -73,16 +77,84 @@ func (r *Redactor) replacer() *strings.Replacer {
 	}
 	slices.SortFunc(keys, func(a, b string) int { return len(b) - len(a) })
 	var pairs []string
+	heads = newSecretIndex()
 	for _, s := range keys {
 		pairs = append(pairs, s, Redacted)
+		heads.add(s)
 		if b, err := json.Marshal(s); err == nil {
 			if esc := string(b[1 : len(b)-1]); esc != s {
 				pairs = append(pairs, esc, Redacted)
+				heads.add(esc)
 			}
 		}
 	}
+	r.heads = heads
 	r.r = strings.NewReplacer(pairs...)
-	return r.r
+	return r.r, r.heads
+}
+
+// secretIndex finds whether text holds any secret at all, so that text
+// without one — nearly every line of a timeline — is passed through
+// without running the replacer. Secrets are indexed by their first 8
+// bytes (4 for shorter ones) behind a bitmap of those heads' hashes; a
+// bit set is confirmed against the secrets themselves, so the answer is
+// exact.
+type secretIndex struct {
+	short map[uint32][]string
+	long  map[uint64][]string
+	bits4 [1 << 16 / 64]uint64
+	bits8 [1 << 22 / 64]uint64
+}
+
+func newSecretIndex() *secretIndex {
+	return &secretIndex{short: map[uint32][]string{}, long: map[uint64][]string{}}
+}
+
+func hash4(k uint32) uint32 { return (k * 2654435761) >> 16 }
+func hash8(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> (64 - 22) }
+
+func (x *secretIndex) add(s string) {
+	switch {
+	case len(s) >= 8:
+		k := binary.LittleEndian.Uint64([]byte(s[:8]))
+		h := hash8(k)
+		x.bits8[h/64] |= 1 << (h % 64)
+		x.long[k] = append(x.long[k], s)
+	case len(s) >= minSecret:
+		k := binary.LittleEndian.Uint32([]byte(s[:4]))
+		h := hash4(k)
+		x.bits4[h/64] |= 1 << (h % 64)
+		x.short[k] = append(x.short[k], s)
+	}
+}
+
+// holds reports whether b contains a secret.
+func (x *secretIndex) holds(b []byte) bool {
+	shorts := len(x.short) > 0
+	for i := 0; i+minSecret <= len(b); i++ {
+		if shorts {
+			k := binary.LittleEndian.Uint32(b[i:])
+			if h := hash4(k); x.bits4[h/64]&(1<<(h%64)) != 0 && hasAny(b[i:], x.short[k]) {
+				return true
+			}
+		}
+		if i+8 <= len(b) {
+			k := binary.LittleEndian.Uint64(b[i:])
+			if h := hash8(k); x.bits8[h/64]&(1<<(h%64)) != 0 && hasAny(b[i:], x.long[k]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasAny(b []byte, secrets []string) bool {
+	for _, s := range secrets {
+		if len(b) >= len(s) && string(b[:len(s)]) == s {
+			return true
+		}
+	}
+	return false
 }
 
 // String returns s without secrets.
@@ -90,7 +162,11 @@ func (r *Redactor) String(s string) string {
 	if r == nil || r.Len() == 0 {
 		return s
 	}
-	return r.replacer().Replace(s)
+	rep, heads := r.replacer()
+	if !heads.holds([]byte(s)) {
+		return s
+	}
+	return rep.Replace(s)
 }
 
 // Bytes returns b without secrets.
@@ -98,7 +174,11 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	if r == nil || r.Len() == 0 {
 		return b
 	}
-	return []byte(r.replacer().Replace(string(b)))
+	rep, heads := r.replacer()
+	if !heads.holds(b) {
+		return b
+	}
+	return []byte(rep.Replace(string(b)))
 }
 
 // Writer wraps w so that every Write is redacted first. Secrets split

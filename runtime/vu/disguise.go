@@ -138,6 +138,9 @@ type identityState struct {
 	device       *Device
 	geo          *Geo
 	forwardedFor string
+	// addr is the source address as the target sees it; remote is addr
+	// with a port, as a server's Request.RemoteAddr.
+	addr, remote string
 	session      int
 	uses         int
 }
@@ -182,6 +185,12 @@ func (e *engine) newIdentity(x *execution, key int, c Credential) *identityState
 	if d.Sources {
 		id.sourceKey = x.srcBase + key
 	}
+	id.addr = "127.0.0.1"
+	if l := id.local(); l != "" {
+		id.addr = l
+	}
+	id.remote = id.addr + ":40000"
+
 	if n := len(d.Devices); n > 0 {
 		id.device = &d.Devices[mix(uint64(key))%uint64(n)]
 	}

@@ -1,7 +1,6 @@
 package vu
 
 import (
-	"container/heap"
 	"context"
 	"sync"
 	"sync/atomic"
@@ -52,22 +51,53 @@ type task struct {
 	fn  func(now time.Time)
 }
 
+// taskHeap is a binary min-heap of tasks by (at, seq), typed so a push
+// or pop neither boxes a task nor calls through an interface.
 type taskHeap []task
 
-func (h taskHeap) Len() int { return len(h) }
-func (h taskHeap) Less(i, j int) bool {
-	if c := h[i].at.Compare(h[j].at); c != 0 {
-		return c < 0
+func (h taskHeap) less(i, j int) bool {
+	if a, b := h[i].at, h[j].at; !a.Equal(b) {
+		return a.Before(b)
 	}
 	return h[i].seq < h[j].seq
 }
-func (h taskHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *taskHeap) Push(x any)   { *h = append(*h, x.(task)) }
-func (h *taskHeap) Pop() any {
-	old := *h
-	t := old[len(old)-1]
-	old[len(old)-1] = task{}
-	*h = old[:len(old)-1]
+
+func (h *taskHeap) push(t task) {
+	*h = append(*h, t)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s.less(i, p) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+func (h *taskHeap) pop() task {
+	s := *h
+	t := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	s[n] = task{}
+	s = s[:n]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && s.less(r, l) {
+			m = r
+		}
+		if !s.less(m, i) {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
 	return t
 }
 
@@ -83,7 +113,7 @@ func (e *engine) push(v *vuState, at time.Time) {
 func (e *engine) pushLocked(t task) {
 	e.seq++
 	t.seq = e.seq
-	heap.Push(&e.tasks, t)
+	e.tasks.push(t)
 }
 
 func (e *engine) signal() {
@@ -129,7 +159,7 @@ func (e *engine) loop(ctx context.Context) {
 		if !e.stopping.Load() && len(e.tasks) > 0 {
 			now := e.clock.Now()
 			if t := e.tasks[0]; !t.at.After(now) {
-				heap.Pop(&e.tasks)
+				e.tasks.pop()
 				if t.fn != nil {
 					t.fn(now)
 					e.mu.Unlock()
@@ -213,7 +243,7 @@ func (e *engine) loopVirtual() {
 			e.drain()
 			return
 		}
-		t := heap.Pop(&e.tasks).(task)
+		t := e.tasks.pop()
 		e.virtual.AdvanceTo(t.at)
 		if t.fn != nil {
 			t.fn(t.at)

@@ -11,13 +11,16 @@ import (
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-// lean sends w over the identity's lean HTTP/1.1 pool, following
+// lean sends w over the identity's lean HTTP/1.1 pool (or to the Runner's
+// Handler in process), following
 // redirects inside the allow-list (as net/http would: 301/302/303 turn a
 // non-GET into a body-less GET, 307/308 resend it), with the session's
 // cookies.
 func (e *engine) lean(id *identityState, w *wireRequest, ex *scenarios.Exchange) (h1Response, error) {
 	r := e.r
-	w.deadline = e.wall().Add(r.Timeout)
+	if r.Handler == nil {
+		w.deadline = e.wall().Add(r.Timeout)
+	}
 	base := w.fields
 	for hop := 0; ; hop++ {
 		jarred := id.jar != nil && id.jar.used
@@ -28,7 +31,13 @@ func (e *engine) lean(id *identityState, w *wireRequest, ex *scenarios.Exchange)
 			}
 			w.fields = withCookies(base, id.jar.Cookies(u))
 		}
-		resp, err := e.exchange(id.pool, w, ex)
+		var resp h1Response
+		var err error
+		if r.Handler != nil {
+			resp, err = e.serve(id, w, ex)
+		} else {
+			resp, err = e.exchange(id.pool, w, ex)
+		}
 		if err != nil {
 			return resp, err
 		}
@@ -68,7 +77,7 @@ func (e *engine) lean(id *identityState, w *wireRequest, ex *scenarios.Exchange)
 		}
 		w.setURL(next)
 		w.fields = base
-		if w.scheme != "http" {
+		if w.scheme != "http" && r.Handler == nil {
 			return e.std(id, w, ex)
 		}
 	}

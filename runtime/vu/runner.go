@@ -36,6 +36,12 @@ type Runner struct {
 	// Client, when set, sends every request (no source binding); nil means
 	// clients over NewTransport built per source address.
 	Client *http.Client
+	// Handler, when set, serves every request in process: the engine
+	// calls it directly with a server-side request from the identity's
+	// source address, over reused buffers, with no client, connection or
+	// goroutine (simulated runs). Cookies and redirects work as over the
+	// network; Client is then unused.
+	Handler http.Handler
 	// Clock gives time; a *SimClock turns the run into a deterministic
 	// discrete-event loop that never waits.
 	Clock Clock
@@ -100,7 +106,7 @@ func (r *Runner) Run(ctx context.Context, loads []Workload, rec *Recorder) error
 	e := &engine{r: r, clock: r.Clock, wake: make(chan struct{}, 1), ready: make(chan *vuState), max: r.Workers}
 	e.virtual, _ = r.Clock.(virtualClock)
 	e.wall = RealClock{}.Now
-	e.leanHTTP = r.HTTP == LeanHTTP || (r.HTTP == AutoHTTP && r.Client == nil)
+	e.leanHTTP = r.Handler == nil && (r.HTTP == LeanHTTP || (r.HTTP == AutoHTTP && r.Client == nil))
 	reqCtx, cancelReq := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReq()
 	e.reqCtx = reqCtx

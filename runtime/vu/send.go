@@ -74,7 +74,7 @@ func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *sc
 	r := e.r
 	res := scenarios.Result{Request: req}
 	w := &v.wire
-	*w = wireRequest{method: req.Method, body: req.Body, fields: w.fields}
+	*w = wireRequest{method: req.Method, body: req.Body, fields: w.fields, inproc: w.inproc}
 	err := resolve(r.Target, req.Path, w)
 	if err == nil {
 		w.fields, err = fields(w.fields, req, id, r.UserAgent, ex.CorrelationID)
@@ -86,7 +86,7 @@ func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *sc
 		return e.failed(ex, res, err)
 	}
 	var resp h1Response
-	if id != nil && id.pool != nil && w.scheme == "http" {
+	if id != nil && (r.Handler != nil || (id.pool != nil && w.scheme == "http")) {
 		ex.Sent = e.clock.Now()
 		resp, err = e.lean(id, w, ex)
 	} else {

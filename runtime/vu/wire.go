@@ -26,6 +26,8 @@ type wireRequest struct {
 	body   []byte
 	// deadline bounds the whole exchange, redirects included.
 	deadline time.Time
+	// inproc is the VU's scratch when a Runner's Handler serves it.
+	inproc *inproc
 }
 
 func (w *wireRequest) url() string { return w.scheme + "://" + w.host + w.target }
