@@ -55,7 +55,8 @@ type timelineLine struct {
 // (atomically), each line passed through redact when it is set.
 func WriteTimelineFile(path string, tl scenarios.Timeline, scs []scenarios.Scenario, segment string, redact func([]byte) []byte) error {
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	// BestSpeed: a day of exchanges compresses 4x faster, ~25% larger.
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level never fails
 	bw := bufio.NewWriterSize(zw, 1<<16)
 	h := timelineHeader{Version: timelineVersion, Start: tl.Start, End: tl.End, Segment: segment, Dropped: tl.Dropped, Scenarios: []JudgedScenario{}}
 	for _, sc := range scs {
