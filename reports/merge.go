@@ -77,11 +77,20 @@ func WriteTimelineFile(path string, tl scenarios.Timeline, scs []scenarios.Scena
 	for i := range tl.Decisions {
 		err = errors.Join(err, put(timelineLine{D: &tl.Decisions[i]}))
 	}
+	// Exchanges are most of a long run's lines: encoded without
+	// reflection (Exchange.AppendJSON is encoding/json's bytes).
+	var line []byte
 	for i := range tl.Exchanges {
 		if err != nil {
 			break
 		}
-		err = put(timelineLine{X: &tl.Exchanges[i]})
+		line = append(line[:0], `{"x":`...)
+		line = append(tl.Exchanges[i].AppendJSON(line), '}')
+		b := line
+		if redact != nil {
+			b = redact(b)
+		}
+		_, err = bw.Write(append(b, '\n'))
 	}
 	err = errors.Join(err, bw.Flush(), zw.Close())
 	if err != nil {

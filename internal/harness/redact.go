@@ -95,31 +95,44 @@ func (r *Redactor) replacer() (*strings.Replacer, *secretIndex) {
 
 // secretIndex finds whether text holds any secret at all, so that text
 // without one — nearly every line of a timeline — is passed through
-// without running the replacer. Secrets are indexed by their first 8
-// bytes (4 for shorter ones) behind a bitmap of those heads' hashes; a
-// bit set is confirmed against the secrets themselves, so the answer is
-// exact.
+// without running the replacer. A long secret (11 bytes or more) is
+// indexed by its 8-byte grams at offsets 0-3, so text is probed only at
+// every fourth byte: an occurrence always covers one such probe. Shorter
+// secrets are indexed by their first 4 bytes and probed at every byte.
+// Bitmaps of the grams' hashes keep most probes to a bit test; a bit set
+// is confirmed against the secrets themselves, so the answer is exact.
 type secretIndex struct {
 	short map[uint32][]string
-	long  map[uint64][]string
+	long  map[uint64][]gram
 	bits4 [1 << 16 / 64]uint64
-	bits8 [1 << 22 / 64]uint64
+	bits8 [1 << 16 / 64]uint64
 }
 
+// gram is a long secret's 8 bytes at off.
+type gram struct {
+	s   string
+	off int
+}
+
+// longSecret is the shortest secret probed at every fourth byte.
+const longSecret = 8 + 3
+
 func newSecretIndex() *secretIndex {
-	return &secretIndex{short: map[uint32][]string{}, long: map[uint64][]string{}}
+	return &secretIndex{short: map[uint32][]string{}, long: map[uint64][]gram{}}
 }
 
 func hash4(k uint32) uint32 { return (k * 2654435761) >> 16 }
-func hash8(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> (64 - 22) }
+func hash8(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> (64 - 16) }
 
 func (x *secretIndex) add(s string) {
 	switch {
-	case len(s) >= 8:
-		k := binary.LittleEndian.Uint64([]byte(s[:8]))
-		h := hash8(k)
-		x.bits8[h/64] |= 1 << (h % 64)
-		x.long[k] = append(x.long[k], s)
+	case len(s) >= longSecret:
+		for off := range 4 {
+			k := binary.LittleEndian.Uint64([]byte(s[off : off+8]))
+			h := hash8(k)
+			x.bits8[h/64] |= 1 << (h % 64)
+			x.long[k] = append(x.long[k], gram{s, off})
+		}
 	case len(s) >= minSecret:
 		k := binary.LittleEndian.Uint32([]byte(s[:4]))
 		h := hash4(k)
@@ -130,17 +143,22 @@ func (x *secretIndex) add(s string) {
 
 // holds reports whether b contains a secret.
 func (x *secretIndex) holds(b []byte) bool {
-	shorts := len(x.short) > 0
-	for i := 0; i+minSecret <= len(b); i++ {
-		if shorts {
-			k := binary.LittleEndian.Uint32(b[i:])
+	if len(x.short) > 0 {
+		for i := 0; i+minSecret <= len(b); i++ {
+			k := binary.LittleEndian.Uint32(b[i : i+4])
 			if h := hash4(k); x.bits4[h/64]&(1<<(h%64)) != 0 && hasAny(b[i:], x.short[k]) {
 				return true
 			}
 		}
-		if i+8 <= len(b) {
-			k := binary.LittleEndian.Uint64(b[i:])
-			if h := hash8(k); x.bits8[h/64]&(1<<(h%64)) != 0 && hasAny(b[i:], x.long[k]) {
+	}
+	for q := 0; q+8 <= len(b); q += 4 {
+		k := binary.LittleEndian.Uint64(b[q : q+8])
+		h := hash8(k)
+		if x.bits8[h/64]&(1<<(h%64)) == 0 {
+			continue
+		}
+		for _, g := range x.long[k] {
+			if p := q - g.off; p >= 0 && p+len(g.s) <= len(b) && string(b[p:p+len(g.s)]) == g.s {
 				return true
 			}
 		}

@@ -29,6 +29,13 @@ func TestRedactorBytes(t *testing.T) {
 		{"token prefix only", `{"t":"` + tok[:20] + `"}`, `{"t":"` + tok[:20] + `"}`},
 		{"too short to hold one", "abc", "abc"},
 	}
+	for pad := range 8 {
+		// A long secret is probed every fourth byte: at every alignment.
+		in := strings.Repeat("x", pad) + tok + strings.Repeat("y", pad)
+		tests = append(tests, struct{ name, in, want string }{
+			fmt.Sprintf("token after %d bytes", pad), in, strings.Repeat("x", pad) + Redacted + strings.Repeat("y", pad),
+		})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, string(r.Bytes([]byte(tt.in))))
