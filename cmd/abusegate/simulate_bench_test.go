@@ -3,9 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
+
+	"github.com/abusegate/abusegate/runtime/guard"
+	"github.com/abusegate/abusegate/runtime/monitor"
+	"github.com/abusegate/abusegate/runtime/vu"
+	"github.com/abusegate/abusegate/scenarios"
 )
 
 // BenchmarkSimulateDay runs the 24 h plan (50 slow scrapers beside 500
@@ -50,4 +59,61 @@ func requestsOf(stderr string) int {
 	}
 	_, _ = fmt.Sscanf(stderr[i:], "abusegate simulate: %d requests", &n)
 	return n
+}
+
+// BenchmarkSimulatedRequest is the simulator's own cost per request with
+// the monitor in the loop: 550 paced VUs on the discrete-event loop, each
+// identity from its own address and device, every request through the
+// guard (enforcing) and the monitor to a target answering a small JSON
+// page, every exchange recorded. The programs and the target do next to
+// nothing, so this is the ceiling the plan's own programs and target
+// divide. One op is one request.
+func BenchmarkSimulatedRequest(b *testing.B) {
+	cmd := newSimulate(stdio{})
+	cmd.SetContext(context.Background())
+	lp, err := loadPlan(cmd, stdio{}, filepath.Join("testdata", "run", "day.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	clock := vu.NewSimClock(simEpoch)
+	page := []byte(`{"items":[{"id":1,"name":"a"},{"id":2,"name":"b"}],"page":1}`)
+	target := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(page)
+	})
+	gd, err := guard.NewMiddleware(monitor.New(lp.surface, monitor.Config{IDPrefix: "sim"}),
+		guard.Options{Mode: guard.Enforce, Now: clock.Now, Surface: lp.surface})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool := &vu.Pool{Kind: vu.Password}
+	for i := range 550 {
+		pool.Creds = append(pool.Creds, vu.Credential{Kind: vu.Password, Username: fmt.Sprintf("user%d", i), Password: "pw"})
+	}
+	load := vu.Workload{Scenario: "browse", Actor: scenarios.Benign, Identities: pool,
+		Schedule: scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: 550, Duration: 24 * time.Hour},
+		Think:    scenarios.Think{Dist: scenarios.Uniform, Min: time.Second, Max: 3 * time.Second},
+		Disguise: vu.Disguise{Sources: true, Devices: vu.DefaultDevices()},
+		Program:  func(int) (scenarios.Program, error) { return &browse{}, nil }}
+	r := &vu.Runner{Target: lp.plan.Target.BaseURL, Handler: gd.Middleware(target), Clock: clock, MaxRequests: int64(b.N)}
+	rec := &vu.Recorder{MaxInMemory: 1 << 30}
+	defer rec.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	if err := r.Run(context.Background(), []vu.Workload{load}, rec); err != nil && !errors.Is(err, vu.ErrBudget) {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// browse reads catalog pages and products, forever.
+type browse struct{ n int }
+
+func (p *browse) Next(*scenarios.Result) (scenarios.Step, bool) {
+	p.n++
+	path := "/products?page=" + strconv.Itoa(1+p.n%50)
+	if p.n%2 == 0 {
+		path = "/products/" + strconv.Itoa(1+p.n%200)
+	}
+	return scenarios.Step{Request: scenarios.Request{Method: http.MethodGet, Route: "/products", Path: path}}, true
 }

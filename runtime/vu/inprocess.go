@@ -86,8 +86,7 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 	if err := s.setURL(w.target); err != nil {
 		return h1Response{}, err
 	}
-	clear(s.hdr)
-	s.vals = s.vals[:0]
+	s.resetHeader()
 	for _, f := range w.fields {
 		k := http.CanonicalHeaderKey(f.k)
 		if vs, ok := s.hdr[k]; ok {
@@ -110,7 +109,7 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 		r.Body = readCloser{&s.body}
 	}
 	rw := &s.rw
-	clear(rw.header)
+	rw.header = make(http.Header, 4) // the Program's to keep
 	rw.code, rw.buf, rw.over, rw.limit = 0, rw.buf[:0], false, e.r.ReadLimit
 	e.r.Handler.ServeHTTP(rw, r)
 	ex.FirstByte = e.clock.Now()
@@ -124,9 +123,16 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 }
 
 func newInproc(ctx context.Context) *inproc {
-	s := &inproc{hdr: http.Header{}, rw: responseWriter{header: http.Header{}}}
+	s := &inproc{hdr: http.Header{}}
 	s.req, _ = http.NewRequestWithContext(ctx, http.MethodGet, "/", nil) // a constant, valid request
 	return s
+}
+
+// resetHeader empties the request header for reuse (clearing the map is
+// cheaper than deleting its keys or making a new one).
+func (s *inproc) resetHeader() {
+	clear(s.hdr)
+	s.vals = s.vals[:0]
 }
 
 // setURL is the server's view of target: path and query, no scheme or
