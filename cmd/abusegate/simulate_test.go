@@ -46,3 +46,40 @@ func TestSimulateADay(t *testing.T) {
 	assert.Contains(t, string(html), "scraping-get-products")
 	assert.Contains(t, out, "scraping-get-products")
 }
+
+// The plan generate writes for the demo shop simulates to completion: a
+// scenario whose request budget ran out used to begin empty iterations
+// at one simulated instant forever (credential cracking: 8 VUs, 20,000
+// requests, 2 minutes).
+func TestSimulateGeneratedDemoshopPlan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates the whole generated suite (~50,000 requests)")
+	}
+	dir := t.TempDir()
+	plan := filepath.Join(dir, "abusegate.yaml")
+	leaked, err := filepath.Abs(filepath.Join("..", "..", "testdata", "credentials", "leaked.txt"))
+	require.NoError(t, err)
+	spec, err := filepath.Abs(filepath.Join("..", "..", "testdata", "specs", "demoshop.openapi.yaml"))
+	require.NoError(t, err)
+	code, _, errOut := cli(t, "generate", "--spec", spec,
+		"--credentials", leaked, "-o", plan)
+	require.Equal(t, exitOK, code, errOut)
+	code, _, errOut = cli(t, "simulate", "-c", plan, "--report-dir", filepath.Join(dir, "report"), "--format", "json")
+	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
+	assert.Contains(t, errOut, "of simulated time")
+	data, err := os.ReadFile(filepath.Join(dir, "report", "report.json"))
+	require.NoError(t, err)
+	var r struct {
+		Scenarios []struct {
+			ID       string `json:"id"`
+			Requests int    `json:"requests"`
+		} `json:"scenarios"`
+	}
+	require.NoError(t, json.Unmarshal(data, &r))
+	for _, s := range r.Scenarios {
+		if s.ID == "cracking-post-login" {
+			assert.LessOrEqual(t, s.Requests, 20_000, "the scenario's budget")
+			assert.Greater(t, s.Requests, 1_000)
+		}
+	}
+}

@@ -198,6 +198,11 @@ func (h *Harness) add(sc scenarios.Scenario, actor scenarios.Actor, program func
 	case rotate == "devices" || rotate == "both":
 		w.Disguise.Devices = vu.DefaultDevices()
 	}
+	if t.budget > 0 {
+		// A spent budget ends the scenario: its VUs begin no more
+		// iterations (each would end before its first request).
+		w.Done = func() bool { return t.used.Load() >= t.budget }
+	}
 	h.loads = append(h.loads, w)
 	h.trackers = append(h.trackers, t)
 }

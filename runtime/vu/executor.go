@@ -38,8 +38,11 @@ type vuState struct {
 	g    int // global index
 	prog scenarios.Program
 	iter int // iterations begun
-	prev *scenarios.Result
-	step scenarios.Step
+	// iterSent is sent when the current iteration began: an iteration
+	// that ends with sent == iterSent sent nothing.
+	iterSent int
+	prev     *scenarios.Result
+	step     scenarios.Step
 	// pending: step is chosen and waits to be sent; reserved: its rate-cap
 	// token is already taken; first: the next request opens an iteration.
 	pending, reserved, first bool
@@ -196,6 +199,10 @@ func (x *execution) arrive(e *engine, now time.Time) {
 
 // mayBegin reports whether v starts another iteration at now.
 func (x *execution) mayBegin(v *vuState, now time.Time) bool {
+	if x.w.Done != nil && x.w.Done() {
+		v.ticket = false
+		return false
+	}
 	if x.open {
 		t := v.ticket
 		v.ticket = false

@@ -3,11 +3,17 @@ package vu
 import (
 	"fmt"
 	"math/rand/v2"
+	"time"
 )
 
 // inlineSteps bounds how many requests a VU with no wait sends in a row
 // before it goes back to the heap, so VUs share workers fairly.
 const inlineSteps = 16
+
+// emptyIterationPause is how long, in simulated time, a VU of a closed
+// executor waits after an iteration that sent no request before it begins
+// the next one (in real time the wall clock moves on by itself).
+const emptyIterationPause = time.Second
 
 // step runs VU v until it has to wait (it goes back on the heap) or stops
 // (it retires). Only the holder of v calls it.
@@ -30,6 +36,18 @@ func (e *engine) step(v *vuState) {
 			if !ok {
 				v.prog, v.prev = nil, nil
 				x.stats.Iterations.Add(1)
+				if e.virtual != nil && !x.open && v.sent == v.iterSent {
+					// An iteration that sent nothing would begin again at
+					// the same virtual instant, forever: the next one
+					// waits, so the simulated clock moves on.
+					at := now.Add(emptyIterationPause)
+					if at.UnixNano() >= v.stopAt.Load() {
+						e.retire(v)
+						return
+					}
+					e.push(v, at)
+					return
+				}
 				continue
 			}
 			wait := st.Wait
@@ -93,5 +111,6 @@ func (e *engine) begin(v *vuState) bool {
 	}
 	v.prog, v.prev, v.first = prog, nil, true
 	v.iter++
+	v.iterSent = v.sent
 	return true
 }

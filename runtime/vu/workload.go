@@ -39,6 +39,11 @@ type Workload struct {
 	// Disguise gives each identity its own source address, device and geo
 	// hints; see Disguise.
 	Disguise Disguise
+	// Done, when set, is asked before every iteration: once it says true
+	// the workload's VUs begin no more (a scenario's request budget is
+	// spent), instead of beginning iterations that send nothing until the
+	// schedule ends. It must be safe for concurrent use.
+	Done func() bool
 }
 
 // Iteration names one run of a Program.

@@ -1,0 +1,153 @@
+package vu
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// echo answers with what a server would see of the request.
+type echo struct{ remotes map[string]int }
+
+func (h *echo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.remotes[r.RemoteAddr]++
+	body, _ := io.ReadAll(r.Body)
+	switch r.URL.Path {
+	case "/login":
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "s-" + string(body)})
+		w.WriteHeader(http.StatusNoContent)
+	case "/moved":
+		http.Redirect(w, r, "/echo?from=moved", http.StatusFound)
+	default:
+		w.Header().Set("X-Method", r.Method)
+		w.Header().Set("X-Query", r.URL.Query().Get("q"))
+		w.Header().Set("X-Cookie", r.Header.Get("Cookie"))
+		w.Header().Set("X-Host", r.Host)
+		_, _ = io.WriteString(w, r.Header.Get(scenarios.CorrelationHeader)+"|"+string(body))
+	}
+}
+
+// kept sends its requests in order, keeping every result.
+type kept struct {
+	reqs []scenarios.Request
+	got  *[]scenarios.Result
+}
+
+func (s *kept) Next(prev *scenarios.Result) (scenarios.Step, bool) {
+	if prev != nil {
+		*s.got = append(*s.got, *prev)
+	}
+	if len(s.reqs) == 0 {
+		return scenarios.Step{}, false
+	}
+	r := s.reqs[0]
+	s.reqs = s.reqs[1:]
+	return scenarios.Step{Request: r}, true
+}
+
+// A Runner's Handler serves requests in process as a server would see
+// them: method, query, body, host, the identity's source address, the
+// session's cookies, redirects followed; the answer reaches the Program
+// and the exchange is recorded.
+func TestRunnerHandler(t *testing.T) {
+	h := &echo{remotes: map[string]int{}}
+	var got []scenarios.Result
+	load := Workload{Scenario: "inproc", VUs: 2, Duration: time.Minute, Disguise: Disguise{Sources: true},
+		Program: func(int) (scenarios.Program, error) {
+			return &kept{got: &got, reqs: []scenarios.Request{
+				{Method: http.MethodPost, Path: "/login", Body: []byte("alice")},
+				{Method: http.MethodPut, Path: "/echo?q=a%20b", Body: []byte("payload")},
+				{Method: http.MethodGet, Path: "/moved"},
+			}}, nil
+		}}
+	r := &Runner{Target: &url.URL{Scheme: "http", Host: "shop.test"}, Handler: h, Clock: NewSimClock(epoch)}
+	var rec Recorder
+	require.NoError(t, r.Run(context.Background(), []Workload{load}, &rec))
+
+	require.Len(t, got, 6)
+	put := got[1]
+	assert.Equal(t, http.StatusOK, put.Status)
+	assert.Equal(t, "PUT", put.Header.Get("X-Method"))
+	assert.Equal(t, "a b", put.Header.Get("X-Query"))
+	assert.Equal(t, "sid=s-alice", put.Header.Get("X-Cookie"))
+	assert.Equal(t, "shop.test", put.Header.Get("X-Host"))
+	assert.Equal(t, "inproc-0-1|payload", string(put.Body))
+	moved := got[2]
+	assert.Equal(t, http.StatusOK, moved.Status, "the redirect is followed")
+	assert.Equal(t, "GET", moved.Header.Get("X-Method"))
+	assert.Equal(t, "inproc-0-2|", string(moved.Body))
+	assert.Equal(t, "inproc-1-1|payload", string(got[4].Body), "the second VU's own answer")
+	assert.Equal(t, "inproc-0-1|payload", string(put.Body), "an answer the Program kept is not overwritten")
+
+	assert.Equal(t, map[string]int{SourceAddr(0).String() + ":40000": 4, SourceAddr(1).String() + ":40000": 4}, h.remotes,
+		"each identity from its own source address (the redirect is a second request)")
+	exs := rec.Exchanges()
+	require.Len(t, exs, 6)
+	for _, ex := range exs {
+		assert.Equal(t, SourceAddr(ex.VU).String(), ex.Addr)
+		assert.Equal(t, epoch, ex.Sent, "no simulated time passes in process")
+	}
+}
+
+// A body past the read limit is cut there, as the network client cuts it.
+func TestRunnerHandlerReadLimit(t *testing.T) {
+	var got []scenarios.Result
+	big := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		for range 10 {
+			_, _ = w.Write(make([]byte, 100))
+		}
+	})
+	load := Workload{Scenario: "big", VUs: 1, Duration: time.Minute,
+		Program: func(int) (scenarios.Program, error) {
+			return &kept{got: &got, reqs: []scenarios.Request{{Method: http.MethodGet, Path: "/"}}}, nil
+		}}
+	r := &Runner{Target: &url.URL{Scheme: "http", Host: "shop.test"}, Handler: big, Clock: NewSimClock(epoch), ReadLimit: 250}
+	var rec Recorder
+	require.NoError(t, r.Run(context.Background(), []Workload{load}, &rec))
+	require.Len(t, got, 1)
+	assert.Len(t, got[0].Body, 250)
+}
+
+// idle sends nothing; it counts the iterations begun.
+type idle struct{ n *atomic.Int64 }
+
+func (p idle) Next(*scenarios.Result) (scenarios.Step, bool) {
+	p.n.Add(1)
+	return scenarios.Step{}, false
+}
+
+// On the simulated clock an iteration that sends nothing must not begin
+// again at the same instant forever: the VU waits a second, so the run
+// ends with its schedule (it used to spin).
+func TestSimEmptyIterationsEnd(t *testing.T) {
+	var n atomic.Int64
+	load := Workload{Scenario: "idle", Schedule: scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: 2, Duration: 10 * time.Second},
+		Program: func(int) (scenarios.Program, error) { return idle{&n}, nil }}
+	exs, r := simRun(t, Segment{}, load)
+	assert.Empty(t, exs)
+	assert.Equal(t, int64(20), n.Load(), "one empty iteration per VU per simulated second")
+	assert.Equal(t, int64(20), r.Stats()[0].Iterations)
+}
+
+// Done ends a workload early: once it says so, no VU begins an iteration.
+func TestWorkloadDone(t *testing.T) {
+	var sent atomic.Int64
+	load := Workload{Scenario: "budget", Schedule: scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: 3, Duration: time.Hour},
+		Think:   scenarios.ConstantThink(time.Second),
+		Program: func(int) (scenarios.Program, error) { sent.Add(1); return &paced{n: 1}, nil },
+		Done:    func() bool { return sent.Load() >= 10 }}
+	exs, _ := simRun(t, Segment{}, load)
+	assert.Len(t, exs, 10)
+	last := exs[len(exs)-1].Sent.Sub(epoch)
+	assert.Less(t, last, time.Minute, "the VUs retired instead of idling for the hour: last request at "+strconv.Itoa(int(last.Seconds()))+"s")
+}
