@@ -141,8 +141,15 @@ type identityState struct {
 	// addr is the source address as the target sees it; remote is addr
 	// with a port, as a server's Request.RemoteAddr.
 	addr, remote string
-	session      int
-	uses         int
+	// lines are the identity's own header lines, made on first use.
+	lines *baseFields
+	// sess caches the session's name (sessionName).
+	sess struct {
+		name  string
+		vu, n int
+	}
+	session int
+	uses    int
 }
 
 // identify settles who v is before a request (begin: before an

@@ -37,7 +37,7 @@ func (e *engine) send(v *vuState) scenarios.Result {
 	if id != nil {
 		if id.cred.Kind != 0 {
 			ex.Identity = id.cred.Name()
-			ex.Session = ex.Identity + "/" + strconv.Itoa(v.g) + "/" + strconv.Itoa(id.session)
+			ex.Session = id.sessionName(ex.Identity, v.g)
 			req = id.cred.apply(req, x.w.Identities)
 		}
 		if id.device != nil {
@@ -55,6 +55,16 @@ func (e *engine) send(v *vuState) scenarios.Result {
 		id.uses++
 	}
 	return res
+}
+
+// sessionName names the identity's current session as VU g's, made once
+// per session rather than per request.
+func (id *identityState) sessionName(identity string, g int) string {
+	if id.sess.name == "" || id.sess.vu != g || id.sess.n != id.session {
+		id.sess.name = identity + "/" + strconv.Itoa(g) + "/" + strconv.Itoa(id.session)
+		id.sess.vu, id.sess.n = g, id.session
+	}
+	return id.sess.name
 }
 
 func correlationID(scenario string, vu, seq int) string {

@@ -82,28 +82,20 @@ func plainPath(p string) bool {
 // device's headers in its order (its User-Agent where it lists one), the
 // geo hints, the Program's headers (sorted by name, overriding the
 // device's in place), the correlation header, and the User-Agent with the
-// correlation suffix. dst is reused.
+// correlation suffix. dst is reused; the identity's own lines are
+// assembled and checked once (identityState.base).
 func fields(dst []hfield, req scenarios.Request, id *identityState, defaultUA, corr string) ([]hfield, error) {
 	dst = dst[:0]
 	ua, uaAt, devEnd := defaultUA, -1, 0
-	if id != nil && id.device != nil {
-		for _, kv := range id.device.Headers {
-			if strings.EqualFold(kv[0], "User-Agent") {
-				uaAt = len(dst)
-				dst = append(dst, hfield{kv[0], ""})
-				continue
-			}
-			dst = setField(dst, kv[0], kv[1])
+	if id != nil {
+		b := id.base()
+		if b.err != nil {
+			return dst, b.err
 		}
-		ua, devEnd = id.device.UserAgent, len(dst)
-	}
-	if id != nil && id.geo != nil {
-		if id.geo.AcceptLanguage != "" {
-			dst = setField(dst, "Accept-Language", id.geo.AcceptLanguage)
-		}
-		if id.forwardedFor != "" {
-			dst = setField(dst, "X-Forwarded-For", id.forwardedFor)
-			dst = setField(dst, "Forwarded", "for="+id.forwardedFor)
+		dst = append(dst, b.fields...)
+		uaAt, devEnd = b.uaAt, b.devEnd
+		if id.device != nil {
+			ua = id.device.UserAgent
 		}
 	}
 	if len(req.Header) > 0 {
@@ -124,25 +116,81 @@ func fields(dst []hfield, req scenarios.Request, id *identityState, defaultUA, c
 			case "Host", "Content-Length", "Transfer-Encoding", "Trailer":
 				continue
 			}
-			dst = delField(dst, k)
+			dst, devEnd = delFieldBefore(dst, k, devEnd)
 			for _, v := range vals {
-				dst = append(dst, hfield{k, v})
+				f := hfield{k, v}
+				if err := validField(f); err != nil {
+					return dst, err
+				}
+				dst = append(dst, f)
 			}
 		}
 	}
-	dst = setField(dst, scenarios.CorrelationHeader, corr)
-	ua += " ag/" + corr
+	cf := hfield{scenarios.CorrelationHeader, corr}
+	if err := validField(cf); err != nil {
+		return dst, err
+	}
+	dst = setField(dst, cf.k, cf.v)
+	uf := hfield{"User-Agent", ua + " ag/" + corr}
+	if err := validField(uf); err != nil {
+		return dst, err
+	}
 	if uaAt >= 0 {
-		dst[uaAt].v = ua
+		// The Program's headers may have moved the device's line.
+		uaAt = slices.IndexFunc(dst, func(f hfield) bool { return strings.EqualFold(f.k, "User-Agent") })
+		dst[uaAt].v = uf.v
 	} else {
-		dst = slices.Insert(dst, devEnd, hfield{"User-Agent", ua})
+		dst = slices.Insert(dst, devEnd, uf)
+	}
+	return dst, nil
+}
+
+// baseFields are an identity's own header lines: its device's headers
+// (the User-Agent line left empty at uaAt) and geo hints, checked once.
+type baseFields struct {
+	fields []hfield
+	uaAt   int // -1: the device lists no User-Agent
+	devEnd int // where a User-Agent line goes when the device lists none
+	err    error
+}
+
+// base assembles the identity's own header lines on first use; they
+// never change for the identity.
+func (id *identityState) base() *baseFields {
+	if id.lines != nil {
+		return id.lines
+	}
+	b := &baseFields{uaAt: -1}
+	var dst []hfield
+	if id.device != nil {
+		for _, kv := range id.device.Headers {
+			if strings.EqualFold(kv[0], "User-Agent") {
+				b.uaAt = len(dst)
+				dst = append(dst, hfield{kv[0], ""})
+				continue
+			}
+			dst = setField(dst, kv[0], kv[1])
+		}
+		b.devEnd = len(dst)
+	}
+	if id.geo != nil {
+		if id.geo.AcceptLanguage != "" {
+			dst = setField(dst, "Accept-Language", id.geo.AcceptLanguage)
+		}
+		if id.forwardedFor != "" {
+			dst = setField(dst, "X-Forwarded-For", id.forwardedFor)
+			dst = setField(dst, "Forwarded", "for="+id.forwardedFor)
+		}
 	}
 	for _, f := range dst {
 		if err := validField(f); err != nil {
-			return dst, err
+			b.err = err
+			break
 		}
 	}
-	return dst, nil
+	b.fields = dst
+	id.lines = b
+	return b
 }
 
 // setField sets k to v: in place of its first line, other lines of k
@@ -155,6 +203,23 @@ func setField(dst []hfield, k, v string) []hfield {
 		}
 	}
 	return append(dst, hfield{k, v})
+}
+
+// delFieldBefore is delField that also says where mark, an index of dst,
+// went.
+func delFieldBefore(dst []hfield, k string, mark int) ([]hfield, int) {
+	out, m := dst[:0], mark
+	for i, f := range dst {
+		if strings.EqualFold(f.k, k) {
+			if i < mark {
+				m--
+			}
+			continue
+		}
+		out = append(out, f)
+	}
+	clear(dst[len(out):])
+	return out, m
 }
 
 func delField(dst []hfield, k string) []hfield {
