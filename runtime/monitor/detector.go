@@ -20,6 +20,8 @@ const (
 	// AmplificationName is the detector of many operations in one request
 	// (GraphQL aliases and batches).
 	AmplificationName = "amplification"
+	// SweepName is the detector of a collection harvested collectively.
+	SweepName = "sweep"
 )
 
 // DistinctObjectsName is the enumeration detector's id under its first
@@ -27,7 +29,7 @@ const (
 const DistinctObjectsName = EnumerationName
 
 func detectorNames() []string {
-	return []string{AmplificationName, CouponName, EnumerationName, FlowName, RateName, ReuseName, ScrapingName, StuffingName}
+	return []string{AmplificationName, CouponName, EnumerationName, FlowName, RateName, ReuseName, ScrapingName, StuffingName, SweepName}
 }
 
 func knownDetector(name string) bool {

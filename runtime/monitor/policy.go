@@ -43,6 +43,9 @@ type DetectorsFile struct {
 	Flow        FlowFile        `yaml:"flow"`
 	// Amplification is many operations in one request (GraphQL).
 	Amplification AmplificationFile `yaml:"amplification"`
+	// Sweep is a collection's pages harvested collectively by many
+	// clients, each far under any per-client threshold.
+	Sweep SweepFile `yaml:"sweep"`
 }
 
 // RateFile configures the sliding-window rate detector.
@@ -113,6 +116,16 @@ type AmplificationFile struct {
 	Copies          int `yaml:"copies"`
 	SensitiveCopies int `yaml:"sensitive_copies"`
 	Fields          int `yaml:"fields"`
+}
+
+// SweepFile configures the collective sweep detector: Run consecutive
+// pages of one collection each read exactly once within Window, by at
+// least Subjects distinct clients; a finding names at most MaxSubjects.
+type SweepFile struct {
+	Window      string `yaml:"window"`
+	Run         int    `yaml:"run"`
+	Subjects    int    `yaml:"subjects"`
+	MaxSubjects int    `yaml:"max_subjects"`
 }
 
 // RiskFile configures the decaying risk score.

@@ -21,8 +21,10 @@ type Policy struct {
 	Flow        FlowConfig
 	// Amplification bounds the operations one request may carry.
 	Amplification AmplificationConfig
-	Risk          RiskConfig
-	Rules         []Rule
+	// Sweep: a collection's pages harvested collectively.
+	Sweep SweepConfig
+	Risk  RiskConfig
+	Rules []Rule
 }
 
 // RateConfig: requests per Window per identity; per address and device
@@ -49,6 +51,14 @@ type ScrapingConfig struct {
 	RegularityCV                    float64
 	ClusterDistinct, ClusterMembers int
 	ClusterOverlap                  float64
+}
+
+// SweepConfig: Run consecutive pages of one collection each read once
+// within Window by at least Subjects clients; findings name at most
+// MaxSubjects of them.
+type SweepConfig struct {
+	Window                     time.Duration
+	Run, Subjects, MaxSubjects int
 }
 
 // StuffingConfig: login failures per source address or device.
@@ -173,6 +183,8 @@ func (f *PolicyFile) Compile() (*Policy, error) {
 		Flow: FlowConfig{MinSessions: orInt(d.Flow.MinSessions, 20)},
 		Amplification: AmplificationConfig{Copies: orInt(d.Amplification.Copies, 8),
 			SensitiveCopies: orInt(d.Amplification.SensitiveCopies, 5), Fields: orInt(d.Amplification.Fields, 50)},
+		Sweep: SweepConfig{Window: dur(d.Sweep.Window, time.Hour), Run: orInt(d.Sweep.Run, 32),
+			Subjects: orInt(d.Sweep.Subjects, 8), MaxSubjects: orInt(d.Sweep.MaxSubjects, 64)},
 	}
 	r := f.Risk
 	p.Risk = RiskConfig{

@@ -135,6 +135,7 @@ func (f *PolicyFile) Validate() error {
 	p.duration("detectors.scraping.window", d.Scraping.Window, false)
 	p.ratio("detectors.scraping.cluster_overlap", d.Scraping.ClusterOverlap)
 	p.positive("detectors.scraping.regularity_cv", d.Scraping.RegularityCV)
+	p.duration("detectors.sweep.window", d.Sweep.Window, false)
 	p.duration("detectors.stuffing.window", d.Stuffing.Window, false)
 	p.ratio("detectors.stuffing.failure_ratio", d.Stuffing.FailureRatio)
 	p.duration("detectors.reuse.window", d.Reuse.Window, false)
@@ -157,8 +158,19 @@ func (f *PolicyFile) Validate() error {
 		{"detectors.flow.min_sessions", d.Flow.MinSessions}, {"detectors.amplification.copies", d.Amplification.Copies},
 		{"detectors.amplification.sensitive_copies", d.Amplification.SensitiveCopies},
 		{"detectors.amplification.fields", d.Amplification.Fields},
+		{"detectors.sweep.run", d.Sweep.Run}, {"detectors.sweep.subjects", d.Sweep.Subjects},
+		{"detectors.sweep.max_subjects", d.Sweep.MaxSubjects},
 	} {
 		p.positive(n.path, float64(n.v))
+	}
+	if r := d.Sweep.Run; r == 1 || r > sweepSlots {
+		p.add("detectors.sweep.run", "want between 2 and %d consecutive pages, got %d", sweepSlots, r)
+	}
+	if m := d.Sweep.MaxSubjects; m > maxSweepSubjects {
+		p.add("detectors.sweep.max_subjects", "want at most %d subjects per finding, got %d", maxSweepSubjects, m)
+	}
+	if s, m := d.Sweep.Subjects, d.Sweep.MaxSubjects; s > 0 && m > 0 && s > m {
+		p.add("detectors.sweep.subjects", "%d is more than max_subjects (%d): raise max_subjects or lower subjects", s, m)
 	}
 	f.validateRisk(p)
 	if len(f.Rules) == 0 {

@@ -1,0 +1,200 @@
+package monitor
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// sweep flags a collection harvested collectively: many clients, each far
+// under every per-client threshold (a page every few minutes, a new device
+// and address per request), that together read a long stretch of
+// consecutive pages exactly once each. People browsing a catalog revisit
+// its popular pages and jump around, so their pages repeat and leave gaps;
+// a partitioned crawl never repeats a page and leaves none. One person
+// paging through a category once leaves a run too, but alone: a sweep's run
+// needs several distinct clients.
+//
+// Each collection route keeps a fixed array of page slots (page number
+// modulo sweepSlots): the page, whether it was read more than once with
+// less than a window between reads, and who read it last. A read that makes a page a singleton
+// measures the run of singleton pages around it; every read that extends a
+// run past the threshold finds again, naming its reader first, so a sweep
+// that goes on under new names is contained name by name (the Monitor does
+// not repeat a live decision).
+//
+// Limits: pages that benign traffic already reads repeatedly within the
+// window hide the sweep's single read of them, so the run forms only where
+// people rarely go (deep pages); cursor paging is not numbered and left to
+// the per-identity scraping detector.
+type sweep struct {
+	cfg    SweepConfig
+	window int64
+	routes *table[sweepRoute]
+	h      hasher
+	// seen is scratch for counting a run's distinct subjects.
+	seen [maxSweepSubjects]uint64
+}
+
+var _ Detector = (*sweep)(nil)
+
+// sweepSlots is the page space one collection route tracks: pages beyond
+// it share slots, the newest page taking the slot over.
+const sweepSlots = 1024
+
+// maxSweepSubjects bounds the subjects one finding names.
+const maxSweepSubjects = 256
+
+// maxSweepRoutes bounds the collection routes tracked (~40 KiB each).
+const maxSweepRoutes = 64
+
+type sweepSlot struct {
+	page    uint32 // page number + 1; 0 for an empty slot
+	count   uint16 // reads of the page since a window passed without any, up to 2
+	last    int64  // the last read
+	subject scenarios.Subject
+}
+
+type sweepRoute struct {
+	slots [sweepSlots]sweepSlot
+	last  int64
+}
+
+func newSweep(cfg SweepConfig, h hasher) *sweep {
+	return &sweep{cfg: cfg, window: int64(cfg.Window), h: h,
+		routes: newTable(maxSweepRoutes, 2*cfg.Window, func(r *sweepRoute) int64 { return r.last })}
+}
+
+func (d *sweep) Name() string { return SweepName }
+
+func (d *sweep) Observe(o *Observation) (Finding, bool) {
+	ev := &o.Event
+	if o.Op == nil || o.Op.Method != "GET" || !o.Op.Has(scenarios.RoleCollection) || !success(ev.Status) {
+		return Finding{}, false
+	}
+	page, ok := pageNumber(o.Op, ev.Path)
+	if !ok {
+		return Finding{}, false
+	}
+	r := d.routes.get(d.h.key(ev.Route), o.Now)
+	r.last = o.Now
+	s := &r.slots[page%sweepSlots]
+	// A page counts once more, unless a whole window passed since its
+	// last read: a popular page never looks fresh.
+	if s.page != page+1 || o.Now-s.last > d.window {
+		*s = sweepSlot{page: page + 1}
+	}
+	s.last = o.Now
+	if s.count < 2 {
+		s.count++
+	}
+	if s.count != 1 {
+		return Finding{}, false
+	}
+	s.subject = o.Subject
+	lo, hi := page, page
+	for lo > 0 && page-lo < sweepSlots-1 && d.single(r, lo-1, o.Now) {
+		lo--
+	}
+	for hi-lo < sweepSlots-1 && d.single(r, hi+1, o.Now) {
+		hi++
+	}
+	if int(hi-lo+1) < d.cfg.Run {
+		return Finding{}, false
+	}
+	n := d.distinct(r, lo, hi)
+	if n < d.cfg.Subjects {
+		return Finding{}, false
+	}
+	f := Finding{Reason: fmt.Sprintf("%d clients read the %d consecutive pages %d-%d of %s once each within %s: a collective sweep",
+		n, hi-lo+1, lo, hi, ev.Route, d.cfg.Window)}
+	// The reader that completed the run first, then the rest in page order.
+	f.Subjects = append(make([]scenarios.Subject, 0, n), o.Subject)
+	for p := lo; p <= hi && len(f.Subjects) < d.cfg.MaxSubjects; p++ {
+		if sub := r.slots[p%sweepSlots].subject; !containsSubject(f.Subjects, sub) {
+			f.Subjects = append(f.Subjects, sub)
+		}
+	}
+	return f, true
+}
+
+// single reports whether page was read once within the last window, and
+// not within a window before that read.
+func (d *sweep) single(r *sweepRoute, page uint32, now int64) bool {
+	s := &r.slots[page%sweepSlots]
+	return s.page == page+1 && s.count == 1 && now-s.last <= d.window
+}
+
+// distinct counts the run's readers, up to MaxSubjects, without allocating.
+func (d *sweep) distinct(r *sweepRoute, lo, hi uint32) int {
+	n := 0
+	for p := lo; p <= hi && n < d.cfg.MaxSubjects; p++ {
+		s := &r.slots[p%sweepSlots].subject
+		k := d.h.key(s.Value) ^ uint64(s.Kind)<<1
+		found := false
+		for _, v := range d.seen[:n] {
+			if v == k {
+				found = true
+				break
+			}
+		}
+		if !found {
+			d.seen[n] = k
+			n++
+		}
+	}
+	return n
+}
+
+func containsSubject(xs []scenarios.Subject, x scenarios.Subject) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// pageNumber is the page a collection request read: its page parameter, or
+// its offset divided by its page size; the first page when the request
+// names neither. Cursors are not numbered.
+func pageNumber(op *scenarios.Operation, path string) (uint32, bool) {
+	_, q, _ := strings.Cut(path, "?")
+	var page, offset, size string
+	hasPage, hasOffset := false, false
+	for _, p := range op.Params {
+		if p.In != scenarios.InQuery {
+			continue
+		}
+		v, ok := queryValue(q, p.Name)
+		switch p.Role {
+		case scenarios.ParamPage:
+			page, hasPage = v, hasPage || ok
+		case scenarios.ParamOffset:
+			offset, hasOffset = v, hasOffset || ok
+		case scenarios.ParamPageSize:
+			size = v
+		case scenarios.ParamCursor:
+			if ok {
+				return 0, false
+			}
+		}
+	}
+	switch {
+	case hasPage:
+		n, err := strconv.ParseUint(page, 10, 31)
+		return uint32(n), err == nil
+	case hasOffset:
+		n, err := strconv.ParseUint(offset, 10, 31)
+		if err != nil {
+			return 0, false
+		}
+		if k, err := strconv.ParseUint(size, 10, 31); err == nil && k > 0 {
+			n /= k
+		}
+		return uint32(n), true
+	}
+	return 0, true
+}

@@ -1,0 +1,118 @@
+package monitor
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// TestSweepSimulatedDay feeds a day of synthetic catalog traffic through
+// Observe, timestamps only: 500 logged-in shoppers reading a random page
+// of the first 50 every 1-3 minutes, and from the first hour on 50 scraper
+// accounts that each read a page every 2-6 minutes, partitioned so no page
+// repeats, wearing another address and device on every request (the shape
+// of cmd/abusegate/testdata/run/day.yaml). The sweep must be found and its
+// accounts contained, and no shopper touched.
+func TestSweepSimulatedDay(t *testing.T) {
+	for _, pages := range []int{100, 400} {
+		t.Run(fmt.Sprintf("%d-pages", pages), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(6, uint64(pages)))
+			start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+			var evs []scenarios.Event
+			at := func(sec float64) time.Time { return start.Add(time.Duration(sec * float64(time.Second))) }
+			for k := range 500 {
+				u := fmt.Sprintf("shopper%03d", k)
+				for sec := rng.Float64() * 180; sec < 24*3600; sec += 60 + rng.Float64()*120 {
+					evs = append(evs, scenarios.Event{Time: at(sec), Method: "GET", Status: 200,
+						Path: fmt.Sprintf("/products?page=%d&limit=20", 1+rng.IntN(50)), Identity: u, TokenID: "tok-" + u,
+						Addr: fmt.Sprintf("10.0.%d.%d", k/250, 1+k%250), Fingerprint: fmt.Sprintf("fp-browser-%d", k%7)})
+				}
+			}
+			const sweepStart = 3600.0
+			for i := range 50 {
+				u := fmt.Sprintf("scraper%02d", i)
+				sec := sweepStart + rng.Float64()*60
+				for p := i + 1; p <= pages; p += 50 {
+					evs = append(evs, scenarios.Event{Time: at(sec), Method: "GET", Status: 200,
+						Path: fmt.Sprintf("/products?page=%d&limit=20", p), Identity: u, TokenID: "tok-" + u,
+						Addr: fmt.Sprintf("127.0.%d.%d", rng.IntN(256), 1+rng.IntN(254)), Fingerprint: fmt.Sprintf("fp-%08x", rng.Uint32())})
+					sec += 120 + rng.Float64()*240
+				}
+			}
+			slices.SortStableFunc(evs, func(a, b scenarios.Event) int { return a.Time.Compare(b.Time) })
+			require.Less(t, len(evs), 400_000, "the day stays bounded")
+
+			m := New(shopSurface(), Config{})
+			var first time.Time
+			contained := map[string]bool{}
+			for _, ev := range evs {
+				for _, d := range m.Observe(ev) {
+					// Scrapers rotating devices under one token are reuse too.
+					require.True(t, strings.Contains(d.Subject.Value, "scraper"), "a shopper was named: %s (%s)", d.Subject, d.Reason)
+					if d.Detector != SweepName {
+						continue
+					}
+					assert.Equal(t, scenarios.ActionBlock, d.Action)
+					if first.IsZero() {
+						first = d.Time
+					}
+					contained[d.Subject.Value] = true
+				}
+			}
+			require.False(t, first.IsZero(), "the sweep was never found")
+			ttd := first.Sub(at(sweepStart))
+			t.Logf("%d events, %d pages: sweep found %s after it began, %d of 50 scrapers contained, 0 shoppers", len(evs), pages, ttd, len(contained))
+			assert.Less(t, ttd, 30*time.Minute)
+			assert.GreaterOrEqual(t, len(contained), 25)
+		})
+	}
+}
+
+// TestSweepObserveDoesNotAllocate: a catalog read that finds nothing costs
+// no allocation, sweep state included.
+func TestSweepObserveDoesNotAllocate(t *testing.T) {
+	m := New(shopSurface(), Config{})
+	ev := scenarios.Event{Method: "GET", Path: "/products?page=3&limit=20", Status: 200, Identity: "u", TokenID: "t", Addr: "10.0.0.1", Fingerprint: "fp"}
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		i++
+		ev.Time = start.Add(time.Duration(i) * time.Second)
+		m.Observe(ev)
+	})
+	assert.Zero(t, allocs)
+}
+
+func TestPageNumber(t *testing.T) {
+	op := &scenarios.Operation{Method: "GET", Path: "/items", Params: []scenarios.Param{
+		{Name: "page", In: scenarios.InQuery, Role: scenarios.ParamPage},
+		{Name: "offset", In: scenarios.InQuery, Role: scenarios.ParamOffset},
+		{Name: "limit", In: scenarios.InQuery, Role: scenarios.ParamPageSize},
+		{Name: "cursor", In: scenarios.InQuery, Role: scenarios.ParamCursor},
+	}}
+	for _, c := range []struct {
+		path string
+		page uint32
+		ok   bool
+	}{
+		{"/items", 0, true}, {"/items?page=7", 7, true}, {"/items?limit=20&offset=60", 3, true},
+		{"/items?offset=60", 60, true}, {"/items?page=x", 0, false}, {"/items?cursor=abc", 0, false},
+		{"/items?page=99999999999", 0, false},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			p, ok := pageNumber(op, c.path)
+			assert.Equal(t, c.ok, ok)
+			if c.ok {
+				assert.Equal(t, c.page, p)
+			}
+		})
+	}
+}
