@@ -212,12 +212,30 @@ func (r Rotation) every() int {
 // headers, and the auth header for keys and tokens (unless the Program set
 // one).
 func (c Credential) apply(req scenarios.Request, p *Pool) scenarios.Request {
-	repl := strings.NewReplacer("{{username}}", c.Username, "{{password}}", c.Password, "{{api_key}}", c.APIKey, "{{token}}", c.Token)
+	// The replacer is made only for a request naming a placeholder: most
+	// name none, and making one per request was most of apply's cost.
+	var repl *strings.Replacer
+	replace := func(s string) string {
+		if repl == nil {
+			repl = strings.NewReplacer("{{username}}", c.Username, "{{password}}", c.Password, "{{api_key}}", c.APIKey, "{{token}}", c.Token)
+		}
+		return repl.Replace(s)
+	}
 	if strings.Contains(req.Path, "{{") {
-		req.Path = repl.Replace(req.Path)
+		req.Path = replace(req.Path)
 	}
 	if bytes := req.Body; len(bytes) > 0 && strings.Contains(string(bytes), "{{") {
-		req.Body = []byte(repl.Replace(string(bytes)))
+		req.Body = []byte(replace(string(bytes)))
+	}
+	placeholders := false
+	for _, vs := range req.Header {
+		for _, v := range vs {
+			placeholders = placeholders || strings.Contains(v, "{{")
+		}
+	}
+	needAuth := c.Kind == APIKey || c.Kind == Bearer
+	if !placeholders && !needAuth {
+		return req
 	}
 	h := req.Header.Clone()
 	if h == nil {
@@ -226,7 +244,7 @@ func (c Credential) apply(req scenarios.Request, p *Pool) scenarios.Request {
 	for k, vs := range h {
 		for i, v := range vs {
 			if strings.Contains(v, "{{") {
-				vs[i] = repl.Replace(v)
+				vs[i] = replace(v)
 			}
 		}
 		h[k] = vs
