@@ -40,7 +40,9 @@ func TestSimulateADay(t *testing.T) {
 	assert.InDelta(t, 24*3600, float64(r.Timeline.Bins)*r.Timeline.BinSeconds, 60, "the timeline spans the day")
 	assert.Equal(t, 500, r.Benign.Sessions)
 	assert.Zero(t, r.Benign.Hurt, "500 people on their own devices are not a bot farm")
-	assert.Greater(t, r.Scenarios[0].Requests, 10_000)
+	// The sweep runs, and the monitor's sweep detector contains it within
+	// minutes (it sent over 10,000 requests undetected before).
+	assert.Greater(t, r.Scenarios[0].Requests, 50)
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	require.NoError(t, err)
 	assert.Contains(t, string(html), "scraping-get-products")
