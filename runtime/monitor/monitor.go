@@ -35,6 +35,7 @@ type Monitor struct {
 	history   map[scenarios.Subject]history
 	seq       int
 	amp       amplification
+	over      oversize
 }
 
 type liveKey struct {
@@ -66,6 +67,7 @@ func New(surface scenarios.Surface, cfg Config) *Monitor {
 		live:    make(map[liveKey]int64),
 		history: make(map[scenarios.Subject]history),
 		amp:     amplification{cfg: p.Amplification},
+		over:    oversize{cfg: p.Oversize},
 	}
 	m.detectors = []Detector{
 		newRate(p.Rate, n), newEnumeration(p.Enumeration), newScraping(p.Scraping, n, h),

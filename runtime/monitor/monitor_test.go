@@ -89,6 +89,8 @@ func replay(m *Monitor, r request) []scenarios.Decision {
 	var out []scenarios.Decision
 	if r.multi {
 		out = append(out, m.Inspect(r.evs)...)
+	} else {
+		out = append(out, m.InspectRequest(r.evs[0])...)
 	}
 	for _, ev := range r.evs {
 		out = append(out, m.Observe(ev)...)

@@ -46,6 +46,15 @@ type DetectorsFile struct {
 	// Sweep is a collection's pages harvested collectively by many
 	// clients, each far under any per-client threshold.
 	Sweep SweepFile `yaml:"sweep"`
+	// Oversize is a REST request asking for a page over the collection's
+	// maximum.
+	Oversize OversizeFile `yaml:"oversize"`
+}
+
+// OversizeFile configures the oversized-page detector: Cap is the largest
+// page a request may ask for where the spec documents no maximum.
+type OversizeFile struct {
+	Cap int `yaml:"cap"`
 }
 
 // RateFile configures the sliding-window rate detector.

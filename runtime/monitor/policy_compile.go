@@ -23,8 +23,10 @@ type Policy struct {
 	Amplification AmplificationConfig
 	// Sweep: a collection's pages harvested collectively.
 	Sweep SweepConfig
-	Risk  RiskConfig
-	Rules []Rule
+	// Oversize: a REST page-size parameter over its documented maximum.
+	Oversize OversizeConfig
+	Risk     RiskConfig
+	Rules    []Rule
 }
 
 // RateConfig: requests per Window per identity; per address and device
@@ -92,6 +94,12 @@ type FlowConfig struct {
 // (SensitiveCopies of a sensitive one), or Fields fields, is a finding.
 type AmplificationConfig struct {
 	Copies, SensitiveCopies, Fields int
+}
+
+// OversizeConfig: Cap is the page size a request may ask for when the
+// spec documents no maximum for the collection.
+type OversizeConfig struct {
+	Cap int
 }
 
 // RiskConfig weighs findings into a decaying score per subject.
@@ -185,6 +193,7 @@ func (f *PolicyFile) Compile() (*Policy, error) {
 			SensitiveCopies: orInt(d.Amplification.SensitiveCopies, 5), Fields: orInt(d.Amplification.Fields, 50)},
 		Sweep: SweepConfig{Window: dur(d.Sweep.Window, time.Hour), Run: orInt(d.Sweep.Run, 32),
 			Subjects: orInt(d.Sweep.Subjects, 8), MaxSubjects: orInt(d.Sweep.MaxSubjects, 64)},
+		Oversize: OversizeConfig{Cap: orInt(d.Oversize.Cap, 1000)},
 	}
 	r := f.Risk
 	p.Risk = RiskConfig{

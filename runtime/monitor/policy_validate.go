@@ -159,7 +159,7 @@ func (f *PolicyFile) Validate() error {
 		{"detectors.amplification.sensitive_copies", d.Amplification.SensitiveCopies},
 		{"detectors.amplification.fields", d.Amplification.Fields},
 		{"detectors.sweep.run", d.Sweep.Run}, {"detectors.sweep.subjects", d.Sweep.Subjects},
-		{"detectors.sweep.max_subjects", d.Sweep.MaxSubjects},
+		{"detectors.sweep.max_subjects", d.Sweep.MaxSubjects}, {"detectors.oversize.cap", d.Oversize.Cap},
 	} {
 		p.positive(n.path, float64(n.v))
 	}

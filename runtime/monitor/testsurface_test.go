@@ -21,6 +21,7 @@ func shopSurface() scenarios.Surface {
 		{Method: "GET", Path: "/users/me/orders", Auth: true},
 		{Method: "GET", Path: "/products", Params: []scenarios.Param{
 			{Name: "page", In: scenarios.InQuery, Role: scenarios.ParamPage},
+			{Name: "limit", In: scenarios.InQuery, Type: "integer", Role: scenarios.ParamPageSize, Maximum: 100},
 		}, Roles: role(scenarios.RoleCollection)},
 		{Method: "GET", Path: "/", Summary: "root"},
 		{Method: "GET", Path: "/products/{id}", Params: []scenarios.Param{idParam}, Roles: role(scenarios.RoleObjectRead)},
@@ -29,7 +30,12 @@ func shopSurface() scenarios.Surface {
 		{Method: "POST", Path: "/cart/coupon", Auth: true, Roles: role(scenarios.RoleCoupon), Sensitivity: scenarios.SensitivityMedium},
 		{Method: "POST", Path: "/checkout", Auth: true, Roles: role(scenarios.RoleCheckout), Sensitivity: scenarios.SensitivityHigh,
 			Rules: scenarios.Rules{RequiresPrevious: []string{"POST /cart/items"}}},
-	}, graphQLOperations()...)}
+	}, append(graphQLOperations(),
+		// A collection whose page size documents no maximum: the policy's
+		// cap bounds it. Last, so the other indexes stay put.
+		scenarios.Operation{Method: "GET", Path: "/reviews", Params: []scenarios.Param{
+			{Name: "per_page", In: scenarios.InQuery, Type: "integer", Role: scenarios.ParamPageSize},
+		}, Roles: role(scenarios.RoleCollection)})...)}
 }
 
 // graphQLOperations are the shop's GraphQL fields on POST /graphql, after

@@ -1,0 +1,134 @@
+package monitor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// OversizeName is the detector of a REST request asking for a page larger
+// than the collection allows.
+const OversizeName = "oversize"
+
+// oversize flags a request whose page-size query parameter (limit=,
+// per_page=...) exceeds the Surface's documented maximum — the x-abuse
+// max page size, the parameter's schema maximum or the pagination's
+// maximum, whichever is smallest — or, when the spec documents none, the
+// policy's absolute cap. One such request can serve a whole catalog: it is
+// scored before it is served (Monitor.InspectRequest), so the guard
+// refuses the request itself, and a subject that keeps asking is contained
+// longer each time (the rule's escalation). A client asking for exactly
+// the maximum is within the contract and never flagged.
+type oversize struct {
+	cfg OversizeConfig
+}
+
+// pageCap is the page-size parameter of op and the largest size allowed,
+// and whether the spec documents it; ok is false when op takes no size.
+func pageCap(op *scenarios.Operation, cap int) (param string, limit int, documented, ok bool) {
+	if op == nil || op.Protocol == scenarios.GraphQL {
+		return "", 0, false, false
+	}
+	var max float64
+	for i := range op.Params {
+		if p := &op.Params[i]; p.Role == scenarios.ParamPageSize && p.In == scenarios.InQuery {
+			param, max = p.Name, p.Maximum
+			break
+		}
+	}
+	if op.Pagination != nil && op.Pagination.SizeParam != "" && param == "" {
+		param = op.Pagination.SizeParam
+	}
+	if param == "" {
+		return "", 0, false, false
+	}
+	limit = smallestPositive(int(max), op.Rules.MaxPageSize)
+	if op.Pagination != nil {
+		limit = smallestPositive(limit, op.Pagination.MaxSize)
+	}
+	if limit > 0 {
+		return param, limit, true, true
+	}
+	return param, cap, false, true
+}
+
+func smallestPositive(a, b int) int {
+	switch {
+	case a <= 0:
+		return b
+	case b <= 0:
+		return a
+	}
+	return min(a, b)
+}
+
+// size parses a page size written in decimal digits, saturating instead of
+// overflowing (limit=99999999999999999999 is oversized, not negative);
+// ok is false for anything else, which the target's validation answers.
+func size(v string) (n int, ok bool) {
+	if v == "" || len(v) > 64 {
+		return 0, false
+	}
+	const ceiling = 1 << 40
+	for i := range len(v) {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if n < ceiling {
+			n = n*10 + int(c-'0')
+		}
+	}
+	return n, true
+}
+
+// inspect reports a finding when ev asks op for more than its cap.
+func (d *oversize) inspect(ev *scenarios.Event, op *scenarios.Operation) (Finding, bool) {
+	param, limit, documented, ok := pageCap(op, d.cfg.Cap)
+	if !ok {
+		return Finding{}, false
+	}
+	_, q, _ := strings.Cut(ev.Path, "?")
+	v, _ := queryValue(q, param)
+	n, ok := size(v)
+	if !ok || n <= limit {
+		return Finding{}, false
+	}
+	what := "the spec's maximum"
+	if !documented {
+		what = "the policy's cap (the spec documents no maximum)"
+	}
+	return Finding{Reason: fmt.Sprintf("asked %s for %s=%d, over %s of %d", op.Key(), param, n, what, limit)}, true
+}
+
+// InspectRequest scores one REST request before it is served — today,
+// whether it asks for a page larger than the collection allows — and
+// returns the decisions it triggers; the guard enforces them on the
+// request itself. The request is not counted for the other detectors:
+// Observe it once answered. Safe for concurrent use.
+func (m *Monitor) InspectRequest(ev scenarios.Event) []scenarios.Decision {
+	if strings.IndexByte(ev.Path, '?') < 0 {
+		return nil
+	}
+	mt, found := m.router.Match(ev.Method, ev.Path)
+	if !found || mt.Op == nil {
+		return nil
+	}
+	f, ok := m.over.inspect(&ev, mt.Op)
+	if !ok {
+		return nil
+	}
+	if ev.Identity == "" {
+		ev.Identity = m.Identity(ev.TokenID)
+	}
+	subject, ok := scoredAs(&ev)
+	if !ok {
+		return nil
+	}
+	ev.Route = mt.Route
+	o := &Observation{Event: ev, Subject: subject, Op: mt.Op, OpIndex: mt.Index, Now: ev.Time.UnixNano()}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.decide(nil, OversizeName, o, f, context{})
+}
