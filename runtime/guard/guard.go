@@ -209,6 +209,11 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 			return
 		}
 	}
+	if op != nil && r.URL.RawQuery != "" {
+		// A request's own shape (an oversized page) is scored before it is
+		// served, so the decision refuses the request itself.
+		g.record(r.Context(), g.mon.InspectRequest(ev))
+	}
 	if g.mode == Enforce {
 		if code := g.enforce(w, r, &ev, &st.subjects, false); code != 0 {
 			// The guard's own answers count too: an abuser who keeps going

@@ -48,6 +48,9 @@ func shopSurface() scenarios.Surface {
 			{Name: "id", In: scenarios.InPath, Type: "integer", Role: scenarios.ParamObjectID},
 		}, Roles: []scenarios.RoleTag{{Role: scenarios.RoleObjectRead}}},
 		{Method: "POST", Path: "/echo"},
+		{Method: "GET", Path: "/products", Params: []scenarios.Param{
+			{Name: "limit", In: scenarios.InQuery, Type: "integer", Role: scenarios.ParamPageSize, Maximum: 100},
+		}, Roles: []scenarios.RoleTag{{Role: scenarios.RoleCollection}}},
 	}}
 }
 
@@ -85,6 +88,13 @@ func newBackend(t testing.TB) *backend {
 		b.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = fmt.Fprintf(w, `{"id":%q}`, r.PathValue("id"))
+	})
+	mux.HandleFunc("GET /products", func(w http.ResponseWriter, r *http.Request) {
+		b.mu.Lock()
+		b.hits["GET /products"]++
+		b.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = fmt.Fprintf(w, `{"limit":%q}`, r.URL.Query().Get("limit"))
 	})
 	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)

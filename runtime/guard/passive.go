@@ -95,7 +95,10 @@ func (g *Guard) passiveLine(ctx context.Context, line []byte, readErr error) ([]
 		ev.Identity = rec.user
 	}
 	ev.Status, ev.Bytes, ev.Latency = rec.status, rec.bytes, rec.latency
-	ds := g.mon.Observe(ev)
+	// The inline guard scores the request's shape (an oversized page)
+	// before serving it; read from a log, it was served already, but the
+	// decision is the same.
+	ds := append(g.mon.InspectRequest(ev), g.mon.Observe(ev)...)
 	g.record(ctx, ds)
 	return ds, nil
 }
