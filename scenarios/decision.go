@@ -39,6 +39,10 @@ type Event struct {
 	// was applied to, when the request says.
 	Coupon string `json:",omitempty"`
 	Cart   string `json:",omitempty"`
+	// Units is how many units an add-to-cart (or reservation) request
+	// asked to hold: its body's quantity, 1 when it names none; 0 for
+	// other requests. The monitor counts units held unpaid (hoarding).
+	Units int `json:",omitempty"`
 }
 
 // Subject is what a decision applies to.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -17,7 +18,14 @@ const maxBody = 64 << 10
 // them: the username of a login, the code and cart of a coupon
 // redemption. It restores the body for the upstream.
 func business(r *http.Request, op *scenarios.Operation, ev *scenarios.Event) {
-	if op == nil || !(op.Has(scenarios.RoleLogin) || op.Has(scenarios.RoleCoupon)) {
+	if op == nil {
+		return
+	}
+	if op.Has(scenarios.RoleCart) && r.Method != http.MethodGet && r.Method != http.MethodDelete {
+		ev.Units = cartUnits(r)
+		return
+	}
+	if !(op.Has(scenarios.RoleLogin) || op.Has(scenarios.RoleCoupon)) {
 		return
 	}
 	buf, ok := peek(&r.Body)
@@ -38,6 +46,21 @@ func business(r *http.Request, op *scenarios.Operation, ev *scenarios.Event) {
 	}
 	v := jsonFields(buf, codes, []string{"cart_id", "cartId", "cart"})
 	ev.Coupon, ev.Cart = v[0], v[1]
+}
+
+// cartUnits is how many units an add-to-cart body asks to hold: its
+// quantity field, 1 when it names none or cannot be read (one item).
+func cartUnits(r *http.Request) int {
+	buf, ok := peek(&r.Body)
+	if !ok {
+		return 1
+	}
+	v := jsonFields(buf, []string{"quantity", "qty", "count", "units", "amount"})[0]
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
 }
 
 // issuedToken reads the token a login response issued, from "token",

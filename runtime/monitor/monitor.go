@@ -72,7 +72,7 @@ func New(surface scenarios.Surface, cfg Config) *Monitor {
 	m.detectors = []Detector{
 		newRate(p.Rate, n), newEnumeration(p.Enumeration), newScraping(p.Scraping, n, h),
 		newStuffing(p.Stuffing, n, h), newReuse(p.Reuse, h), newCoupon(p.Coupon, n, h), m.flow,
-		newSweep(p.Sweep, h),
+		newSweep(p.Sweep, h), newHoarding(p.Hoarding),
 	}
 	return m
 }

@@ -49,6 +49,15 @@ type DetectorsFile struct {
 	// Oversize is a REST request asking for a page over the collection's
 	// maximum.
 	Oversize OversizeFile `yaml:"oversize"`
+	// Hoarding is stock held in carts never paid.
+	Hoarding HoardingFile `yaml:"hoarding"`
+}
+
+// HoardingFile configures the hoarding detector: Units held in carts
+// since the last checkout, the carts' additions within Window.
+type HoardingFile struct {
+	Window string `yaml:"window"`
+	Units  int    `yaml:"units"`
 }
 
 // OversizeFile configures the oversized-page detector: Cap is the largest

@@ -25,6 +25,8 @@ type Policy struct {
 	Sweep SweepConfig
 	// Oversize: a REST page-size parameter over its documented maximum.
 	Oversize OversizeConfig
+	// Hoarding: units held in carts never checked out.
+	Hoarding HoardingConfig
 	Risk     RiskConfig
 	Rules    []Rule
 }
@@ -100,6 +102,13 @@ type AmplificationConfig struct {
 // spec documents no maximum for the collection.
 type OversizeConfig struct {
 	Cap int
+}
+
+// HoardingConfig: a subject holding Units units in carts, added within
+// Window of each other and never checked out, is a finding.
+type HoardingConfig struct {
+	Window time.Duration
+	Units  int
 }
 
 // RiskConfig weighs findings into a decaying score per subject.
@@ -194,6 +203,7 @@ func (f *PolicyFile) Compile() (*Policy, error) {
 		Sweep: SweepConfig{Window: dur(d.Sweep.Window, time.Hour), Run: orInt(d.Sweep.Run, 32),
 			Subjects: orInt(d.Sweep.Subjects, 8), MaxSubjects: orInt(d.Sweep.MaxSubjects, 64)},
 		Oversize: OversizeConfig{Cap: orInt(d.Oversize.Cap, 1000)},
+		Hoarding: HoardingConfig{Window: dur(d.Hoarding.Window, 24*time.Hour), Units: orInt(d.Hoarding.Units, 200)},
 	}
 	r := f.Risk
 	p.Risk = RiskConfig{

@@ -136,6 +136,7 @@ func (f *PolicyFile) Validate() error {
 	p.ratio("detectors.scraping.cluster_overlap", d.Scraping.ClusterOverlap)
 	p.positive("detectors.scraping.regularity_cv", d.Scraping.RegularityCV)
 	p.duration("detectors.sweep.window", d.Sweep.Window, false)
+	p.duration("detectors.hoarding.window", d.Hoarding.Window, false)
 	p.duration("detectors.stuffing.window", d.Stuffing.Window, false)
 	p.ratio("detectors.stuffing.failure_ratio", d.Stuffing.FailureRatio)
 	p.duration("detectors.reuse.window", d.Reuse.Window, false)
@@ -160,6 +161,7 @@ func (f *PolicyFile) Validate() error {
 		{"detectors.amplification.fields", d.Amplification.Fields},
 		{"detectors.sweep.run", d.Sweep.Run}, {"detectors.sweep.subjects", d.Sweep.Subjects},
 		{"detectors.sweep.max_subjects", d.Sweep.MaxSubjects}, {"detectors.oversize.cap", d.Oversize.Cap},
+		{"detectors.hoarding.units", d.Hoarding.Units},
 	} {
 		p.positive(n.path, float64(n.v))
 	}

@@ -23,6 +23,7 @@ type record struct {
 	cover   coverage // scraping: long-window catalog coverage
 	walk    walk     // enumeration: objects read recently, across routes
 	cred    credUse  // reuse: devices and networks per credential
+	held    held     // hoarding: units in carts since the last checkout
 }
 
 // recordChunk is how many records one slab holds: slabs never move, so a
