@@ -5,8 +5,13 @@
 // A Monitor matches each event's path against the Surface's operation
 // templates (Router), attributes it to a subject (the identity behind its
 // token when known, else the token, else the client address) and feeds it
-// to its detectors: rate, enumeration, scraping, stuffing, reuse, coupon
-// and flow. Their findings raise a decaying risk score per subject,
+// to its detectors: rate, enumeration, scraping, stuffing, reuse, coupon,
+// flow, sweep and hoarding (units held in carts never checked out). Some
+// abuse is in one request's shape and is scored before it is served, so
+// the guard refuses the request itself: Inspect (GraphQL aliases and
+// batches: amplification) and InspectRequest (a REST page over the
+// collection's documented maximum, or the policy's cap: oversize). Their
+// findings raise a decaying risk score per subject,
 // weighted by context (operation sensitivity, new device or place, young
 // account), and the first matching rule of the Policy (YAML, validated and
 // compiled) turns them into scenarios.Decisions with an action, a TTL and
@@ -15,7 +20,7 @@
 // time in process. Every table is bounded.
 //
 // Each subject's state lives in one record (rate counter, walk, coverage
-// sketch, credential sightings, session, profile) found with a single
+// sketch, credential sightings, session, profile, units held) found with a single
 // lookup per event; tables keyed by something else (a device, a login
 // source, a cart, a cluster) stay with their detector.
 //
