@@ -2,12 +2,15 @@ package guard
 
 import (
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/abusegate/abusegate/runtime/monitor"
 	"github.com/abusegate/abusegate/scenarios"
 )
 
@@ -38,4 +41,24 @@ func TestCartUnits(t *testing.T) {
 			assert.Equal(t, tc.body, string(rest), "the upstream gets the body unchanged")
 		})
 	}
+}
+
+// An add-to-cart past what one account may hold unpaid is refused before
+// the upstream holds the stock; a shopper's ordinary adds pass.
+func TestEnforceRefusesHoardingAdd(t *testing.T) {
+	r := newRig(t, Enforce)
+	shopper := r.login(t, "shopper")
+	hoarder := r.login(t, "hoarder")
+	for range 3 {
+		code, _, _ := r.do(t, "POST", "/cart/items", shopper, `{"product_id":1,"quantity":20}`)
+		require.Equal(t, http.StatusOK, code)
+	}
+	code, _, _ := r.do(t, "POST", "/cart/items", hoarder, `{"product_id":1,"quantity":100000}`)
+	assert.Equal(t, http.StatusForbidden, code)
+	assert.Equal(t, 3, r.back.count("POST /cart/items"), "the upstream never held the hoard")
+	ds := r.guard.Decisions()
+	require.NotEmpty(t, ds)
+	assert.Equal(t, monitor.HoardingName, ds[0].Detector)
+	assert.Equal(t, "hoarder", ds[0].Subject.Value)
+	assert.Contains(t, ds[0].Reason, "would hold 100000 units")
 }

@@ -209,9 +209,10 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 			return
 		}
 	}
-	if op != nil && r.URL.RawQuery != "" {
-		// A request's own shape (an oversized page) is scored before it is
-		// served, so the decision refuses the request itself.
+	if op != nil && (r.URL.RawQuery != "" || ev.Units > 0) {
+		// A request's own shape (an oversized page, an add-to-cart past
+		// what its sender may hold) is scored before it is served, so the
+		// decision refuses the request itself.
 		g.record(r.Context(), g.mon.InspectRequest(ev))
 	}
 	if g.mode == Enforce {

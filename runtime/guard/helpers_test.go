@@ -51,6 +51,7 @@ func shopSurface() scenarios.Surface {
 		{Method: "GET", Path: "/products", Params: []scenarios.Param{
 			{Name: "limit", In: scenarios.InQuery, Type: "integer", Role: scenarios.ParamPageSize, Maximum: 100},
 		}, Roles: []scenarios.RoleTag{{Role: scenarios.RoleCollection}}},
+		{Method: "POST", Path: "/cart/items", Auth: true, Roles: []scenarios.RoleTag{{Role: scenarios.RoleCart}}},
 	}}
 }
 
@@ -95,6 +96,14 @@ func newBackend(t testing.TB) *backend {
 		b.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = fmt.Fprintf(w, `{"limit":%q}`, r.URL.Query().Get("limit"))
+	})
+	mux.HandleFunc("POST /cart/items", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		b.mu.Lock()
+		b.hits["POST /cart/items"]++
+		b.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
 	})
 	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)

@@ -64,3 +64,22 @@ func (d *hoarding) Observe(o *Observation) (Finding, bool) {
 	*h = held{}
 	return f, true
 }
+
+// inspect scores an add-to-cart before it is served: a finding when the
+// units it asks for would take the subject's unpaid units to the limit,
+// so the guard refuses the add itself (one request for a warehouse's
+// stock is refused, not flagged once served). It reads the record only.
+func (d *hoarding) inspect(o *Observation, rec *record) (Finding, bool) {
+	if o.Op == nil || !o.Op.Has(scenarios.RoleCart) || o.Event.Units <= 0 {
+		return Finding{}, false
+	}
+	var h held
+	if rec != nil && !(rec.held.adds > 0 && o.Now-rec.held.since > d.window) {
+		h = rec.held
+	}
+	units := int64(h.units) + int64(o.Event.Units)
+	if units < int64(d.cfg.Units) {
+		return Finding{}, false
+	}
+	return Finding{Reason: fmt.Sprintf("would hold %d units in %d cart additions never checked out (limit %d within %s)", units, h.adds+1, d.cfg.Units, d.cfg.Window)}, true
+}

@@ -36,6 +36,7 @@ type Monitor struct {
 	seq       int
 	amp       amplification
 	over      oversize
+	hoard     *hoarding
 }
 
 type liveKey struct {
@@ -68,11 +69,12 @@ func New(surface scenarios.Surface, cfg Config) *Monitor {
 		history: make(map[scenarios.Subject]history),
 		amp:     amplification{cfg: p.Amplification},
 		over:    oversize{cfg: p.Oversize},
+		hoard:   newHoarding(p.Hoarding),
 	}
 	m.detectors = []Detector{
 		newRate(p.Rate, n), newEnumeration(p.Enumeration), newScraping(p.Scraping, n, h),
 		newStuffing(p.Stuffing, n, h), newReuse(p.Reuse, h), newCoupon(p.Coupon, n, h), m.flow,
-		newSweep(p.Sweep, h), newHoarding(p.Hoarding),
+		newSweep(p.Sweep, h), m.hoard,
 	}
 	return m
 }

@@ -102,33 +102,42 @@ func (d *oversize) inspect(ev *scenarios.Event, op *scenarios.Operation) (Findin
 	return Finding{Reason: fmt.Sprintf("asked %s for %s=%d, over %s of %d", op.Key(), param, n, what, limit)}, true
 }
 
-// InspectRequest scores one REST request before it is served — today,
-// whether it asks for a page larger than the collection allows — and
+// InspectRequest scores one REST request before it is served — whether it
+// asks for a page larger than the collection allows (oversize), or for
+// more units in a cart than its sender may hold unpaid (hoarding) — and
 // returns the decisions it triggers; the guard enforces them on the
-// request itself. The request is not counted for the other detectors:
-// Observe it once answered. Safe for concurrent use.
+// request itself. The request is not counted for the detectors: Observe
+// it once answered. Safe for concurrent use.
 func (m *Monitor) InspectRequest(ev scenarios.Event) []scenarios.Decision {
-	if strings.IndexByte(ev.Path, '?') < 0 {
+	if ev.Units <= 0 && strings.IndexByte(ev.Path, '?') < 0 {
 		return nil
 	}
 	mt, found := m.router.Match(ev.Method, ev.Path)
 	if !found || mt.Op == nil {
 		return nil
 	}
+	detector := OversizeName
 	f, ok := m.over.inspect(&ev, mt.Op)
-	if !ok {
+	if !ok && ev.Units <= 0 {
 		return nil
 	}
 	if ev.Identity == "" {
 		ev.Identity = m.Identity(ev.TokenID)
 	}
-	subject, ok := scoredAs(&ev)
-	if !ok {
+	subject, known := scoredAs(&ev)
+	if !known {
 		return nil
 	}
 	ev.Route = mt.Route
 	o := &Observation{Event: ev, Subject: subject, Op: mt.Op, OpIndex: mt.Index, Now: ev.Time.UnixNano()}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.decide(nil, OversizeName, o, f, context{})
+	if !ok {
+		m.keys(o)
+		if f, ok = m.hoard.inspect(o, m.recs.lookup(o.Keys.Subject)); !ok {
+			return nil
+		}
+		detector = HoardingName
+	}
+	return m.decide(nil, detector, o, f, context{})
 }

@@ -18,17 +18,21 @@ def write(name, events, expected):
     with open(os.path.join(d,'expected.json'),'w') as f: json.dump(expected,f,indent=2); f.write('\n')
 
 # Two accounts put 100 units of one product in their carts every few
-# seconds and never pay: each is blocked (identity and token) once it holds
-# 200; a third holds 150 and is left alone. A refused add holds nothing.
+# seconds and never pay: the add that would take each to 200 units is
+# scored before it is served (identity and token blocked; the guard
+# refuses it); a third holds 190 (one add refused by the shop) and is left alone. A refused add holds
+# nothing.
 E=[]
 for k,u in enumerate(['hoarder1','hoarder2']):
     w=who(u,'198.51.100.%d'%(k+1),'fp-h%d'%k)
-    E += [add(10*i+k, 100, w) for i in range(2)]
-E += [add(100+i, 50, who('hoarder3','198.51.100.9','fp-h9')) for i in range(3)]
-E += [add(200, 100, who('hoarder3','198.51.100.9','fp-h9'), status=409)]
+    # the second add is refused by the guard, as it answers it
+    E += [add(10*i+k, 100, w, status=200 if i == 0 else 403) for i in range(2)]
+w=who('hoarder3','198.51.100.9','fp-h9')
+E += [add(100+i, 50, w) for i in range(3)]
+E += [add(200, 40, w, status=409), add(201, 40, w)]  # the refused add holds nothing: 190
 X=[]
 for k,u in enumerate(['hoarder1','hoarder2']):
-    X.append({"subject":"identity:"+u,"detector":"hoarding","action":"block","reason":"holds 200 units in 2 cart additions never checked out"})
+    X.append({"subject":"identity:"+u,"detector":"hoarding","action":"block","reason":"would hold 200 units in 2 cart additions never checked out"})
     X.append({"subject":"token:tok-"+u,"detector":"hoarding","action":"block"})
 write('hoarding-carts-never-paid', E, X)
 
