@@ -82,13 +82,9 @@ func runGuard(ctx context.Context, std stdio, o guardOptions) error {
 	if err := adminAllowed(o.admin, o.adminToken); err != nil {
 		return err
 	}
-	var trusted []netip.Prefix
-	for _, c := range o.trusted {
-		p, err := netip.ParsePrefix(c)
-		if err != nil {
-			return fmt.Errorf("--trusted-proxy %q: want a CIDR such as 10.0.0.0/8: %w", c, err)
-		}
-		trusted = append(trusted, p)
+	trusted, err := trustedProxies(o.trusted)
+	if err != nil {
+		return err
 	}
 	var surface scenarios.Surface
 	if o.spec != "" {
@@ -184,4 +180,18 @@ type redisLog struct{ log *slog.Logger }
 
 func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
 	r.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
+// trustedProxies parses the --trusted-proxy CIDRs that guard and monitor
+// both take.
+func trustedProxies(cidrs []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, c := range cidrs {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxy %q: want a CIDR such as 10.0.0.0/8: %w", c, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -75,16 +74,11 @@ func runMonitor(ctx context.Context, std stdio, o monitorOptions) error {
 			return err
 		}
 	}
-	var trusted []netip.Prefix
-	for _, c := range o.trusted {
-		p, err := netip.ParsePrefix(c)
-		if err != nil {
-			return fmt.Errorf("--trusted-proxy %q: want a CIDR such as 10.0.0.0/8: %w", c, err)
-		}
-		trusted = append(trusted, p)
+	trusted, err := trustedProxies(o.trusted)
+	if err != nil {
+		return err
 	}
 	var surface scenarios.Surface
-	var err error
 	if o.spec != "" {
 		if surface, _, err = openapi.LoadFile(o.spec); err != nil {
 			return fmt.Errorf("--spec: %w", err)

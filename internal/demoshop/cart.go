@@ -211,17 +211,25 @@ type orderView struct {
 // checkout charges max(0, subtotal - discounts), so stacked coupons can make
 // an order free, and empties the cart.
 func (s *Shop) checkout(w http.ResponseWriter, _ *http.Request, me *User) {
-	s.mu.Lock()
-	c := s.cartOf(me.ID)
-	if len(c.lines) == 0 {
-		s.mu.Unlock()
+	o, ok := s.placeOrder(me)
+	if !ok {
 		writeError(w, http.StatusConflict, "cart is empty")
 		return
 	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+// placeOrder turns the user's cart into an order and empties the cart; ok
+// is false for an empty cart.
+func (s *Shop) placeOrder(me *User) (o orderView, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.cartOf(me.ID)
+	if len(c.lines) == 0 {
+		return orderView{}, false
+	}
 	v := s.view(c)
 	s.lastOrder++
-	o := orderView{OrderID: s.lastOrder, SubtotalCents: v.SubtotalCents, DiscountCents: v.DiscountCents, TotalCents: v.TotalCents}
 	delete(s.carts, me.ID)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, o)
+	return orderView{OrderID: s.lastOrder, SubtotalCents: v.SubtotalCents, DiscountCents: v.DiscountCents, TotalCents: v.TotalCents}, true
 }

@@ -75,18 +75,11 @@ type confirmView struct {
 // paid, which may be nothing. That is the business-flow bypass
 // (OWASP API6:2023) rest.flow-bypass finds.
 func (s *Shop) confirmCheckout(w http.ResponseWriter, _ *http.Request, me *User) {
-	s.mu.Lock()
-	c := s.cartOf(me.ID)
-	if len(c.lines) == 0 {
-		s.mu.Unlock()
+	o, ok := s.placeOrder(me)
+	if !ok {
 		writeError(w, http.StatusConflict, "cart is empty")
 		return
 	}
-	v := s.view(c)
-	s.lastOrder++
-	o := orderView{OrderID: s.lastOrder, SubtotalCents: v.SubtotalCents, DiscountCents: v.DiscountCents, TotalCents: v.TotalCents}
-	delete(s.carts, me.ID)
-	s.mu.Unlock()
 
 	d := s.payments
 	d.mu.Lock()
