@@ -92,6 +92,11 @@ type Operation struct {
 	// Tags are the spec's grouping labels (OpenAPI tags).
 	Tags []string `json:",omitempty"`
 	Loc  Location
+	// Replies are the answers with their examples and body shapes, for a
+	// responder that stands in for the API (nil when the adapter gives
+	// none). They stay out of the Surface's JSON: inspect shows roles,
+	// not bodies.
+	Replies *Replies `json:"-"`
 }
 
 // Key is the stable "METHOD /path" name of an operation.

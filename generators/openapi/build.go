@@ -22,6 +22,8 @@ type builder struct {
 	// flat memoizes flattenSchema: operations share component schemas
 	// (every error response, every expandable customer).
 	flat map[*openapi3.Schema][]field
+	// shapes memoizes the responder's body shapes (replies.go).
+	shapes map[shapeKey]*scenarios.Shape
 }
 
 // fields flattens a body schema once per distinct schema.

@@ -48,6 +48,7 @@ func (b *builder) operation(path, method string, item *openapi3.PathItem, op *op
 	var f facts
 	f.scopes = scopes(b.requirements(op))
 	o.Responses, o.ResponseFields, f = b.responses(path, m, op, f)
+	o.Replies = b.replies(op)
 
 	x := b.xAbuse(op, o.Loc)
 	x.applyParams(o.Params)
