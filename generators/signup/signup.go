@@ -1,8 +1,9 @@
-// Package signup is the rest.account-creation misuse kind (OWASP API6:2023,
-// OAT-019 account creation): accounts are created in bulk with generated
-// names, addresses and passwords, to farm sign-up bonuses, referral
-// credit or an army of identities for the other abuses. The leak is the
-// accounts created.
+// Package signup is the rest.account-creation and graphql.account-creation
+// misuse kinds (OWASP API6:2023, OAT-019 account creation): accounts are
+// created in bulk with generated names, addresses and passwords, to farm
+// sign-up bonuses, referral credit or an army of identities for the other
+// abuses; over GraphQL, several sign-ups ride in one request under
+// aliases. The leak is the accounts created.
 //
 // It imports only generators and scenarios.
 package signup

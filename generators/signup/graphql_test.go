@@ -1,0 +1,144 @@
+package signup_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/abusegate/abusegate/generators"
+	"github.com/abusegate/abusegate/generators/internal/kindtest"
+	"github.com/abusegate/abusegate/generators/signup"
+	"github.com/abusegate/abusegate/internal/demoshop"
+	"github.com/abusegate/abusegate/runtime/monitor"
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+const gqlScenario = "graphql-account-creation-mutation-signup"
+
+// The demo shop's signup mutation has no limit either, and takes ten
+// sign-ups a request under aliases: every account is created, and each
+// VU then logs in with one of its own through the login mutation.
+func TestGraphQLUnguardedCreatesAccounts(t *testing.T) {
+	tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
+	sc := tg.GenerateFrom(t, tg.GraphQL, signup.GraphQL{}, generators.Options{}, gqlScenario)
+	assert.Equal(t, "username:String!,email:String!,password:String!,name:String", sc.Params["args"])
+	assert.Equal(t, "login", sc.Params["login_field"])
+	sc.Params["accounts"] = "100"
+	sc.Think = scenarios.ConstantThink(0)
+	res := tg.Run(t, signup.GraphQL{}, sc, 20*time.Second, 1000)
+
+	assert.Equal(t, 10, res.Abusive, "ten sign-ups a request, two a VU")
+	assert.Equal(t, 100, res.Leak)
+	assert.Equal(t, 100, tg.Shop.SignedUp(), "the target agrees: 100 accounts exist")
+	assert.Zero(t, res.Denied)
+	var proofs int
+	for _, ex := range res.Exchanges {
+		if !ex.Abusive {
+			assert.Equal(t, scenarios.OutcomeSuccess, ex.Outcome, "a created account logs in")
+			proofs++
+		}
+	}
+	assert.Equal(t, sc.Schedule.VUs, proofs, "one login a VU")
+}
+
+// Behind the guard, ten sign-ups in one request are a sensitive field
+// repeated past the amplification limit: the request is refused before
+// it is served, and the address that sent it is blocked.
+func TestGraphQLGuardedAliasedSignupsCreateNothing(t *testing.T) {
+	tg := kindtest.GuardedGraphQL(t, demoshop.Options{Seed: 1}, monitor.Config{})
+	sc := tg.GenerateFrom(t, tg.GraphQL, signup.GraphQL{}, generators.Options{}, gqlScenario)
+	sc.Params["accounts"] = "120"
+	sc.Think = scenarios.ConstantThink(0)
+	res := tg.Run(t, signup.GraphQL{}, sc, 20*time.Second, 1000)
+
+	require.Positive(t, res.Abusive)
+	assert.Zero(t, res.Leak)
+	assert.Zero(t, tg.Shop.SignedUp())
+	assert.Equal(t, res.Abusive, res.Denied)
+	assert.Positive(t, tg.ByDetector()[monitor.AmplificationName], tg.DecisionSummary())
+}
+
+// Under the amplification limit (one to four sign-ups a request) the
+// requests are served; the guard counts each field, so they are then
+// bounded, like the REST kind, by the rate limit of an address no
+// identity speaks for, whatever number of aliases carries them.
+func TestGraphQLGuardedSignupsAreBoundedByTheAddressRate(t *testing.T) {
+	limit := monitor.DefaultPolicy().Rate.Address
+	for _, per := range []int{1, 4} {
+		t.Run(fmt.Sprintf("%d a request", per), func(t *testing.T) {
+			tg := kindtest.GuardedGraphQL(t, demoshop.Options{Seed: 1}, monitor.Config{})
+			sc := tg.GenerateFrom(t, tg.GraphQL, signup.GraphQL{}, generators.Options{}, gqlScenario)
+			sc.Params["accounts"] = "1500"
+			sc.Params["per_request"] = fmt.Sprint(per)
+			sc.Think = scenarios.ConstantThink(0)
+			res := tg.Run(t, signup.GraphQL{}, sc, 20*time.Second, 3000)
+
+			require.Greater(t, res.Leak, limit/2, "sign-ups succeed until the rate is crossed")
+			assert.Positive(t, res.Denied)
+			// The limit, and the throttle's burst and what the VUs had in
+			// flight, per aliases of a request.
+			assert.LessOrEqual(t, res.Leak, limit+per*(10+2*sc.Schedule.VUs)+20)
+			assert.Equal(t, res.Leak, tg.Shop.SignedUp())
+			t.Logf("guarded: %d accounts created, %d requests denied of %d; decisions by detector %v", res.Leak, res.Denied, res.Abusive, tg.ByDetector())
+			assert.Positive(t, tg.ByDetector()[monitor.RateName], tg.DecisionSummary())
+		})
+	}
+}
+
+func TestGraphQLProgramFillsTheArguments(t *testing.T) {
+	s := scenarios.Surface{Operations: []scenarios.Operation{{
+		Protocol: scenarios.GraphQL, Method: "MUTATION", Path: "register", Endpoint: "/api",
+		Roles: []scenarios.RoleTag{{Role: scenarios.RoleSignup}}, ResponseFields: []string{"id", "user.email"},
+		Params: []scenarios.Param{
+			{In: scenarios.InArgument, Name: "email", DeclaredType: "String!", Required: true},
+			{In: scenarios.InArgument, Name: "secret", DeclaredType: "String!", Required: false},
+			{In: scenarios.InArgument, Name: "password", DeclaredType: "String!", Required: true},
+		},
+	}}}
+	scs := signup.GraphQL{}.Generate(s, generators.Options{})
+	require.Len(t, scs, 1)
+	assert.Equal(t, "email:String!,password:String!", scs[0].Params["args"], "an argument it cannot fill is left out when optional")
+	scs[0].Params["per_request"] = "2"
+	p, err := signup.GraphQL{}.Program(scs[0], generators.Env{VU: 1, Seed: 7})
+	require.NoError(t, err)
+	step, ok := p.Next(nil)
+	require.True(t, ok)
+	assert.True(t, step.Request.Abusive)
+	assert.Equal(t, http.MethodPost, step.Request.Method)
+	assert.JSONEq(t, `{"operationName":"AbusegateSignup",
+		"query":"mutation AbusegateSignup($email0: String!, $password0: String!, $email1: String!, $password1: String!) { s0: register(email: $email0, password: $password0) { id } s1: register(email: $email1, password: $password1) { id } }",
+		"variables":{"email0":"ag7.user1@example.com","password0":"Spring2025!x","email1":"ag7.user6@example.com","password1":"Spring2024!x"}}`, string(step.Request.Body))
+
+	// A required argument it cannot fill: no scenario.
+	s.Operations[0].Params[1].Required = true
+	assert.Empty(t, signup.GraphQL{}.Generate(s, generators.Options{}))
+}
+
+func TestGraphQLProgramRejectsBadParams(t *testing.T) {
+	base := map[string]string{"endpoint": "/graphql", "signup": "signup", "args": "email:String!", "per_request": "10"}
+	tests := []struct {
+		name, key, value, want string
+	}{
+		{"no endpoint", "endpoint", "", "endpoint"},
+		{"no aliases", "per_request", "0", "per_request"},
+		{"too many aliases", "per_request", "1001", "per_request"},
+		{"unfillable argument", "args", "age:Int!", "args"},
+		{"bad rotation", "rotate", "sideways", "rotate"},
+		{"bad login", "login_field", "login", "login_username"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := map[string]string{}
+			for k, v := range base {
+				p[k] = v
+			}
+			p[tt.key] = tt.value
+			_, err := signup.GraphQL{}.Program(scenarios.Scenario{ID: "s", Params: p}, generators.Env{})
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
+}
