@@ -47,14 +47,29 @@ const rateScale = 1_000_000
 // of [a, b) is below maxSuccess" is P[b] - P[a] < 0, so a start a qualifies
 // when the largest later prefix sum at an instant boundary is below P[a].
 func containedAt(abusive []scenarios.Exchange, maxSuccess float64) (time.Time, bool) {
-	xs := slices.Clone(abusive)
-	slices.SortStableFunc(xs, func(a, b scenarios.Exchange) int { return a.Sent.Compare(b.Sent) })
+	ps := make([]point, len(abusive))
+	for i, x := range abusive {
+		ps[i] = point{sent: x.Sent, leak: x.Leak, outcome: x.Outcome, abusive: true}
+	}
+	return containedAtPoints(ps, maxSuccess)
+}
+
+// containedAtPoints is containedAt over a scenario's folded attacker
+// exchanges; those not abusive are skipped.
+func containedAtPoints(points []point, maxSuccess float64) (time.Time, bool) {
+	xs := make([]point, 0, len(points))
+	for _, p := range points {
+		if p.abusive {
+			xs = append(xs, p)
+		}
+	}
+	slices.SortStableFunc(xs, func(a, b point) int { return a.sent.Compare(b.sent) })
 
 	limit := int64(math.Round(maxSuccess * rateScale))
 	prefix := make([]int64, len(xs)+1)
 	for i, x := range xs {
 		w := -limit
-		if x.Outcome == scenarios.OutcomeSuccess {
+		if x.outcome == scenarios.OutcomeSuccess {
 			w += rateScale
 		}
 		prefix[i+1] = prefix[i] + w
@@ -64,7 +79,7 @@ func containedAt(abusive []scenarios.Exchange, maxSuccess float64) (time.Time, b
 	// distinct send time; the last entry is len(xs).
 	var instants []int
 	for i := range xs {
-		if i == 0 || !xs[i].Sent.Equal(xs[i-1].Sent) {
+		if i == 0 || !xs[i].sent.Equal(xs[i-1].sent) {
 			instants = append(instants, i)
 		}
 	}
@@ -87,10 +102,10 @@ func containedAt(abusive []scenarios.Exchange, maxSuccess float64) (time.Time, b
 			continue
 		}
 		if laterMax[k] < prefix[lo] {
-			return xs[lo].Sent, true
+			return xs[lo].sent, true
 		}
 	}
 	return time.Time{}, false
 }
 
-func denied(x scenarios.Exchange) bool { return x.Outcome == scenarios.OutcomeDenied }
+func denied(p point) bool { return p.outcome == scenarios.OutcomeDenied }

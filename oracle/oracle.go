@@ -1,8 +1,6 @@
 package oracle
 
 import (
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/abusegate/abusegate/scenarios"
@@ -95,68 +93,31 @@ type Detection struct {
 //
 // It only reads its arguments: the same timeline and plan always give the
 // same result. Exchanges of scenarios not in scs are ignored, except that
-// benign exchanges always count towards Benign.
+// benign exchanges always count towards Benign. It is a Tally fed the
+// timeline's exchanges.
 func Judge(tl scenarios.Timeline, scs []scenarios.Scenario) Result {
-	byScenario := make(map[string][]scenarios.Exchange)
-	for _, x := range tl.Exchanges {
-		if x.Actor == scenarios.Attacker {
-			byScenario[x.Scenario] = append(byScenario[x.Scenario], x)
-		}
+	var t Tally
+	for i := range tl.Exchanges {
+		t.Add(&tl.Exchanges[i])
 	}
-	benign := judgeBenign(tl.Exchanges)
-	shared := benignAddresses(tl.Exchanges)
-	res := Result{Start: tl.Start, End: tl.End, Benign: benign, Pass: len(scs) > 0}
-	for _, sc := range scs {
-		v := judgeScenario(sc, byScenario[sc.ID], tl.Decisions, benign, shared)
-		res.Verdicts = append(res.Verdicts, v)
-		res.Pass = res.Pass && v.Pass
-	}
-	res.Kinds, res.Resilience = summarize(res.Verdicts)
-	return res
+	return t.Judge(tl.Start, tl.End, tl.Decisions, scs)
 }
 
-func judgeScenario(sc scenarios.Scenario, xs []scenarios.Exchange, decisions []scenarios.Decision, benign Benign, shared map[string]bool) Verdict {
-	v := Verdict{
-		Scenario: sc.ID,
-		Kind:     sc.Kind,
-		Title:    sc.Title,
-		LeakUnit: sc.LeakUnit,
-		SLA:      effectiveSLA(sc.SLA),
-	}
-	var abusive []scenarios.Exchange
-	for _, x := range xs {
-		v.LeakTotal += x.Leak
-		if !x.Abusive {
-			continue
-		}
-		abusive = append(abusive, x)
-		v.Requests++
-		switch x.Outcome {
-		case scenarios.OutcomeSuccess:
-			v.Successes++
-		case scenarios.OutcomeDenied:
-			v.Denied++
-		}
-		if x.TokenID != "" {
-			v.AuthRequests++
-			if x.Outcome == scenarios.OutcomeDenied {
-				v.AuthDenied++
-			}
-		}
-		if v.Requests == 1 || x.Sent.Before(v.T0) {
-			v.T0 = x.Sent
-		}
-	}
+// judge is sc's verdict from its folded attacker exchanges.
+func (s *scenarioTally) judge(sc scenarios.Scenario, decisions []scenarios.Decision, benign Benign, shared map[string]bool) Verdict {
+	v := s.v
+	v.Scenario, v.Kind, v.Title, v.LeakUnit = sc.ID, sc.Kind, sc.Title, sc.LeakUnit
+	v.SLA = effectiveSLA(sc.SLA)
 	v.LeakBefore = v.LeakTotal
 
-	if len(abusive) == 0 {
+	if v.Requests == 0 {
 		v.Status = NoAttack
 		v.Breaches = breaches(v, benign)
 		v.Pass = len(v.Breaches) == 0
 		return v
 	}
 
-	if d, ok := firstDecision(decisions, subjectsOf(xs, shared), correlationIDs(xs)); ok {
+	if d, ok := firstDecision(decisions, s.subjectsOf(shared), s.corr); ok {
 		v.Detected = true
 		v.Detection = Detection{
 			Time:     d.Time,
@@ -172,14 +133,14 @@ func judgeScenario(sc scenarios.Scenario, xs []scenarios.Exchange, decisions []s
 		v.MTTD = max(d.Time.Sub(v.T0), 0)
 	}
 
-	if t, ok := containedAt(abusive, v.SLA.MaxSuccess); ok {
+	if t, ok := containedAtPoints(s.points, v.SLA.MaxSuccess); ok {
 		v.Contained = true
 		v.ContainedAt = t
 		v.MTTC = max(t.Sub(v.T0), 0)
 		v.LeakBefore = 0
-		for _, x := range xs {
-			if x.Sent.Before(t) {
-				v.LeakBefore += x.Leak
+		for _, p := range s.points {
+			if p.sent.Before(t) {
+				v.LeakBefore += p.leak
 			}
 		}
 	}
@@ -197,48 +158,20 @@ func judgeScenario(sc scenarios.Scenario, xs []scenarios.Exchange, decisions []s
 	return v
 }
 
-// subjectsOf returns the identities, tokens and addresses a scenario's
+// subjectsOf returns the identities, tokens and addresses the scenario's
 // attacker exchanges used: the subjects a decision can name to be
 // attributed to the scenario. Addresses that benign users shared are left
 // out: a decision about such an address (a NAT, a loopback demo) says
 // nothing about whether this scenario was noticed, and counting it would
 // credit a detector for an attack it never saw.
-func subjectsOf(xs []scenarios.Exchange, shared map[string]bool) map[scenarios.Subject]bool {
-	set := make(map[scenarios.Subject]bool)
-	add := func(k scenarios.SubjectKind, v string) {
-		if v != "" {
-			set[scenarios.Subject{Kind: k, Value: v}] = true
-		}
+func (s *scenarioTally) subjectsOf(shared map[string]bool) map[scenarios.Subject]bool {
+	set := make(map[scenarios.Subject]bool, len(s.subjects)+len(s.addrs))
+	for k := range s.subjects {
+		set[k] = true
 	}
-	for _, x := range xs {
-		add(scenarios.SubjectIdentity, x.Identity)
-		add(scenarios.SubjectToken, x.TokenID)
-		if !shared[x.Addr] {
-			add(scenarios.SubjectAddress, x.Addr)
-		}
-	}
-	return set
-}
-
-// benignAddresses are the client addresses benign exchanges came from.
-func benignAddresses(xs []scenarios.Exchange) map[string]bool {
-	set := make(map[string]bool)
-	for _, x := range xs {
-		if x.Actor == scenarios.Benign && x.Addr != "" {
-			set[x.Addr] = true
-		}
-	}
-	return set
-}
-
-// correlationIDs are the correlation ids of a scenario's attacker
-// exchanges: an external detector's alert naming one of them is about the
-// scenario, whatever subject it names.
-func correlationIDs(xs []scenarios.Exchange) map[string]bool {
-	set := make(map[string]bool, len(xs))
-	for _, x := range xs {
-		if x.CorrelationID != "" {
-			set[x.CorrelationID] = true
+	for a := range s.addrs {
+		if !shared[a] {
+			set[scenarios.Subject{Kind: scenarios.SubjectAddress, Value: a}] = true
 		}
 	}
 	return set
@@ -260,32 +193,4 @@ func firstDecision(ds []scenarios.Decision, subjects map[scenarios.Subject]bool,
 		}
 	}
 	return first, found
-}
-
-// judgeBenign counts benign sessions and those that got a containment
-// answer. An exchange without a session id counts as its VU's session.
-func judgeBenign(xs []scenarios.Exchange) Benign {
-	hurt := make(map[string]bool)
-	for _, x := range xs {
-		if x.Actor != scenarios.Benign {
-			continue
-		}
-		id := x.Session
-		if id == "" {
-			id = fmt.Sprintf("vu-%d", x.VU)
-		}
-		hurt[id] = hurt[id] || x.Outcome == scenarios.OutcomeDenied
-	}
-	b := Benign{Sessions: len(hurt), HurtSessions: []string{}}
-	for id, h := range hurt {
-		if h {
-			b.HurtSessions = append(b.HurtSessions, id)
-		}
-	}
-	slices.Sort(b.HurtSessions)
-	b.Hurt = len(b.HurtSessions)
-	if b.Sessions > 0 {
-		b.Rate = float64(b.Hurt) / float64(b.Sessions)
-	}
-	return b
 }
