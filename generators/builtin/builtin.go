@@ -23,7 +23,7 @@ import (
 // the VUs of a run (credential reuse) are fresh values per registry.
 func Register(r *generators.Registry) {
 	r.Register(
-		enumeration.Kind{},
+		enumeration.New(),
 		couponstacking.Kind{},
 		scraping.New(),
 		stuffing.Kind{},
@@ -35,7 +35,7 @@ func Register(r *generators.Registry) {
 		consumption.Kind{},
 		replay.Kind{},
 		bruteforce.Kind{},
-		enumeration.GraphQL{},
+		enumeration.NewGraphQL(),
 		couponstacking.GraphQL{},
 		consumption.GraphQL{},
 	)

@@ -22,12 +22,21 @@ import (
 const ID = "rest.enumeration"
 
 // Kind generates and runs object enumeration scenarios.
-type Kind struct{}
+type Kind struct {
+	// harvested holds, per scenario, the foreign records read: the leak
+	// is the records obtained, so a record read again by a later
+	// iteration, another VU or the replaying identity counts once.
+	harvested generators.Harvest
+}
 
-var _ generators.Kind = Kind{}
+// New returns an enumeration kind; a run gets a fresh one from
+// builtin.Register, so its harvest starts empty.
+func New() *Kind { return &Kind{} }
+
+var _ generators.Kind = (*Kind)(nil)
 
 // Info implements generators.Kind.
-func (Kind) Info() generators.Info {
+func (*Kind) Info() generators.Info {
 	return generators.Info{
 		ID:       ID,
 		Title:    "Object enumeration (BOLA)",
@@ -41,7 +50,7 @@ func (Kind) Info() generators.Info {
 // Generate picks every object-read operation that requires authentication;
 // with predictable (integer) ids the walk is sequential, else it harvests
 // ids from a collection of the same resource when there is one.
-func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
+func (k *Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
 	var out []scenarios.Scenario
 	for _, op := range s.Operations {
 		p, ok := op.ObjectID()
@@ -98,7 +107,7 @@ func collectionOf(s scenarios.Surface, op scenarios.Operation) (scenarios.Operat
 // from+i+n, ... up to to (or its share of the harvested ids), skipping its
 // own; with replay=true and two identities or more, it then logs in as the
 // next identity and reads again every id it could read.
-func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
+func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
 	if len(sc.Operations) == 0 {
 		return nil, fmt.Errorf("enumeration %s: no operation to enumerate", sc.ID)
 	}
@@ -116,6 +125,7 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 		return nil, fmt.Errorf("enumeration %s: params from=%q to=%q must be integers with from <= to", sc.ID, sc.Params["from"], sc.Params["to"])
 	}
 	w := &walker{
+		kind:     k,
 		scenario: sc.ID,
 		vu:       env.VU,
 		auth:     env.Auth,
@@ -156,6 +166,7 @@ const (
 )
 
 type walker struct {
+	kind     *Kind
 	scenario string
 	vu       int
 	auth     scenarios.Auth
@@ -214,8 +225,20 @@ func (w *walker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 		Route:   w.route,
 		Header:  w.session.Header(),
 		Abusive: true,
-		Judge:   generators.Success,
+		Judge:   w.judge(id),
 	}}, true
+}
+
+// judge counts the record behind id as leaked when it is read and
+// no VU of the scenario had read it before.
+func (w *walker) judge(id string) func(scenarios.Result) (scenarios.Outcome, int) {
+	return func(r scenarios.Result) (scenarios.Outcome, int) {
+		o := scenarios.Classify(r.Status)
+		if o != scenarios.OutcomeSuccess || !w.kind.harvested.Take(w.scenario, id) {
+			return o, 0
+		}
+		return o, 1
+	}
 }
 
 // nextID returns the next id to read in the current phase, never the

@@ -1,6 +1,9 @@
 package enumeration
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,12 +28,23 @@ const DefaultAliases = 10
 // all the same: most servers hand out database keys as IDs, and probing
 // "1", "2", ... is the first thing an attacker tries; where ids really are
 // random the walk finds nothing and the scenario says so with a leak of 0.
-type GraphQL struct{}
+// Names (user(login:), product(handle:)) are walked as words: every name a
+// public list query hands out, then a wordlist of the names attackers try
+// first.
+type GraphQL struct {
+	// harvested holds, per scenario, the foreign records read, each
+	// counted once however often it is read again.
+	harvested generators.Harvest
+}
 
-var _ generators.Kind = GraphQL{}
+// NewGraphQL returns a GraphQL enumeration kind; a run gets a fresh one
+// from builtin.Register, so its harvest starts empty.
+func NewGraphQL() *GraphQL { return &GraphQL{} }
+
+var _ generators.Kind = (*GraphQL)(nil)
 
 // Info implements generators.Kind.
-func (GraphQL) Info() generators.Info {
+func (*GraphQL) Info() generators.Info {
 	return generators.Info{
 		ID:       GraphQLID,
 		Title:    "Object enumeration through a GraphQL query (BOLA)",
@@ -44,7 +58,7 @@ func (GraphQL) Info() generators.Info {
 // Generate picks every query field that reads one object by an id
 // argument, needs nothing else, and is either authenticated or
 // sensitive.
-func (k GraphQL) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
+func (k *GraphQL) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
 	login, loginErr := generators.GraphQLLoginFrom(s)
 	var out []scenarios.Scenario
 	for _, op := range s.Operations {
@@ -66,6 +80,18 @@ func (k GraphQL) Generate(s scenarios.Surface, opts generators.Options) []scenar
 		}
 		why := fmt.Sprintf("query %s(%s: %s) reads one object", op.Path, p.Name, p.DeclaredType)
 		switch {
+		case p.IDKind == scenarios.IDSlug:
+			delete(params, "from")
+			delete(params, "to")
+			params["walk"], params["wordlist"] = "words", wordlistFor(p.Name)
+			why += fmt.Sprintf("; its ids are names: the walk tries the %s wordlist", params["wordlist"])
+			if l, path, ok := harvestList(s, op, p.Name); ok {
+				params["harvest_field"], params["harvest_path"] = l.Path, path
+				if size, ok := pageSizeArg(l); ok {
+					params["harvest_size_arg"] = size.Name + ":" + size.DeclaredType
+				}
+				why += fmt.Sprintf(" after every name query %s lists (%s)", l.Path, path)
+			}
 		case p.IDKind.Predictable():
 			why += "; its ids are " + p.IDKind.String() + ": predictable"
 		default:
@@ -106,15 +132,12 @@ func otherRequired(op scenarios.Operation, id string) bool {
 }
 
 // Program implements generators.Kind: VU i of n reads the chunks i, i+n,
-// ... of `aliases` ids each from `from` to `to`, skipping its own id, after
-// logging in (through the GraphQL login of the params, else the plan's).
-func (GraphQL) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
+// ... of `aliases` ids each, skipping its own id, after logging in
+// (through the GraphQL login of the params, else the plan's). The ids are
+// the integers from `from` to `to`, or with walk=words the names the
+// harvest query lists followed by the wordlist and the words param.
+func (k *GraphQL) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
 	p := sc.Params
-	from, err1 := strconv.Atoi(p["from"])
-	to, err2 := strconv.Atoi(p["to"])
-	if err1 != nil || err2 != nil || from > to {
-		return nil, fmt.Errorf("graphql-enumeration %s: params from=%q to=%q must be integers with from <= to", sc.ID, p["from"], p["to"])
-	}
 	per, err := generators.Intn(p, "aliases", DefaultAliases)
 	if err != nil || per < 1 || per > 1000 {
 		return nil, fmt.Errorf("graphql-enumeration %s: aliases=%q: want an integer from 1 to 1000", sc.ID, p["aliases"])
@@ -122,21 +145,81 @@ func (GraphQL) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Pro
 	if p["field"] == "" || p["arg"] == "" || !strings.HasPrefix(p["endpoint"], "/") {
 		return nil, fmt.Errorf("graphql-enumeration %s: params field, arg and endpoint (/graphql) are required", sc.ID)
 	}
-	session, err := generators.SessionFor(p, env, fmt.Sprintf("%s/vu%d", sc.ID, env.VU))
-	if err != nil {
+	w := &gqlWalker{
+		kind: k, scenario: sc.ID, endpoint: p["endpoint"], field: p["field"], arg: p["arg"], argType: p["arg_type"],
+		selection: p["selection"], per: per, chunk: env.VU, stride: max(sc.Schedule.VUs, 1),
+	}
+	switch p["walk"] {
+	case "", "integers":
+		w.from, err = strconv.Atoi(p["from"])
+		to, err2 := strconv.Atoi(p["to"])
+		if err != nil || err2 != nil || w.from > to {
+			return nil, fmt.Errorf("graphql-enumeration %s: params from=%q to=%q must be integers with from <= to", sc.ID, p["from"], p["to"])
+		}
+		w.count = to - w.from + 1
+	case "words":
+		if err := w.words(p); err != nil {
+			return nil, fmt.Errorf("graphql-enumeration %s: %w", sc.ID, err)
+		}
+	default:
+		return nil, fmt.Errorf("graphql-enumeration %s: walk=%q: want integers or words", sc.ID, p["walk"])
+	}
+	if w.session, err = generators.SessionFor(p, env, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)); err != nil {
 		return nil, fmt.Errorf("graphql-enumeration %s: %w", sc.ID, err)
 	}
-	return &gqlWalker{
-		session: session, endpoint: p["endpoint"], field: p["field"], arg: p["arg"], argType: p["arg_type"],
-		selection: p["selection"], from: from, to: to, per: per, chunk: env.VU, stride: max(sc.Schedule.VUs, 1),
-	}, nil
+	return w, nil
 }
 
+// words sets a walk over names: the wordlist named by the params (and
+// their words, comma separated), after what the harvest query lists.
+func (w *gqlWalker) words(p map[string]string) error {
+	if name := p["wordlist"]; name != "" {
+		list, ok := Wordlists[name]
+		if !ok {
+			return fmt.Errorf("wordlist=%q: want usernames or handles (add names of your own in words)", name)
+		}
+		w.names = append(w.names, list...)
+	}
+	w.names = append(w.names, strings.FieldsFunc(p["words"], func(r rune) bool { return r == ',' || r == ' ' })...)
+	if f := p["harvest_field"]; f != "" {
+		w.harvest, w.harvestPath = f, p["harvest_path"]
+		if w.harvestPath == "" {
+			return errors.New("harvest_path is empty: name the list field holding the names, such as \"[].login\"")
+		}
+		if a := p["harvest_size_arg"]; a != "" {
+			var ok bool
+			if w.sizeArg, w.sizeType, ok = strings.Cut(a, ":"); !ok || w.sizeArg == "" {
+				return fmt.Errorf("harvest_size_arg=%q: want \"argument:Type\", such as \"first:Int\"", a)
+			}
+		}
+	}
+	if len(w.names) == 0 && w.harvest == "" {
+		return errors.New("walk=words with no wordlist, words or harvest_field: nothing to try")
+	}
+	w.count = len(w.names)
+	return nil
+}
+
+// harvestSize is how many names the harvest query asks for.
+const harvestSize = 100
+
 type gqlWalker struct {
+	kind                          *GraphQL
+	scenario                      string
 	session                       *generators.Session
 	endpoint, field, arg, argType string
 	selection                     string
-	from, to, per, chunk, stride  int
+	per, chunk, stride            int
+
+	// The ids: from, from+1, ... (count of them), or names.
+	from, count int
+	names       []string
+
+	// harvest is a list query whose answer names objects (at
+	// harvestPath), asked once before the walk.
+	harvest, harvestPath string
+	sizeArg, sizeType    string
+	listed               bool
 }
 
 // Session implements scenarios.SessionReporter.
@@ -144,6 +227,11 @@ func (w *gqlWalker) Session() scenarios.Session { return w.session.Session() }
 
 // Next implements scenarios.Program.
 func (w *gqlWalker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
+	if prev != nil && w.harvest != "" && !w.listed && !prev.Request.Abusive && prev.Request.Path == w.endpoint &&
+		bytes.Contains(prev.Request.Body, []byte(`"operationName":"Harvest"`)) {
+		w.listed = true
+		w.took(prev.Body)
+	}
 	req, login, stop := w.session.Drive(prev)
 	switch {
 	case stop:
@@ -151,51 +239,104 @@ func (w *gqlWalker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	case login:
 		return scenarios.Step{Request: req}, true
 	}
+	if w.harvest != "" && !w.listed {
+		d := generators.NewDoc("query", "Harvest")
+		args := map[string]string{}
+		if w.sizeArg != "" {
+			args[w.sizeArg] = d.Var("n", w.sizeType, harvestSize)
+		}
+		d.Field("list", w.harvest, args, generators.Selection([]string{strings.TrimPrefix(w.harvestPath, "[].")}, 8))
+		return scenarios.Step{Request: generators.GraphQLRequest(w.endpoint, w.session.Header(), d)}, true
+	}
 	for {
-		first := w.from + w.chunk*w.per
-		if first > w.to {
+		first := w.chunk * w.per
+		if first >= w.count {
 			return scenarios.Step{}, false
 		}
 		w.chunk += w.stride
-		if d := w.doc(first); d.Len() > 0 {
+		d, ids := w.doc(first)
+		if d.Len() > 0 {
 			r := generators.GraphQLRequest(w.endpoint, w.session.Header(), d)
-			r.Abusive, r.Judge = true, judgeRecords
+			r.Abusive, r.Judge = true, w.judge(ids)
 			return scenarios.Step{Request: r}, true
 		}
 	}
 }
 
-// doc asks for ids first.. in one document, one alias each, never the
-// session's own.
-func (w *gqlWalker) doc(first int) *generators.Doc {
+// took puts the names the harvest query listed before the wordlist's,
+// once each. A failed harvest leaves the wordlist alone.
+func (w *gqlWalker) took(body []byte) {
+	answers, err := generators.ParseAnswers(body)
+	if err != nil || len(answers) != 1 {
+		return
+	}
+	var v any
+	if json.Unmarshal(answers[0].Data["list"], &v) != nil {
+		return
+	}
+	listed := collect(v, w.harvestPath)
+	seen := map[string]bool{}
+	var names []string
+	for _, n := range append(listed, w.names...) {
+		if n != "" && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	w.names, w.count = names, len(names)
+}
+
+// id is the i-th id of the walk, from 0.
+func (w *gqlWalker) id(i int) string {
+	if w.names != nil || w.harvest != "" {
+		return w.names[i]
+	}
+	return strconv.Itoa(w.from + i)
+}
+
+// doc asks for the ids of chunk first.. in one document, one alias each,
+// never the session's own; ids maps each alias to the id it asks for.
+func (w *gqlWalker) doc(first int) (*generators.Doc, map[string]string) {
 	d := generators.NewDoc("query", "Enumerate")
+	ids := map[string]string{}
 	own := w.session.UserID()
-	for id := first; id < first+w.per && id <= w.to; id++ {
-		s := strconv.Itoa(id)
+	for i := first; i < first+w.per && i < w.count; i++ {
+		s := w.id(i)
 		if s == own {
 			continue
 		}
 		var v any = s // ID and String take the id as a string
 		if strings.HasPrefix(w.argType, "Int") {
-			v = id
+			v, _ = strconv.Atoi(s)
 		}
-		d.Field("r"+s, w.field, map[string]string{w.arg: d.Var("id"+s, w.argType, v)}, w.selection)
+		alias := "r" + strconv.Itoa(i)
+		ids[alias] = s
+		d.Field(alias, w.field, map[string]string{w.arg: d.Var("id"+strconv.Itoa(i), w.argType, v)}, w.selection)
 	}
-	return d
+	return d, ids
 }
 
-// judgeRecords counts the non-null objects of the answer: each is one
-// record read (the caller's own id was never asked for).
-func judgeRecords(r scenarios.Result) (scenarios.Outcome, int) {
-	return generators.JudgeGraphQL(func(answers []generators.Answer) int {
-		n := 0
-		for _, a := range answers {
-			for alias := range a.Data {
-				if _, ok := a.Object(alias); ok {
-					n++
+// judge counts the non-null objects of the answer whose record no VU of
+// the scenario had read before: each is one foreign record leaked (the
+// caller's own id was never asked for). A request that reads records is
+// a success even when every one of them had leaked already.
+func (w *gqlWalker) judge(ids map[string]string) func(scenarios.Result) (scenarios.Outcome, int) {
+	return func(r scenarios.Result) (scenarios.Outcome, int) {
+		fresh := 0
+		o, _ := generators.JudgeGraphQL(func(answers []generators.Answer) int {
+			read := 0
+			for _, a := range answers {
+				for alias := range a.Data {
+					if _, ok := a.Object(alias); ok {
+						read++
+						if w.kind.harvested.Take(w.scenario, ids[alias]) {
+							fresh++
+						}
+					}
 				}
 			}
-		}
-		return n
-	})(r)
+			return read
+		})(r)
+		return o, fresh
+	}
 }

@@ -29,9 +29,9 @@ func decisionsBy(tg *kindtest.Target) map[string]int {
 // VUs' sessions try to log in again, are refused that too, and stop.
 func TestGraphQLGuardedAliasedWalkReadsNothing(t *testing.T) {
 	tg := kindtest.GuardedGraphQL(t, demoshop.Options{Seed: 1}, monitor.Config{})
-	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.GraphQL{}, generators.Options{Attackers: tg.Identities(6, 1)}, "graphql-enumeration-query-user")
+	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.NewGraphQL(), generators.Options{Attackers: tg.Identities(6, 1)}, "graphql-enumeration-query-user")
 	sc.Think = scenarios.ConstantThink(0)
-	res := tg.Run(t, enumeration.GraphQL{}, sc, 20*time.Second, 500)
+	res := tg.Run(t, enumeration.NewGraphQL(), sc, 20*time.Second, 500)
 	t.Logf("leak %d, %d of %d requests denied, decisions %v", res.Leak, res.Denied, res.Abusive, decisionsBy(tg))
 
 	assert.Zero(t, res.Leak)
@@ -45,10 +45,10 @@ func TestGraphQLGuardedAliasedWalkReadsNothing(t *testing.T) {
 // sequential ids, and what leaked is what the two VUs read by then.
 func TestGraphQLGuardedSmallAliasesContainedByEnumeration(t *testing.T) {
 	tg := kindtest.GuardedGraphQL(t, demoshop.Options{Seed: 1}, monitor.Config{})
-	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.GraphQL{}, generators.Options{Attackers: tg.Identities(6, 1)}, "graphql-enumeration-query-user")
+	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.NewGraphQL(), generators.Options{Attackers: tg.Identities(6, 1)}, "graphql-enumeration-query-user")
 	sc.Params["aliases"] = "4"
 	sc.Think = scenarios.ConstantThink(0)
-	res := tg.Run(t, enumeration.GraphQL{}, sc, 20*time.Second, 500)
+	res := tg.Run(t, enumeration.NewGraphQL(), sc, 20*time.Second, 500)
 	t.Logf("leak %d, %d of %d requests denied, decisions %v", res.Leak, res.Denied, res.Abusive, decisionsBy(tg))
 
 	assert.Positive(t, decisionsBy(tg)[monitor.EnumerationName])

@@ -19,13 +19,13 @@ import (
 // foreign profile, ten to an HTTP request.
 func TestGraphQLUnguardedLeaks(t *testing.T) {
 	tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
-	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.GraphQL{}, generators.Options{Attackers: tg.Identities(6, 1)}, "graphql-enumeration-query-user")
+	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.NewGraphQL(), generators.Options{Attackers: tg.Identities(6, 1)}, "graphql-enumeration-query-user")
 	assert.Equal(t, "login", sc.Params["login_field"], "logs in through GraphQL, no REST auth needed")
 	assert.Equal(t, "address email id name username", sc.Params["selection"])
 	assert.Contains(t, sc.Operations[0].Why, "declared opaque")
 	sc.Params["to"] = "100"
 	sc.Think = scenarios.ConstantThink(0)
-	res := tg.Run(t, enumeration.GraphQL{}, sc, 20*time.Second, 500)
+	res := tg.Run(t, enumeration.NewGraphQL(), sc, 20*time.Second, 500)
 
 	// 100 ids minus the attacker's own (account 7), in ten requests of
 	// ten ids (nine for the chunk holding its own).
@@ -38,10 +38,10 @@ func TestGraphQLUnguardedLeaks(t *testing.T) {
 // leak, and a failure rather than a success.
 func TestGraphQLPastTheEndFindsNothing(t *testing.T) {
 	tg := kindtest.Shop(t, demoshop.Options{Seed: 1, Users: 20})
-	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.GraphQL{}, generators.Options{Attackers: tg.Identities(0, 1)}, "graphql-enumeration-query-user")
+	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.NewGraphQL(), generators.Options{Attackers: tg.Identities(0, 1)}, "graphql-enumeration-query-user")
 	sc.Params["from"], sc.Params["to"] = "21", "60"
 	sc.Think = scenarios.ConstantThink(0)
-	res := tg.Run(t, enumeration.GraphQL{}, sc, 20*time.Second, 100)
+	res := tg.Run(t, enumeration.NewGraphQL(), sc, 20*time.Second, 100)
 	assert.Zero(t, res.Leak)
 	assert.Equal(t, 4, res.Abusive)
 	for _, ex := range res.Exchanges {
@@ -53,9 +53,9 @@ func TestGraphQLPastTheEndFindsNothing(t *testing.T) {
 
 func TestGraphQLSkipsRESTAndPublicFields(t *testing.T) {
 	tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
-	assert.Empty(t, enumeration.GraphQL{}.Generate(tg.Surface, generators.Options{}))
-	scs := enumeration.GraphQL{}.Generate(tg.GraphQL, generators.Options{})
+	assert.Empty(t, enumeration.NewGraphQL().Generate(tg.Surface, generators.Options{}))
+	scs := enumeration.NewGraphQL().Generate(tg.GraphQL, generators.Options{})
 	require.Len(t, scs, 1, "user only: products(page, limit) is a collection, me takes no id")
-	_, err := enumeration.GraphQL{}.Program(scenarios.Scenario{ID: "g", Params: map[string]string{"from": "1", "to": "2", "field": "user", "arg": "id", "endpoint": "/graphql"}}, generators.Env{})
+	_, err := enumeration.NewGraphQL().Program(scenarios.Scenario{ID: "g", Params: map[string]string{"from": "1", "to": "2", "field": "user", "arg": "id", "endpoint": "/graphql"}}, generators.Env{})
 	assert.ErrorContains(t, err, "no login")
 }

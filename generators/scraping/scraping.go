@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/abusegate/abusegate/generators"
@@ -24,11 +23,10 @@ const ID = "rest.slow-scraping"
 
 // Kind generates and runs slow-scraping scenarios.
 type Kind struct {
-	mu sync.Mutex
 	// harvested holds, per scenario, the ids of the items its VUs have
 	// obtained: the leak is the catalog share taken, so an item scraped
 	// again by a later iteration or another VU counts once.
-	harvested map[string]map[string]struct{}
+	harvested generators.Harvest
 }
 
 // New returns a slow-scraping kind; a run gets a fresh one from
@@ -208,32 +206,14 @@ func (s *scraper) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 // number of its items no VU of the scenario had harvested before. Items
 // without an id count as new: the catalog gives nothing to tell them apart.
 func (k *Kind) judge(id string) func(scenarios.Result) (scenarios.Outcome, int) {
-	k.mu.Lock()
-	if k.harvested == nil {
-		k.harvested = map[string]map[string]struct{}{}
-	}
-	seen, ok := k.harvested[id]
-	if !ok {
-		seen = map[string]struct{}{}
-		k.harvested[id] = seen
-	}
-	k.mu.Unlock()
 	return func(r scenarios.Result) (scenarios.Outcome, int) {
 		o := scenarios.Classify(r.Status)
 		if o != scenarios.OutcomeSuccess {
 			return o, 0
 		}
 		n := 0
-		k.mu.Lock()
-		defer k.mu.Unlock()
 		for _, item := range generators.Items(r.Body) {
-			id, ok := generators.ItemID(item)
-			if !ok {
-				n++
-				continue
-			}
-			if _, dup := seen[id]; !dup {
-				seen[id] = struct{}{}
+			if item, ok := generators.ItemID(item); !ok || k.harvested.Take(id, item) {
 				n++
 			}
 		}
