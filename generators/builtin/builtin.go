@@ -38,5 +38,7 @@ func Register(r *generators.Registry) {
 		enumeration.NewGraphQL(),
 		couponstacking.GraphQL{},
 		consumption.GraphQL{},
+		signup.GraphQL{},
+		flowbypass.GraphQL{},
 	)
 }

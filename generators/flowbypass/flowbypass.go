@@ -1,10 +1,11 @@
-// Package flowbypass is the rest.flow-bypass misuse kind (OWASP API6:2023
-// unrestricted access to sensitive business flows): the last step of a
-// flow is called with one of its prerequisites skipped, each in turn: a
-// checkout without a cart, a payment without its confirmation. The
-// prerequisites come from the spec's rules (x-abuse requires), else from
-// the flow's roles (a cart before a checkout). The leak is the last steps
-// the target completed without a prerequisite.
+// Package flowbypass is the rest.flow-bypass and graphql.flow-bypass
+// misuse kinds (OWASP API6:2023 unrestricted access to sensitive business
+// flows): the last step of a flow is called with one of its prerequisites
+// skipped, each in turn: a checkout without a cart, a confirmation without
+// its payment. The prerequisites come from the spec's rules (x-abuse
+// requires, GraphQL's @abuse(requires:)), else from the flow's roles (a
+// cart before a checkout). The leak is the last steps the target completed
+// without a prerequisite.
 //
 // It imports only generators and scenarios.
 package flowbypass
@@ -48,17 +49,11 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 			continue
 		}
 		pre := chain(s, op, map[string]bool{op.Key(): true})
-		why := "the spec says it requires " + strings.Join(op.Rules.RequiresPrevious, ", ")
-		switch {
-		case len(pre) == 0:
+		if len(pre) == 0 {
 			continue
-		case len(op.Rules.RequiresPrevious) == 0:
-			why = "a checkout follows an add-to-cart"
-		case len(pre) > len(op.Rules.RequiresPrevious):
-			why += " (in turn after " + strings.Join(pre[:len(pre)-len(op.Rules.RequiresPrevious)], ", ") + ")"
 		}
 		p := map[string]string{"final": op.Key(), "requires": strings.Join(pre, ","), "rounds": "3"}
-		targets := []scenarios.Target{{Operation: op.Key(), Why: why + ": each prerequisite is skipped in turn"}}
+		targets := []scenarios.Target{{Operation: op.Key(), Why: why(op, pre, "spec") + ": each prerequisite is skipped in turn"}}
 		for _, k := range pre {
 			if add, ok := generators.Find(s, k); ok && add.Has(scenarios.RoleCart) {
 				generators.Cart{}.Params(p, scenarios.Operation{}, add)
@@ -82,6 +77,19 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 	return out
 }
 
+// why says where the prerequisites come from; source is "spec" or
+// "schema".
+func why(op scenarios.Operation, pre []string, source string) string {
+	stated := op.Rules.RequiresPrevious
+	switch {
+	case len(stated) == 0:
+		return "a checkout follows an add-to-cart"
+	case len(pre) > len(stated):
+		return "the " + source + " says it requires " + strings.Join(stated, ", ") + " (in turn after " + strings.Join(pre[:len(pre)-len(stated)], ", ") + ")"
+	}
+	return "the " + source + " says it requires " + strings.Join(stated, ", ")
+}
+
 // chain returns the operations that must precede op, in flow order: each
 // stated prerequisite after its own prerequisites, and, for a checkout
 // that states none, the add-to-cart. A skipped step is then the only step
@@ -89,7 +97,7 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 func chain(s scenarios.Surface, op scenarios.Operation, seen map[string]bool) []string {
 	pre := op.Rules.RequiresPrevious
 	if len(pre) == 0 && op.Has(scenarios.RoleCheckout) {
-		if add, ok := generators.First(s, scenarios.RoleCart, http.MethodPost); ok {
+		if add, ok := firstCart(s, op.Protocol); ok {
 			pre = []string{add.Key()}
 		}
 	}
@@ -105,6 +113,20 @@ func chain(s scenarios.Surface, op scenarios.Operation, seen map[string]bool) []
 		out = append(out, k)
 	}
 	return out
+}
+
+// firstCart is the add-to-cart a checkout of protocol p follows: a REST
+// POST, or a GraphQL mutation.
+func firstCart(s scenarios.Surface, p scenarios.Protocol) (scenarios.Operation, bool) {
+	if p == scenarios.REST {
+		return generators.First(s, scenarios.RoleCart, http.MethodPost)
+	}
+	for _, op := range s.Operations {
+		if op.Protocol == p && op.Method == "MUTATION" && op.Has(scenarios.RoleCart) {
+			return op, true
+		}
+	}
+	return scenarios.Operation{}, false
 }
 
 // Program implements generators.Kind: for each prerequisite, the last
@@ -130,39 +152,59 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 	if err != nil || rounds < 1 || rounds > 1000 {
 		return nil, fmt.Errorf("flow-bypass %s: rounds=%q: want an integer from 1 to 1000", sc.ID, sc.Params["rounds"])
 	}
-	b := &bypasser{session: generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU))}
-	for skip := len(pre) - 1; skip >= 0; skip-- {
-		for i, k := range pre {
+	steps, err := skipEach(pre, rounds, func(k string) (step, error) {
+		m, p, err := generators.SplitKey(k)
+		if err != nil {
+			return nil, err
+		}
+		return func(h http.Header) scenarios.Request {
+			if cart != nil && "POST "+cart.AddPath == k {
+				return cart.AddRequest(h)
+			}
+			return generators.JSONRequest(m, generators.FillPath(p, nil, "1"), p, h, map[string]any{})
+		}, nil
+	}, func(h http.Header) scenarios.Request {
+		r := generators.JSONRequest(fm, fp, fp, h, map[string]any{})
+		r.Abusive, r.Judge = true, generators.Success
+		return r
+	})
+	if err != nil {
+		return nil, fmt.Errorf("flow-bypass %s: requires: %w", sc.ID, err)
+	}
+	return &bypasser{session: generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)), steps: steps}, nil
+}
+
+// step builds one request with the session's header.
+type step func(http.Header) scenarios.Request
+
+// skipEach lays out the program's requests: for each prerequisite, the
+// last first, the others (built by pre) and then final; the whole rounds
+// times.
+func skipEach(keys []string, rounds int, pre func(key string) (step, error), final step) ([]step, error) {
+	var steps []step
+	for skip := len(keys) - 1; skip >= 0; skip-- {
+		for i, k := range keys {
 			if i == skip {
 				continue
 			}
-			m, p, err := generators.SplitKey(k)
+			s, err := pre(k)
 			if err != nil {
-				return nil, fmt.Errorf("flow-bypass %s: requires: %w", sc.ID, err)
+				return nil, err
 			}
-			b.steps = append(b.steps, func(h http.Header) scenarios.Request {
-				if cart != nil && "POST "+cart.AddPath == k {
-					return cart.AddRequest(h)
-				}
-				return generators.JSONRequest(m, generators.FillPath(p, nil, "1"), p, h, map[string]any{})
-			})
+			steps = append(steps, s)
 		}
-		b.steps = append(b.steps, func(h http.Header) scenarios.Request {
-			r := generators.JSONRequest(fm, fp, fp, h, map[string]any{})
-			r.Abusive, r.Judge = true, generators.Success
-			return r
-		})
+		steps = append(steps, final)
 	}
-	n := len(b.steps)
+	n := len(steps)
 	for range rounds - 1 {
-		b.steps = append(b.steps, b.steps[:n]...)
+		steps = append(steps, steps[:n]...)
 	}
-	return b, nil
+	return steps, nil
 }
 
 type bypasser struct {
 	session *generators.Session
-	steps   []func(http.Header) scenarios.Request
+	steps   []step
 	next    int
 }
 
