@@ -47,18 +47,77 @@ type DecisionMark struct {
 }
 
 // Timeline buckets tl into bins equal buckets from tl.Start to tl.End
-// (bins <= 0 means DefaultBins). Exchanges are placed by send time.
+// (bins <= 0 means DefaultBins). Exchanges are placed by send time. It is
+// a SeriesTally fed tl's exchanges.
 func Timeline(tl scenarios.Timeline, bins int) *TimelineReport {
+	var t SeriesTally
+	for i := range tl.Exchanges {
+		t.Add(&tl.Exchanges[i])
+	}
+	return t.Timeline(tl.Start, tl.End, tl.Decisions, bins)
+}
+
+// SeriesTally keeps what Timeline needs of each exchange — 24 bytes, no
+// pointer — so a run that never holds its exchanges (simulate streams
+// them) still draws the whole run: the buckets' width is known only once
+// the run is over. The zero SeriesTally is empty and ready; it is not safe
+// for concurrent use.
+type SeriesTally struct {
+	// base is the first exchange's send time; points hold offsets from it
+	// (monotonic when the clock had a reading, so buckets are what
+	// subtracting the exchanges' own times gives).
+	base   time.Time
+	points []seriesPoint
+	// keys are the scenario ids of attacker exchanges, in first-seen
+	// order; index holds their positions.
+	keys  []string
+	index map[string]int32
+}
+
+// seriesPoint is one exchange: its send time from base, its leak, its
+// series (-1 benign, else an index into keys) and its outcome.
+type seriesPoint struct {
+	off     int64
+	leak    int
+	key     int32
+	outcome scenarios.Outcome
+}
+
+// Add folds one exchange in.
+func (t *SeriesTally) Add(ex *scenarios.Exchange) {
+	if len(t.points) == 0 {
+		t.base = ex.Sent
+	}
+	key := int32(-1)
+	if ex.Actor != scenarios.Benign {
+		k, ok := t.index[ex.Scenario]
+		if !ok {
+			if t.index == nil {
+				t.index = map[string]int32{}
+			}
+			k = int32(len(t.keys))
+			t.keys = append(t.keys, ex.Scenario)
+			t.index[ex.Scenario] = k
+		}
+		key = k
+	}
+	t.points = append(t.points, seriesPoint{off: int64(ex.Sent.Sub(t.base)), leak: ex.Leak, key: key, outcome: ex.Outcome})
+}
+
+// Timeline buckets what was added into bins equal buckets from start to
+// end, widened to every exchange's send time, with decisions on the same
+// axis; Timeline(tl, bins) for a timeline holding the same exchanges.
+func (t *SeriesTally) Timeline(start, end time.Time, decisions []scenarios.Decision, bins int) *TimelineReport {
 	if bins <= 0 {
 		bins = DefaultBins
 	}
-	start, end := tl.Start, tl.End
-	for _, ex := range tl.Exchanges {
-		if start.IsZero() || ex.Sent.Before(start) {
-			start = ex.Sent
+	for _, p := range t.points {
+		sent := t.base.Add(time.Duration(p.off))
+		if start.IsZero() || sent.Before(start) {
+			start = sent
 		}
-		if ex.Sent.After(end) {
-			end = ex.Sent
+		if sent.After(end) {
+			end = sent
 		}
 	}
 	span := end.Sub(start)
@@ -69,7 +128,7 @@ func Timeline(tl scenarios.Timeline, bins int) *TimelineReport {
 	if width <= 0 {
 		width = 1
 	}
-	t := &TimelineReport{
+	tr := &TimelineReport{
 		Start:      start,
 		BinSeconds: width.Seconds(),
 		Bins:       bins,
@@ -77,22 +136,21 @@ func Timeline(tl scenarios.Timeline, bins int) *TimelineReport {
 		Scenarios:  map[string]Series{},
 		Decisions:  []DecisionMark{},
 	}
-	bin := func(at time.Time) int {
-		return min(max(int(at.Sub(start)/width), 0), bins-1)
+	series := make([]Series, len(t.keys))
+	for i, k := range t.keys {
+		series[i] = newSeries(bins, true)
+		tr.Scenarios[k] = series[i]
 	}
-	for _, ex := range tl.Exchanges {
-		var s Series
-		if ex.Actor == scenarios.Benign {
-			s = t.Benign
-		} else {
-			var ok bool
-			if s, ok = t.Scenarios[ex.Scenario]; !ok {
-				s = newSeries(bins, true)
-				t.Scenarios[ex.Scenario] = s
-			}
+	// from is start's distance to base: a point's bucket is its offset
+	// plus from, divided by the width.
+	from := t.base.Sub(start)
+	for _, p := range t.points {
+		s := tr.Benign
+		if p.key >= 0 {
+			s = series[p.key]
 		}
-		i := bin(ex.Sent)
-		switch ex.Outcome {
+		i := min(max(int((time.Duration(p.off)+from)/width), 0), bins-1)
+		switch p.outcome {
 		case scenarios.OutcomeSuccess:
 			s.Allowed[i]++
 		case scenarios.OutcomeDenied:
@@ -101,13 +159,13 @@ func Timeline(tl scenarios.Timeline, bins int) *TimelineReport {
 			s.Other[i]++
 		}
 		if s.Leak != nil {
-			s.Leak[i] += ex.Leak
+			s.Leak[i] += p.leak
 		}
 	}
-	decisions := slices.Clone(tl.Decisions)
+	decisions = slices.Clone(decisions)
 	slices.SortStableFunc(decisions, func(a, b scenarios.Decision) int { return a.Time.Compare(b.Time) })
 	for _, d := range decisions {
-		t.Decisions = append(t.Decisions, DecisionMark{
+		tr.Decisions = append(tr.Decisions, DecisionMark{
 			At:       d.Time.Sub(start).Seconds(),
 			Subject:  d.Subject.String(),
 			Action:   d.Action.String(),
@@ -116,7 +174,7 @@ func Timeline(tl scenarios.Timeline, bins int) *TimelineReport {
 			Enforced: d.Enforced,
 		})
 	}
-	return t
+	return tr
 }
 
 func newSeries(bins int, leak bool) Series {

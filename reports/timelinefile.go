@@ -1,0 +1,150 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// TimelineWriter writes the compact timeline file (TimelineFileName) of a
+// run whose exchanges are never all held: each exchange is encoded and
+// compressed when it is added, into a spill file, and WriteFile puts the
+// header and the decisions, known only at the end, in front. The file is
+// two gzip members — header and decisions, then exchanges — which
+// gzip readers (ReadTimelineFile, zcat) read as one stream. Exchanges are
+// written in the order added (a simulated run adds them in send order;
+// merge sorts them by send time).
+//
+// The zero TimelineWriter is ready; Close removes the spill file. It is
+// not safe for concurrent use.
+type TimelineWriter struct {
+	// Redact, when set, passes every line through it.
+	Redact func([]byte) []byte
+	// Dir holds the spill file; empty means os.TempDir().
+	Dir string
+
+	f    *os.File
+	zw   *gzip.Writer
+	bw   *bufio.Writer
+	line []byte
+	err  error
+	// sealed: the exchanges' member is complete (WriteFile ran).
+	sealed bool
+}
+
+// Add writes one exchange.
+func (w *TimelineWriter) Add(x *scenarios.Exchange) {
+	if w.err != nil {
+		return
+	}
+	if w.sealed {
+		w.err = errors.New("an exchange was added after the timeline file was written")
+		return
+	}
+	if w.f == nil {
+		if w.err = w.open(); w.err != nil {
+			return
+		}
+	}
+	// Exchanges are most of a long run's lines: encoded without
+	// reflection (Exchange.AppendJSON is encoding/json's bytes).
+	w.line = append(w.line[:0], `{"x":`...)
+	w.line = append(x.AppendJSON(w.line), '}')
+	b := w.line
+	if w.Redact != nil {
+		b = w.Redact(b)
+	}
+	if _, err := w.bw.Write(b); err != nil {
+		w.err = err
+		return
+	}
+	w.err = w.bw.WriteByte('\n')
+}
+
+func (w *TimelineWriter) open() error {
+	f, err := os.CreateTemp(w.Dir, "abusegate-timeline-*.gz")
+	if err != nil {
+		return err
+	}
+	w.f = f
+	// BestSpeed: a day of exchanges compresses 4x faster, ~25% larger.
+	w.zw, _ = gzip.NewWriterLevel(f, gzip.BestSpeed) // a valid level never fails
+	w.bw = bufio.NewWriterSize(w.zw, 1<<16)
+	return nil
+}
+
+// WriteFile writes the timeline file to path (atomically): a header with
+// tl's bounds, segment and dropped iterations and the judged scenarios,
+// tl's decisions, then every exchange added (tl.Exchanges is not read).
+// The writer can write the file again, to another path, until Close.
+func (w *TimelineWriter) WriteFile(path string, tl scenarios.Timeline, scs []scenarios.Scenario, segment string) error {
+	head, err := w.head(tl, scs, segment)
+	if w.f != nil && !w.sealed {
+		w.sealed = true
+		w.err = errors.Join(w.err, w.bw.Flush(), w.zw.Close())
+	}
+	err = errors.Join(err, w.err)
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(path), 0o755)
+	}
+	if err == nil {
+		err = writeAtomicFunc(path, func(out io.Writer) error {
+			if _, err := out.Write(head); err != nil || w.f == nil {
+				return err
+			}
+			_, err := io.Copy(out, io.NewSectionReader(w.f, 0, 1<<62))
+			return err
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("reports: timeline %s: %w", path, err)
+	}
+	return nil
+}
+
+// head is the first gzip member: the header and the decisions.
+func (w *TimelineWriter) head(tl scenarios.Timeline, scs []scenarios.Scenario, segment string) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level never fails
+	bw := bufio.NewWriter(zw)
+	h := timelineHeader{Version: timelineVersion, Start: tl.Start, End: tl.End, Segment: segment, Dropped: tl.Dropped, Scenarios: []JudgedScenario{}}
+	for _, sc := range scs {
+		h.Scenarios = append(h.Scenarios, JudgedScenario{ID: sc.ID, Kind: sc.Kind, Title: sc.Title, LeakUnit: sc.LeakUnit, SLA: sc.SLA})
+	}
+	put := func(v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if w.Redact != nil {
+			b = w.Redact(b)
+		}
+		_, err = bw.Write(append(b, '\n'))
+		return err
+	}
+	err := put(h)
+	for i := range tl.Decisions {
+		err = errors.Join(err, put(timelineLine{D: &tl.Decisions[i]}))
+	}
+	err = errors.Join(err, bw.Flush(), zw.Close())
+	return buf.Bytes(), err
+}
+
+// Close removes the spill file.
+func (w *TimelineWriter) Close() error {
+	if w.f == nil {
+		return nil
+	}
+	name := w.f.Name()
+	err := errors.Join(w.f.Close(), os.Remove(name))
+	w.f, w.zw, w.bw = nil, nil, nil
+	return err
+}
