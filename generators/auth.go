@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
 
 // AuthFrom finds how to log in from the Surface's login operation: its path,
-// its username and password fields, and the token field of its answer.
+// its username and password fields, the token field of its answer, and
+// where requests carry the token (tokenIn).
 func AuthFrom(s scenarios.Surface) (scenarios.Auth, error) {
 	for _, op := range s.Operations {
 		if !op.Has(scenarios.RoleLogin) || op.Protocol != scenarios.REST {
@@ -47,7 +49,30 @@ func AuthFrom(s scenarios.Surface) (scenarios.Auth, error) {
 		if err := errors.Join(errs...); err != nil {
 			return scenarios.Auth{}, err
 		}
+		a.TokenIn = tokenIn(s.AuthSchemes)
 		return a, nil
 	}
 	return scenarios.Auth{}, errors.New("no login operation found: expected a POST taking username and password and answering a token")
+}
+
+// tokenIn says where the spec's security schemes carry a token: a bearer
+// (or OAuth 2 / OpenID Connect) scheme wins, else the first API key or
+// cookie scheme's header or cookie, else "bearer".
+func tokenIn(schemes []scenarios.AuthScheme) string {
+	in := ""
+	for _, sc := range schemes {
+		switch {
+		case sc.Type == "bearer" || sc.Type == "oauth2" || sc.Type == "openIdConnect":
+			return "bearer"
+		case in != "" || sc.Param == "":
+		case sc.Type == "apiKey" && sc.In == scenarios.InHeader && !strings.EqualFold(sc.Param, "Authorization"):
+			in = "header:" + sc.Param
+		case sc.Type == "cookie" || sc.Type == "apiKey" && sc.In == scenarios.InCookie:
+			in = "cookie:" + sc.Param
+		}
+	}
+	if in == "" {
+		return "bearer"
+	}
+	return in
 }

@@ -98,7 +98,7 @@ func (s *Session) UserID() string { return s.userID }
 func (s *Session) Header() http.Header {
 	h := http.Header{}
 	if s.token != "" {
-		h.Set("Authorization", "Bearer "+s.token)
+		s.auth.Authorize(h, s.token)
 	}
 	return h
 }

@@ -143,11 +143,26 @@ func (c *compiler) auth(p *Plan, checks PlanChecks) {
 	switch t := a.TokenIn; {
 	case t == "" || t == "bearer":
 		p.TokenIn = "bearer"
-	case strings.HasPrefix(t, "header:") && len(t) > 7, strings.HasPrefix(t, "cookie:") && len(t) > 7:
+	case strings.HasPrefix(t, "header:") && validToken(t[7:]), strings.HasPrefix(t, "cookie:") && validToken(t[7:]):
 		p.TokenIn = t
 	default:
-		c.bad("auth.token_in", "%q: want bearer, header:NAME or cookie:NAME", t)
+		c.bad("auth.token_in", "%q: want bearer, header:NAME or cookie:NAME (NAME a header or cookie name such as X-Auth-Token)", t)
 	}
+	p.Auth.TokenIn = p.TokenIn
+}
+
+// validToken reports whether name can be a header or cookie name: an HTTP
+// token (RFC 9110 section 5.6.2).
+func validToken(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if r > 0x7e || r <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *compiler) operation(path, key string, checks PlanChecks) {

@@ -32,7 +32,7 @@ func TestCompileGoodPlan(t *testing.T) {
 	p, err := load(t, "good.yaml").Compile(checks)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"127.0.0.1:8080", "localhost"}, p.Target.Allow)
-	assert.Equal(t, scenarios.Auth{Path: "/login", UsernameField: "username", PasswordField: "password", TokenField: "token", UserIDField: "user_id"}, p.Auth)
+	assert.Equal(t, scenarios.Auth{Path: "/login", UsernameField: "username", PasswordField: "password", TokenField: "token", UserIDField: "user_id", TokenIn: "bearer"}, p.Auth)
 	assert.Equal(t, "bearer", p.TokenIn)
 	require.Len(t, p.Scenarios, 2)
 	e := p.Scenarios[0]
@@ -99,6 +99,7 @@ func TestCompileRejects(t *testing.T) {
 		{"negative leak", "max_leak: 50", "max_leak: -1", "max_leak: -1: want 0 or more"},
 		{"bad detection", "type: guard", "type: siem", `"siem": want guard, webhook or response`},
 		{"bad token location", "user_id_field: user_id", "user_id_field: user_id\n  token_in: body", `"body": want bearer`},
+		{"bad token header name", "user_id_field: user_id", "user_id_field: user_id\n  token_in: \"header:X Token\"", `"header:X Token": want bearer`},
 		{"pool without source", "file: attackers.txt", "", "give exactly one of file"},
 	}
 	for _, tt := range tests {

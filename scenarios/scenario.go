@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -123,7 +124,7 @@ type SessionReporter interface {
 
 // Auth says how a VU logs in and where its token is: POST JSON
 // {UsernameField, PasswordField} to Path, take the token from TokenField of
-// the JSON answer, and send it as "Authorization: Bearer <token>".
+// the JSON answer, and send it where TokenIn says.
 type Auth struct {
 	Path          string
 	UsernameField string
@@ -132,4 +133,25 @@ type Auth struct {
 	// UserIDField, when set, names the answer's field holding the account's
 	// own object id.
 	UserIDField string
+	// TokenIn is where requests carry the token: "" or "bearer" for
+	// "Authorization: Bearer <token>", "header:NAME" for the raw token in
+	// header NAME, "cookie:NAME" for a cookie NAME=<token>.
+	TokenIn string
+}
+
+// Authorize sets the request header that carries token as a says.
+func (a Auth) Authorize(h http.Header, token string) {
+	kind, name, _ := strings.Cut(a.TokenIn, ":")
+	switch kind {
+	case "header":
+		h.Set(name, token)
+	case "cookie":
+		c := (&http.Cookie{Name: name, Value: token}).String()
+		if prev := h.Get("Cookie"); prev != "" {
+			c = prev + "; " + c
+		}
+		h.Set("Cookie", c)
+	default:
+		h.Set("Authorization", "Bearer "+token)
+	}
 }

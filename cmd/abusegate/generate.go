@@ -132,7 +132,7 @@ func writePlan(w io.Writer, s scenarios.Surface, o generateOptions) error {
 		if auth.UserIDField != "" {
 			p("  user_id_field: %s\n", q(auth.UserIDField))
 		}
-		p("  token_in: bearer\n")
+		p("  token_in: %s # where requests carry the token: bearer, header:NAME or cookie:NAME\n", q(auth.TokenIn))
 	} else if gl, err := generators.GraphQLLoginFrom(s); err == nil {
 		p("# auth: no REST login; GraphQL scenarios log in through MUTATION %s on %s (their params login_*, token_field).\n", gl.Field, gl.Endpoint)
 	} else {

@@ -30,6 +30,8 @@ type planOptions struct {
 	// attackerPassword and shopperPassword, when set, are planted in
 	// generated pools instead of the shop's accounts files.
 	generated bool
+	// tokenIn is the plan's auth.token_in, "" for the default.
+	tokenIn string
 }
 
 // writeTestPlan writes a short plan (enumeration beside ten shoppers) and its
@@ -54,6 +56,10 @@ func writeTestPlan(t *testing.T, dir string, o planOptions) string {
 	if o.allow == "" {
 		o.allow = "[]"
 	}
+	auth := ""
+	if o.tokenIn != "" {
+		auth = fmt.Sprintf("  token_in: %q\n", o.tokenIn)
+	}
 	pools := "  - name: attackers\n    file: attackers.txt\n  - name: shoppers\n    file: shoppers.txt\n"
 	if o.generated {
 		pools += "  - name: planted\n    generate: {count: 3, prefix: planted, password: \"pl4nted-Generated-pw\"}\n"
@@ -69,7 +75,7 @@ auth:
   password_field: "password"
   token_field: "token"
   user_id_field: "user_id"
-identities:
+%sidentities:
 %sbenign:
   identities: shoppers
   vus: 10
@@ -92,7 +98,7 @@ detection:
 %scontainment:
   max_success: 5%%
 sla:
-%s`, o.target, o.allow, spec, pools, o.detection, o.sla)
+%s`, o.target, o.allow, spec, auth, pools, o.detection, o.sla)
 	p := filepath.Join(dir, "abusegate.yaml")
 	require.NoError(t, os.WriteFile(p, []byte(plan), 0o600))
 	return p
@@ -135,6 +141,7 @@ type runReport struct {
 		DetectedBy *struct {
 			Detector string `json:"detector"`
 			Subject  string `json:"subject"`
+			Reason   string `json:"reason"`
 		} `json:"detected_by"`
 	} `json:"scenarios"`
 	Benign struct {
