@@ -172,7 +172,10 @@ func (h *Harness) add(sc scenarios.Scenario, actor scenarios.Actor, program func
 	if h.o.Capture {
 		t.capture = h.captures
 	}
-	wrap := t.budget > 0 || t.rules != nil || t.capture != nil
+	if sh, ok := h.o.Shadow.(*Shadow); ok {
+		t.bodies = sh.bodies()
+	}
+	wrap := t.budget > 0 || t.rules != nil || t.capture != nil || t.bodies != nil
 	auth, seed := h.o.Plan.Auth, h.o.Seed
 	w := vu.Workload{
 		Scenario: sc.ID, Actor: actor, Schedule: sched, Think: sc.Think, Seed: seed,

@@ -27,8 +27,11 @@ type tracker struct {
 	rules    *responseRules
 	signals  *signals
 	capture  *captures
-	redact   *Redactor
-	auth     scenarios.Auth
+	// bodies, when set, keeps the business fields of the requests the
+	// shadow monitor should read (logins, coupons, cart adds).
+	bodies *businessLog
+	redact *Redactor
+	auth   scenarios.Auth
 
 	mu  sync.Mutex
 	seq map[int]int // VU -> requests it has had answered (sent)
@@ -103,7 +106,7 @@ func (p *program) next(prev *scenarios.Result, sr scenarios.SessionReporter) (sc
 	if t.budget > 0 && t.used.Add(1) > t.budget {
 		return scenarios.Step{}, false
 	}
-	if t.rules == nil && t.capture == nil {
+	if t.rules == nil && t.capture == nil && t.bodies == nil {
 		return st, true
 	}
 	corr := correlationID(t.scenario, p.vu, t.next(p.vu))
@@ -120,6 +123,7 @@ func (p *program) next(prev *scenarios.Result, sr scenarios.SessionReporter) (sc
 		o, leak = t.classify(req, res, o, leak)
 		t.signal(res, corr, sr)
 		t.record(req, res, corr)
+		t.bodies.note(req, corr)
 		return o, leak
 	}
 	return st, true

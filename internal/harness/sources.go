@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/abusegate/abusegate/runtime/monitor"
 	"github.com/abusegate/abusegate/scenarios"
@@ -25,15 +27,26 @@ type Source interface {
 
 // Shadow is the built-in monitor run in process over the harness's own
 // exchanges once they are done: "would our reference policy catch this?".
-// It sees what the harness sent and got back — no bodies, so coupon codes
-// and login usernames are known only as the exchange's identity — and
+// It sees what the harness sent and got back, and of the bodies what the
+// guard would read (the username a login tried, the coupon code and cart of
+// a redemption, the units an add-to-cart holds: see guard.Business), and
 // contains nothing: its decisions are never enforced.
 type Shadow struct {
 	Surface scenarios.Surface
 	Config  monitor.Config
 	// LoginPath marks login exchanges, whose identity is the username
-	// tried.
+	// tried when the body did not say.
 	LoginPath string
+
+	once sync.Once
+	log  *businessLog
+}
+
+// bodies is where the harness notes the business fields of the requests it
+// sends, for Decisions to read.
+func (s *Shadow) bodies() *businessLog {
+	s.once.Do(func() { s.log = newBusinessLog(s.Surface) })
+	return s.log
 }
 
 var _ Source = (*Shadow)(nil)
@@ -62,13 +75,20 @@ func (s *Shadow) Decisions(_ context.Context, tl scenarios.Timeline) ([]scenario
 			Time: x.Sent, Method: x.Method, Path: x.Path, Identity: x.Identity, TokenID: x.TokenID, Addr: x.Addr,
 			Status: x.Status, Bytes: x.Bytes, Latency: x.Done.Sub(x.Sent), Fingerprint: x.Fingerprint,
 		}
-		if x.Method == http.MethodPost && s.LoginPath != "" && x.Route == s.LoginPath {
+		shaped := s.bodies().fill(x.CorrelationID, &ev)
+		if ev.Username == "" && x.Method == http.MethodPost && s.LoginPath != "" && x.Route == s.LoginPath {
 			ev.Username = x.Identity
 		}
 		if x.TokenID != "" && x.Identity != "" {
 			mon.Learn(x.TokenID, x.Identity)
 		}
-		for _, d := range mon.Observe(ev) {
+		var ds []scenarios.Decision
+		if shaped || strings.Contains(x.Path, "?") {
+			// As the guard does, a request's own shape (an oversized page, an
+			// add-to-cart past what its sender may hold) is scored too.
+			ds = mon.InspectRequest(ev)
+		}
+		for _, d := range append(ds, mon.Observe(ev)...) {
 			d.Enforced = false
 			out = append(out, d)
 		}

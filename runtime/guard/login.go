@@ -15,21 +15,47 @@ import (
 const maxBody = 64 << 10
 
 // business reads the business fields of the Surface operations that carry
-// them: the username of a login, the code and cart of a coupon
-// redemption. It restores the body for the upstream.
+// them (see Business). It restores the body for the upstream.
 func business(r *http.Request, op *scenarios.Operation, ev *scenarios.Event) {
-	if op == nil {
-		return
-	}
-	if op.Has(scenarios.RoleCart) && r.Method != http.MethodGet && r.Method != http.MethodDelete {
-		ev.Units = cartUnits(r)
-		return
-	}
-	if !(op.Has(scenarios.RoleLogin) || op.Has(scenarios.RoleCoupon)) {
+	if !hasBusiness(op, r.Method) {
 		return
 	}
 	buf, ok := peek(&r.Body)
 	if !ok {
+		buf = nil // none, unreadable, or too large to parse
+	}
+	Business(r.Method, buf, op, ev)
+}
+
+// hasBusiness reports whether a method request to op carries business
+// fields in its body.
+func hasBusiness(op *scenarios.Operation, method string) bool {
+	switch {
+	case op == nil:
+		return false
+	case op.Has(scenarios.RoleCart):
+		return method != http.MethodGet && method != http.MethodDelete
+	default:
+		return op.Has(scenarios.RoleLogin) || op.Has(scenarios.RoleCoupon)
+	}
+}
+
+// Business fills ev's business fields from the JSON body of a method
+// request to op, as the guard does before serving it: the username of a
+// login, the code and cart of a coupon redemption, the units an
+// add-to-cart asks to hold (1 when its body names none or cannot be read).
+// Other operations, and a nil op, leave ev as it is. Whoever observes
+// exchanges without the guard (the harness's shadow monitor) calls it with
+// the body it sent.
+func Business(method string, body []byte, op *scenarios.Operation, ev *scenarios.Event) {
+	if !hasBusiness(op, method) {
+		return
+	}
+	if op.Has(scenarios.RoleCart) {
+		ev.Units = cartUnits(body)
+		return
+	}
+	if len(body) == 0 || len(body) > maxBody {
 		return
 	}
 	if op.Has(scenarios.RoleLogin) {
@@ -37,25 +63,24 @@ func business(r *http.Request, op *scenarios.Operation, ev *scenarios.Event) {
 		if f := bodyField(op, scenarios.ParamUsername); f != "" {
 			names = append([]string{f}, names...)
 		}
-		ev.Username = jsonFields(buf, names)[0]
+		ev.Username = jsonFields(body, names)[0]
 		return
 	}
 	codes := []string{"code", "coupon", "coupon_code", "couponCode", "promo", "voucher"}
 	if f := bodyField(op, scenarios.ParamCoupon); f != "" {
 		codes = append([]string{f}, codes...)
 	}
-	v := jsonFields(buf, codes, []string{"cart_id", "cartId", "cart"})
+	v := jsonFields(body, codes, []string{"cart_id", "cartId", "cart"})
 	ev.Coupon, ev.Cart = v[0], v[1]
 }
 
 // cartUnits is how many units an add-to-cart body asks to hold: its
 // quantity field, 1 when it names none or cannot be read (one item).
-func cartUnits(r *http.Request) int {
-	buf, ok := peek(&r.Body)
-	if !ok {
+func cartUnits(body []byte) int {
+	if len(body) == 0 || len(body) > maxBody {
 		return 1
 	}
-	v := jsonFields(buf, []string{"quantity", "qty", "count", "units", "amount"})[0]
+	v := jsonFields(body, []string{"quantity", "qty", "count", "units", "amount"})[0]
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
 		return 1
