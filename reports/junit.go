@@ -14,10 +14,9 @@ import (
 // without knowing anything about abusegate.
 func WriteJUnit(w io.Writer, r Report) error {
 	suite := junitSuite{
-		Name:      "abusegate " + r.Command,
-		Tests:     len(r.Scenarios),
-		Timestamp: r.Started.UTC().Format("2006-01-02T15:04:05"),
-		Time:      seconds(r.Ended.Sub(r.Started)),
+		Name:  strings.TrimSpace("abusegate " + r.Command),
+		Tests: len(r.Scenarios),
+		Time:  seconds(r.Ended.Sub(r.Started)),
 		Properties: []junitProperty{
 			{Name: "schema_version", Value: r.SchemaVersion},
 			{Name: "tool_version", Value: r.Tool},
@@ -27,6 +26,12 @@ func WriteJUnit(w io.Writer, r Report) error {
 			{Name: "benign_sessions", Value: fmt.Sprint(r.Benign.Sessions)},
 			{Name: "benign_hurt", Value: fmt.Sprint(r.Benign.Hurt)},
 		},
+	}
+	// The timestamp is xs:dateTime without a zone, as the Ant schema and
+	// the readers that follow it parse it; a report that does not know
+	// when it started leaves it out rather than claim the year 1.
+	if !r.Started.IsZero() {
+		suite.Timestamp = r.Started.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, s := range r.Scenarios {
 		tc := junitCase{
@@ -103,7 +108,7 @@ type junitSuite struct {
 	Failures   int             `xml:"failures,attr"`
 	Errors     int             `xml:"errors,attr"`
 	Skipped    int             `xml:"skipped,attr"`
-	Timestamp  string          `xml:"timestamp,attr"`
+	Timestamp  string          `xml:"timestamp,attr,omitempty"`
 	Time       string          `xml:"time,attr"`
 	Properties []junitProperty `xml:"properties>property"`
 	Cases      []junitCase     `xml:"testcase"`
