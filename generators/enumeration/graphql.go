@@ -103,11 +103,15 @@ func (k *GraphQL) Generate(s scenarios.Surface, opts generators.Options) []scena
 		if loginErr == nil {
 			login.Params(params)
 		}
+		question := fmt.Sprintf("What if one logged-in user asks %s for every id, %d aliased reads to a request? How many records leak before we stop them?", op.Path, DefaultAliases)
+		if params["walk"] == "words" {
+			question = fmt.Sprintf("What if one logged-in user asks %s for every %s it can list or guess, %d aliased reads to a request? How many records leak before we stop them?", op.Path, p.Name, DefaultAliases)
+		}
 		out = append(out, scenarios.Scenario{
 			ID:       "graphql-enumeration-" + generators.Slug(op.Key()),
 			Kind:     GraphQLID,
 			Title:    "Enumerate " + op.Key(),
-			Question: fmt.Sprintf("What if one logged-in user asks %s for every id, %d aliased reads to a request? How many records leak before we stop them?", op.Path, DefaultAliases),
+			Question: question,
 			Operations: []scenarios.Target{{Operation: op.Key(), Why: why +
 				fmt.Sprintf("; %d aliases a request", DefaultAliases)}},
 			LeakUnit:   k.Info().LeakUnit,
@@ -164,6 +168,7 @@ func (k *GraphQL) Program(sc scenarios.Scenario, env generators.Env) (scenarios.
 	default:
 		return nil, fmt.Errorf("graphql-enumeration %s: walk=%q: want integers or words", sc.ID, p["walk"])
 	}
+	w.username = env.Identity.Username
 	if w.session, err = generators.SessionFor(p, env, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)); err != nil {
 		return nil, fmt.Errorf("graphql-enumeration %s: %w", sc.ID, err)
 	}
@@ -181,6 +186,9 @@ func (w *gqlWalker) words(p map[string]string) error {
 		w.names = append(w.names, list...)
 	}
 	w.names = append(w.names, strings.FieldsFunc(p["words"], func(r rune) bool { return r == ',' || r == ' ' })...)
+	if w.names == nil {
+		w.names = []string{} // a walk over names, whatever the harvest finds
+	}
 	if f := p["harvest_field"]; f != "" {
 		w.harvest, w.harvestPath = f, p["harvest_path"]
 		if w.harvestPath == "" {
@@ -214,6 +222,9 @@ type gqlWalker struct {
 	// The ids: from, from+1, ... (count of them), or names.
 	from, count int
 	names       []string
+	// username is the identity's login name, never asked for by a walk
+	// over names (its own record).
+	username string
 
 	// harvest is a list query whose answer names objects (at
 	// harvestPath), asked once before the walk.
@@ -276,7 +287,7 @@ func (w *gqlWalker) took(body []byte) {
 	}
 	listed := collect(v, w.harvestPath)
 	seen := map[string]bool{}
-	var names []string
+	names := []string{}
 	for _, n := range append(listed, w.names...) {
 		if n != "" && !seen[n] {
 			seen[n] = true
@@ -288,7 +299,7 @@ func (w *gqlWalker) took(body []byte) {
 
 // id is the i-th id of the walk, from 0.
 func (w *gqlWalker) id(i int) string {
-	if w.names != nil || w.harvest != "" {
+	if w.names != nil {
 		return w.names[i]
 	}
 	return strconv.Itoa(w.from + i)
@@ -302,7 +313,7 @@ func (w *gqlWalker) doc(first int) (*generators.Doc, map[string]string) {
 	own := w.session.UserID()
 	for i := first; i < first+w.per && i < w.count; i++ {
 		s := w.id(i)
-		if s == own {
+		if s == own || w.names != nil && s == w.username {
 			continue
 		}
 		var v any = s // ID and String take the id as a string

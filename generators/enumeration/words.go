@@ -41,19 +41,25 @@ func wordlistFor(arg string) string {
 	return "handles"
 }
 
-// harvestList finds a query listing the objects op reads by slug: a
-// collection with no other required argument whose list items carry a
-// field named as op's id argument (members { login } for user(login:)).
-// It returns the list operation and the dotted path of that field.
+// harvestList finds a query listing the objects op reads by slug: the
+// plural of op's field (products for product(handle:) or
+// productByHandle(handle:)), a collection with no other required argument
+// whose list items carry a field named as op's id argument. It returns the
+// list operation and the dotted path of that field ("nodes[].handle").
 func harvestList(s scenarios.Surface, op scenarios.Operation, arg string) (scenarios.Operation, string, bool) {
+	base := strings.ToLower(op.Path)
+	if i := strings.Index(op.Path, "By"); i > 0 {
+		base = strings.ToLower(op.Path[:i])
+	}
+	plurals := []string{base + "s", base + "es", strings.TrimSuffix(base, "y") + "ies"}
 	for _, l := range s.Operations {
 		if l.Protocol != scenarios.GraphQL || l.Method != "QUERY" || l.Endpoint != op.Endpoint ||
-			!l.Has(scenarios.RoleCollection) || otherRequired(l, "") {
+			!l.Has(scenarios.RoleCollection) || otherRequired(l, "") || !slices.Contains(plurals, strings.ToLower(l.Path)) {
 			continue
 		}
 		for _, f := range l.ResponseFields {
 			i := strings.LastIndex(f, "[]")
-			if i >= 0 && strings.TrimPrefix(f[i+2:], ".") == arg && !strings.Contains(f[i+2:], "[") {
+			if i >= 0 && strings.Count(f, "[]") == 1 && strings.TrimPrefix(f[i+2:], ".") == arg {
 				return l, f, true
 			}
 		}
