@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,10 +104,14 @@ func (k *GraphQL) Generate(s scenarios.Surface, opts generators.Options) []scena
 		if loginErr == nil {
 			login.Params(params)
 		}
-		question := fmt.Sprintf("What if one logged-in user asks %s for every id, %d aliased reads to a request? How many records leak before we stop them?", op.Path, DefaultAliases)
-		if params["walk"] == "words" {
-			question = fmt.Sprintf("What if one logged-in user asks %s for every %s it can list or guess, %d aliased reads to a request? How many records leak before we stop them?", op.Path, p.Name, DefaultAliases)
+		if len(opts.Attackers) > 1 {
+			params["replay"] = "true"
 		}
+		what := "id"
+		if params["walk"] == "words" {
+			what = p.Name + " it can list or guess"
+		}
+		question := fmt.Sprintf("What if one logged-in user asks %s for every %s, %d aliased reads to a request, and a second account replays what the first one read? How many records leak before we stop them?", op.Path, what, DefaultAliases)
 		out = append(out, scenarios.Scenario{
 			ID:       "graphql-enumeration-" + generators.Slug(op.Key()),
 			Kind:     GraphQLID,
@@ -172,6 +177,14 @@ func (k *GraphQL) Program(sc scenarios.Scenario, env generators.Env) (scenarios.
 	if w.session, err = generators.SessionFor(p, env, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)); err != nil {
 		return nil, fmt.Errorf("graphql-enumeration %s: %w", sc.ID, err)
 	}
+	if p["replay"] == "true" && len(sc.Identities) > 1 {
+		second := env
+		second.Identity = sc.Identities[(indexOf(sc.Identities, env.Identity)+1)%len(sc.Identities)]
+		if w.second, err = generators.SessionFor(p, second, fmt.Sprintf("%s/vu%d/replay", sc.ID, env.VU)); err != nil {
+			return nil, fmt.Errorf("graphql-enumeration %s: %w", sc.ID, err)
+		}
+		w.secondName = second.Identity.Username
+	}
 	return w, nil
 }
 
@@ -231,6 +244,14 @@ type gqlWalker struct {
 	harvest, harvestPath string
 	sizeArg, sizeType    string
 	listed               bool
+
+	// second is the identity that replays the ids read (nil: no replay);
+	// inflight maps the aliases of the request in flight to their ids.
+	second     *generators.Session
+	secondName string
+	replaying  bool
+	inflight   map[string]string
+	read       []string
 }
 
 // Session implements scenarios.SessionReporter.
@@ -243,10 +264,13 @@ func (w *gqlWalker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 		w.listed = true
 		w.took(prev.Body)
 	}
+	if prev != nil && prev.Request.Abusive && !w.replaying {
+		w.remember(prev.Body)
+	}
 	req, login, stop := w.session.Drive(prev)
 	switch {
 	case stop:
-		return scenarios.Step{}, false
+		return w.replay()
 	case login:
 		return scenarios.Step{Request: req}, true
 	}
@@ -262,16 +286,46 @@ func (w *gqlWalker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	for {
 		first := w.chunk * w.per
 		if first >= w.count {
-			return scenarios.Step{}, false
+			return w.replay()
 		}
 		w.chunk += w.stride
 		d, ids := w.doc(first)
 		if d.Len() > 0 {
 			r := generators.GraphQLRequest(w.endpoint, w.session.Header(), d)
-			r.Abusive, r.Judge = true, w.judge(ids)
+			r.Abusive, r.Judge, w.inflight = true, w.judge(ids), ids
 			return scenarios.Step{Request: r}, true
 		}
 	}
+}
+
+// remember keeps the ids whose objects the answer to the walk's last
+// request returned, for the second identity to read again.
+func (w *gqlWalker) remember(body []byte) {
+	answers, err := generators.ParseAnswers(body)
+	if err != nil {
+		return
+	}
+	for _, a := range answers {
+		for alias := range a.Data {
+			if _, ok := a.Object(alias); ok && w.inflight[alias] != "" {
+				w.read = append(w.read, w.inflight[alias])
+			}
+		}
+	}
+	slices.Sort(w.read) // answers come as maps: keep the replay's order stable
+	w.read = slices.Compact(w.read)
+}
+
+// replay logs in as the second identity and walks again, over the ids
+// the walk read; or ends the VU.
+func (w *gqlWalker) replay() (scenarios.Step, bool) {
+	if w.replaying || w.second == nil || len(w.read) == 0 {
+		return scenarios.Step{}, false
+	}
+	w.replaying, w.session, w.username = true, w.second, w.secondName
+	w.names, w.count, w.chunk, w.stride = w.read, len(w.read), 0, 1
+	w.harvest = ""
+	return scenarios.Step{Request: w.session.LoginRequest()}, true
 }
 
 // took puts the names the harvest query listed before the wordlist's,

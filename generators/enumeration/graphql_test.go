@@ -1,6 +1,7 @@
 package enumeration_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -58,4 +59,38 @@ func TestGraphQLSkipsRESTAndPublicFields(t *testing.T) {
 	require.Len(t, scs, 1, "user only: products(page, limit) is a collection, me takes no id")
 	_, err := enumeration.NewGraphQL().Program(scenarios.Scenario{ID: "g", Params: map[string]string{"from": "1", "to": "2", "field": "user", "arg": "id", "endpoint": "/graphql"}}, generators.Env{})
 	assert.ErrorContains(t, err, "no login")
+}
+
+// With two attackers, each VU's walk is read again by the other account:
+// every profile the first one read, the second reads too (the flaw is the
+// field's, not one account's), and the leak counts each record once.
+func TestGraphQLUnguardedReplays(t *testing.T) {
+	tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
+	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.NewGraphQL(), generators.Options{Attackers: tg.Identities(6, 2)}, "graphql-enumeration-query-user")
+	assert.Equal(t, "true", sc.Params["replay"])
+	assert.Contains(t, sc.Question, "a second account replays")
+	sc.Params["to"] = "40"
+	sc.Think = scenarios.ConstantThink(0)
+	res := tg.Run(t, enumeration.NewGraphQL(), sc, 20*time.Second, 500)
+
+	var walked, replayed, replayRequests int
+	for _, ex := range res.Exchanges {
+		switch {
+		case !ex.Abusive:
+		case strings.HasSuffix(ex.Session, "/replay/1"):
+			replayed += ex.Leak
+			replayRequests++
+			assert.Equal(t, scenarios.OutcomeSuccess, ex.Outcome, "the second account reads them too")
+		default:
+			walked += ex.Leak
+		}
+	}
+	// Ids 1..40 less the walkers' own: VU 0 (account 7) skips 7, VU 1
+	// (account 8) has no own id in its chunks 11-20 and 31-40.
+	assert.Equal(t, 39, walked)
+	// VU 0's 19 reads replayed by account 8 (less its own 8), VU 1's 20
+	// by account 7: two requests each.
+	assert.Equal(t, 4, replayRequests)
+	assert.Zero(t, replayed, "nothing the walk had not read")
+	assert.Equal(t, 39, res.Leak)
 }
