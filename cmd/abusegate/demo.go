@@ -7,18 +7,15 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/abusegate/abusegate/generators"
-	"github.com/abusegate/abusegate/generators/benign"
-	"github.com/abusegate/abusegate/generators/builtin"
-	"github.com/abusegate/abusegate/generators/enumeration"
 	"github.com/abusegate/abusegate/generators/openapi"
 	"github.com/abusegate/abusegate/internal/demoshop"
-	"github.com/abusegate/abusegate/oracle"
+	"github.com/abusegate/abusegate/internal/harness"
 	"github.com/abusegate/abusegate/reports"
 	"github.com/abusegate/abusegate/runtime/guard"
 	"github.com/abusegate/abusegate/runtime/monitor"
@@ -35,21 +32,25 @@ type demoOptions struct {
 	duration    time.Duration
 	attackAt    time.Duration
 	sla         scenarios.SLA
+	// maxScraped bounds slow scraping's leak, in per cent of the catalog.
+	maxScraped float64
 }
 
 func newDemo(std stdio) *cobra.Command {
-	o := demoOptions{sla: scenarios.DefaultSLA()}
+	o := demoOptions{sla: scenarios.DefaultSLA(), maxScraped: 20}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Attack the embedded demo shop through the guard and gate on MTTD/MTTC",
 		Long: `demo starts the embedded, deliberately abusable shop on loopback, puts the
-guard (reverse proxy + runtime monitor) in front of it, generates the misuse
-suite from the shop's OpenAPI spec and runs it beside benign shoppers. It
-prints the verdict table and writes JSON and Markdown reports.
+guard (reverse proxy + runtime monitor) in front of it, generates the default
+misuse suite from the shop's OpenAPI spec (object enumeration, coupon
+stacking, slow scraping, credential stuffing, credential reuse) and runs it
+beside benign shoppers. It prints the verdict table and writes the reports
+(json, md, html, junit, sarif).
 
-With --guard=enforce the monitor contains the attacker and the SLA holds (exit
-0); with --guard=observe it only detects (exit 1, "detected, not contained");
-with --guard=off nothing detects (exit 1).`,
+With --guard=enforce the monitor contains every attack and the SLA holds
+(exit 0); with --guard=observe it only detects (exit 1, "detected, not
+contained"); with --guard=off nothing detects (exit 1).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDemo(cmd.Context(), std, o)
@@ -57,14 +58,15 @@ with --guard=off nothing detects (exit 1).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.guardMode, "guard", "enforce", "guard mode: enforce, observe or off")
-	f.StringVar(&o.reportDir, "report-dir", "abusegate-report", "directory for report.json and report.md")
+	f.StringVar(&o.reportDir, "report-dir", "abusegate-report", "directory the reports are written into")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the shop's data and the VUs' choices")
-	f.IntVar(&o.benignUsers, "benign", 20, "benign shoppers running beside the attack")
-	f.DurationVar(&o.duration, "duration", 8*time.Second, "how long the benign baseline runs")
-	f.DurationVar(&o.attackAt, "attack-at", 2*time.Second, "when the attack starts inside the baseline")
+	f.IntVar(&o.benignUsers, "benign", 20, "benign shoppers running beside the attacks")
+	f.DurationVar(&o.duration, "duration", 15*time.Second, "how long the benign baseline runs; the attacks end with it")
+	f.DurationVar(&o.attackAt, "attack-at", 2*time.Second, "when the attacks start inside the baseline")
 	f.DurationVar(&o.sla.MTTD, "sla-mttd", o.sla.MTTD, "SLA: maximum time to detect")
 	f.DurationVar(&o.sla.MTTC, "sla-mttc", o.sla.MTTC, "SLA: maximum time to contain")
-	f.IntVar(&o.sla.MaxLeak, "sla-max-leak", o.sla.MaxLeak, "SLA: maximum records leaked before containment")
+	f.IntVar(&o.sla.MaxLeak, "sla-max-leak", o.sla.MaxLeak, "SLA: maximum leaked before containment, in each scenario's unit (slow scraping: --sla-max-scraped)")
+	f.Float64Var(&o.maxScraped, "sla-max-scraped", o.maxScraped, "SLA of slow scraping: maximum share of the catalog scraped before containment, in per cent")
 	f.IntVar(&o.sla.MaxBenign, "sla-max-benign", o.sla.MaxBenign, "SLA: maximum benign sessions hurt")
 	return cmd
 }
@@ -77,42 +79,23 @@ func runDemo(ctx context.Context, std stdio, o demoOptions) error {
 	if o.attackAt >= o.duration {
 		return fmt.Errorf("--attack-at %s must be before the end of --duration %s", o.attackAt, o.duration)
 	}
+	if o.benignUsers < 1 || o.benignUsers > maxDemoBenign {
+		return fmt.Errorf("--benign %d: want 1 to %d shoppers", o.benignUsers, maxDemoBenign)
+	}
 	log := logger(std.err)
 	clock := vu.RealClock{}
 
-	shop := demoshop.New(demoshop.Options{Seed: o.seed})
-	surface, _, err := openapi.Load("demoshop.openapi.yaml", demoshop.Spec())
+	shop := demoshop.New(demoshop.Options{Seed: o.seed, Products: demoCatalog, CouponLatency: demoCouponLatency})
+	surface, _, err := openapi.Load(demoSpecName, demoshop.Spec())
 	if err != nil {
 		return fmt.Errorf("demo shop spec: %w", err)
 	}
-	auth, err := generators.AuthFrom(surface)
+	dir, err := os.MkdirTemp("", "abusegate-demo-")
 	if err != nil {
-		return fmt.Errorf("demo shop spec: %w", err)
+		return incomplete(err)
 	}
-	accounts := shop.Accounts()
-	if len(accounts) < o.benignUsers+10 {
-		return fmt.Errorf("--benign %d: the shop has only %d accounts", o.benignUsers, len(accounts))
-	}
-	identity := func(a demoshop.Account) scenarios.Identity {
-		return scenarios.Identity{Username: a.Username, Password: a.Password, UserID: fmt.Sprint(a.ID)}
-	}
-	attacker := identity(accounts[6])
-	var shoppers []scenarios.Identity
-	for _, a := range accounts[100 : 100+o.benignUsers] {
-		shoppers = append(shoppers, identity(a))
-	}
-
-	reg := generators.NewRegistry()
-	builtin.Register(reg)
-	kind, err := reg.Lookup(enumeration.ID)
-	if err != nil {
-		return err
-	}
-	attacks := kind.Generate(surface, generators.Options{Attackers: []scenarios.Identity{attacker}, SLA: o.sla})
-	if len(attacks) == 0 {
-		return errors.New("demo: the enumeration generator found nothing to attack in the shop's spec")
-	}
-	shopping, err := benign.Workload(surface, shoppers)
+	defer os.RemoveAll(dir)
+	plan, err := demoPlan(surface, shop, o, dir)
 	if err != nil {
 		return err
 	}
@@ -122,8 +105,7 @@ func runDemo(ctx context.Context, std stdio, o demoOptions) error {
 	if err != nil {
 		return incomplete(err)
 	}
-	mon := monitor.New(surface, monitor.Config{})
-	gd, err := guard.New(shopURL, mon, guard.Options{Mode: mode, Now: clock.Now, Logger: log, Surface: surface})
+	gd, err := guard.New(shopURL, monitor.New(surface, monitor.Config{}), guard.Options{Mode: mode, Now: clock.Now, Logger: log, Surface: surface})
 	if err != nil {
 		return err
 	}
@@ -131,55 +113,43 @@ func runDemo(ctx context.Context, std stdio, o demoOptions) error {
 	if err != nil {
 		return incomplete(err)
 	}
+	plan.Target.BaseURL, plan.Target.Allow = guardURL, []string{guardURL.Host}
 
-	loads := []vu.Workload{workload(shopping, scenarios.Benign, 0, o.duration, auth, uint64(o.seed), benign.Program)}
-	for _, sc := range attacks {
-		loads = append(loads, workload(sc, scenarios.Attacker, o.attackAt, o.duration-o.attackAt, auth, uint64(o.seed), kind.Program))
+	var accounts []scenarios.Identity
+	for _, a := range shop.Accounts() {
+		accounts = append(accounts, scenarios.Identity{Username: a.Username, Password: a.Password, UserID: fmt.Sprint(a.ID)})
 	}
-	fmt.Fprintf(std.err, "abusegate demo: shop %s behind guard %s (%s); %d benign shoppers, attack at +%s\n",
-		shopURL, guardURL, mode, o.benignUsers, o.attackAt)
-
-	var rec vu.Recorder
-	runner := &vu.Runner{Target: guardURL, Clock: clock, Logger: log}
-	start := clock.Now()
-	runErr := runner.Run(gctx, loads, &rec)
-	end := clock.Now()
-	g.Go(func() error { return errStopServers })
-	if err := g.Wait(); err != nil && !errors.Is(err, errStopServers) && runErr == nil {
-		runErr = err
+	hopts := harness.Options{
+		Plan: plan, PlanDir: dir, Surface: surface, Kinds: catalog(), Target: guardURL, Clock: clock,
+		Seed: uint64(o.seed), Accounts: accounts, Logger: log,
 	}
-
-	tl := scenarios.Timeline{Start: start, End: end, Exchanges: rec.Exchanges(), Decisions: gd.Decisions()}
-	res := oracle.Judge(tl, attacks)
-	rep := reports.New(reports.Meta{
-		Tool:    toolVersion(),
-		Command: "demo",
-		Mode:    mode.String(),
-		Target:  shopURL.String(),
-		Started: start,
-		Ended:   end,
-	}, res)
-	rep.Timeline = reports.Timeline(tl, 0)
-	if err := reports.WriteTable(std.out, rep); err != nil {
+	if mode != guard.Off {
+		hopts.Sources = []harness.Source{harness.Guarded{Log: gd.Decisions}}
+	}
+	h, err := harness.New(hopts)
+	if err != nil {
 		return err
 	}
-	paths, err := reports.WriteDir(o.reportDir, rep, "json", "md", "html", "junit")
-	if err != nil {
-		return incomplete(err)
+	h.Apart()
+	fmt.Fprintf(std.err, "abusegate demo: shop %s behind guard %s (%s); %d scenarios beside %d benign shoppers, attacks at +%s\n",
+		shopURL, guardURL, mode, len(h.Scenarios()), o.benignUsers, o.attackAt)
+
+	out := h.Run(gctx)
+	g.Go(func() error { return errStopServers })
+	if err := g.Wait(); err != nil && !errors.Is(err, errStopServers) && out.Err == nil {
+		out.Err = err
 	}
-	for _, p := range paths {
-		fmt.Fprintln(std.err, "wrote", p)
-	}
-	if runErr != nil {
-		// Interrupted or out of budget: the report above is partial, and
-		// the gate cannot pass on a run that did not complete.
-		return incomplete(fmt.Errorf("demo run did not complete: %w", runErr))
-	}
-	if !rep.Pass {
-		return errBreach
-	}
-	return nil
+	rep := out.Report(reports.Meta{Tool: toolVersion(), Command: "demo", Mode: mode.String(), Target: shopURL.String(),
+		Started: out.Timeline.Start, Ended: out.Timeline.End})
+	return finish(std, std.err, out, rep, o.reportDir, defaultFormats, false)
 }
+
+// maxDemoBenign keeps the shoppers' accounts clear of the leaked list's.
+const maxDemoBenign = 150
+
+// demoCouponLatency widens the shop's coupon check-then-write window, as
+// a promotions service would, so the coupon race shows over loopback.
+const demoCouponLatency = 40 * time.Millisecond
 
 // errStopServers tells the server goroutines that the run is over.
 var errStopServers = errors.New("stop servers")
@@ -204,21 +174,4 @@ func serve(ctx context.Context, g *errgroup.Group, h http.Handler) (*url.URL, er
 		return srv.Shutdown(shutdown)
 	})
 	return &url.URL{Scheme: "http", Host: ln.Addr().String()}, nil
-}
-
-func workload(sc scenarios.Scenario, actor scenarios.Actor, start, d time.Duration, auth scenarios.Auth, seed uint64,
-	program func(scenarios.Scenario, generators.Env) (scenarios.Program, error)) vu.Workload {
-	return vu.Workload{
-		Scenario: sc.ID,
-		Actor:    actor,
-		VUs:      sc.Schedule.VUs,
-		Start:    start,
-		Duration: d,
-		Think:    sc.Think,
-		Seed:     seed,
-		Program: func(i int) (scenarios.Program, error) {
-			id := sc.Identities[i%len(sc.Identities)]
-			return program(sc, generators.Env{Auth: auth, Identity: id, VU: i, Seed: seed})
-		},
-	}
 }
