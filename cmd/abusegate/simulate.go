@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/abusegate/abusegate/internal/demoshop"
 	"github.com/abusegate/abusegate/internal/harness"
 	"github.com/abusegate/abusegate/reports"
 	"github.com/abusegate/abusegate/runtime/guard"
@@ -34,6 +32,7 @@ type simulateOptions struct {
 	maxRequests int64
 	dryRun      bool
 	replay      bool
+	model       string
 }
 
 func newSimulate(std stdio) *cobra.Command {
@@ -43,13 +42,25 @@ func newSimulate(std stdio) *cobra.Command {
 		Short: "Run a plan in simulated time against the built-in monitor and guard, no network",
 		Long: `simulate runs the plan's scenarios and benign users in simulated time: a
 discrete-event loop drives the same virtual users as run, over an in-process
-transport, through the built-in guard and monitor (--policy) to the embedded
-demo shop, whose accounts stand in for the plan's generated identity pools.
+transport, through the built-in guard and monitor (--policy) to a target
+model (--target-model):
+
+  auto      the demo shop when the plan's spec is the demo shop's (or the
+            plan names no spec), else the spec-driven responder (default)
+  demoshop  the embedded demo shop, whose accounts stand in for the plan's
+            generated identity pools
+  spec      a responder that answers from the plan's spec: routes by path
+            template, bodies from the spec's examples or synthesized from
+            its schemas (seeded), ids of paths echoed, logins that issue
+            tokens, paged collections, 401 without credentials, carts,
+            coupons and checkouts, and none of the spec's business rules;
+            no server is needed for any OpenAPI spec
+
 Every think time, window and TTL runs on the virtual clock, so a day of
 low-and-slow scraping takes seconds, and the same plan and seed give
 byte-identical reports. --duration stretches every workload of the plan to
 run that long (from its start). The oracle, SLAs, reports and exit codes
-are run's; the report says it was simulated.
+are run's; the report says it was simulated, and against what.
 
 Tune a policy offline here, then confirm it against staging with run.`,
 		Args: cobra.NoArgs,
@@ -69,18 +80,20 @@ Tune a policy offline here, then confirm it against staging with run.`,
 	f.Int64Var(&o.maxRequests, "max-requests", 50_000_000, "request budget of the whole simulated run")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the schedule without simulating")
 	f.BoolVar(&o.replay, "replay", false, "also write an attack replay pack")
+	f.StringVar(&o.model, "target-model", modelAuto, "what answers: auto, demoshop or spec (a responder answering from the plan's spec)")
 	return cmd
 }
 
 // simulation is a prepared simulated run.
 type simulation struct {
-	h     *harness.Harness
-	guard *guard.Guard
-	mode  guard.Mode
+	h      *harness.Harness
+	guard  *guard.Guard
+	mode   guard.Mode
+	target simTarget
 }
 
 // prepareSimulation wires plan -> harness over a SimClock and an
-// in-process guard + monitor + demo shop.
+// in-process guard + monitor + target model (demo shop or responder).
 func prepareSimulation(lp loadedPlan, o simulateOptions) (*simulation, error) {
 	mode, err := guard.ParseMode(o.guardMode)
 	if err != nil {
@@ -100,31 +113,29 @@ func prepareSimulation(lp loadedPlan, o simulateOptions) (*simulation, error) {
 		}
 	}
 	clock := vu.NewSimClock(simEpoch)
-	// The shop must have an account for every generated identity.
-	need := 0
-	for _, pool := range lp.plan.Pools {
-		if pool.Generate != nil {
-			need += pool.Generate.Count
+	model, err := chooseModel(o.model, lp.surface)
+	if err != nil {
+		return nil, err
+	}
+	target := demoshopTarget(lp, o.seed)
+	if model == modelSpec {
+		if target, err = specTarget(lp, o.seed); err != nil {
+			return nil, err
 		}
 	}
-	shop := demoshop.New(demoshop.Options{Seed: int64(o.seed), Users: need})
-	var accounts []scenarios.Identity
-	for _, a := range shop.Accounts() {
-		accounts = append(accounts, scenarios.Identity{Username: a.Username, Password: a.Password, UserID: fmt.Sprint(a.ID)})
-	}
-	var handler http.Handler = shop
+	handler := target.handler
 	var gd *guard.Guard
 	if mode != guard.Off {
 		gd, err = guard.NewMiddleware(monitor.New(lp.surface, cfg), guard.Options{Mode: mode, Now: clock.Now, Surface: lp.surface})
 		if err != nil {
 			return nil, err
 		}
-		handler = gd.Middleware(shop)
+		handler = gd.Middleware(target.handler)
 	}
 	opts := harness.Options{
 		Plan: lp.plan, PlanDir: lp.dir, Surface: lp.surface, Kinds: catalog(), Clock: clock,
 		Handler: handler, Seed: o.seed, Segment: seg, MaxRequests: o.maxRequests,
-		Capture: o.replay, Accounts: accounts, MaxInMemory: 1 << 30,
+		Capture: o.replay, Accounts: target.accounts, MaxInMemory: 1 << 30,
 	}
 	if gd != nil {
 		opts.Sources = []harness.Source{harness.Guarded{Log: gd.Decisions}}
@@ -133,7 +144,7 @@ func prepareSimulation(lp loadedPlan, o simulateOptions) (*simulation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &simulation{h: h, guard: gd, mode: mode}, nil
+	return &simulation{h: h, guard: gd, mode: mode, target: target}, nil
 }
 
 // stretch makes every workload of p run for d from its start.
@@ -167,8 +178,8 @@ func runSimulate(ctx context.Context, cmd *cobra.Command, std stdio, o simulateO
 	}
 	out := sim.h.Run(ctx)
 	rep := out.Report(reports.Meta{Tool: toolVersion(), Command: "simulate", Mode: sim.mode.String(),
-		Target: "http://demoshop.simulated", Simulated: true, Started: out.Timeline.Start, Ended: out.Timeline.End})
-	fmt.Fprintf(errOut, "abusegate simulate: %d requests over %s of simulated time\n",
-		len(out.Timeline.Exchanges), out.Timeline.End.Sub(out.Timeline.Start))
+		Target: sim.target.name, Simulated: true, Started: out.Timeline.Start, Ended: out.Timeline.End})
+	fmt.Fprintf(errOut, "abusegate simulate: %d requests over %s of simulated time, answered by %s\n",
+		len(out.Timeline.Exchanges), out.Timeline.End.Sub(out.Timeline.Start), sim.target.says)
 	return finish(std, errOut, out, rep, o.reportDir, o.formats, o.replay)
 }

@@ -1,0 +1,122 @@
+package responder
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// listing is where a collection's records sit in its success body: the
+// body itself is the array, or one field of the body object is.
+type listing struct {
+	item  *scenarios.Shape
+	field string // "" when the body is the array
+}
+
+// listOf finds the list in a success shape: a top-level array, or the
+// array-of-objects field of a page object (items, data, ... first).
+func listOf(sh *scenarios.Shape) (listing, bool) {
+	if sh == nil {
+		return listing{}, false
+	}
+	if sh.Type == "array" && sh.Items != nil {
+		return listing{item: sh.Items}, true
+	}
+	var found []scenarios.Property
+	for _, p := range sh.Properties {
+		if p.Shape != nil && p.Shape.Type == "array" && p.Shape.Items != nil && p.Shape.Items.Type == "object" {
+			found = append(found, p)
+		}
+	}
+	if len(found) == 0 {
+		return listing{}, false
+	}
+	for _, name := range listNames {
+		if i := slices.IndexFunc(found, func(p scenarios.Property) bool { return p.Name == name }); i >= 0 {
+			return listing{item: found[i].Shape.Items, field: name}, true
+		}
+	}
+	return listing{item: found[0].Shape.Items, field: found[0].Name}, true
+}
+
+// collection answers a list operation (a collection's role, or a GET
+// without path parameters whose success is a list): a page of the
+// collection's Records, where the page, offset or cursor and the size
+// the request asks for put it (the size bounded by MaxPage and by the
+// body's node budget). Record k is the same wherever it is listed, and
+// its id is k+1. It reports whether c was a list operation.
+func (rs *Responder) collection(c *call) bool {
+	sh := successShape(c.op)
+	l, ok := listOf(sh)
+	if !ok || c.op.Method != "GET" || !c.op.Has(scenarios.RoleCollection) && len(c.path) > 0 {
+		return false
+	}
+	size := rs.o.DefaultPage
+	if s, err := strconv.Atoi(c.in.text(byRole(c.op, scenarios.ParamPageSize, "limit", "per_page", "page_size", "pageSize", "size")...)); err == nil && s >= 0 {
+		size = s
+	}
+	size = min(size, rs.o.MaxPage)
+	start := 0
+	if p, err := strconv.Atoi(c.in.text(byRole(c.op, scenarios.ParamPage, "page")...)); err == nil && p > 1 {
+		start = min((p-1)*size, rs.o.Records)
+	}
+	for _, role := range []scenarios.ParamRole{scenarios.ParamOffset, scenarios.ParamCursor} {
+		if o, err := strconv.Atoi(c.in.text(byRole(c.op, role, "offset", "cursor", "after")...)); err == nil && o > 0 {
+			start = min(o, rs.o.Records)
+		}
+	}
+	end := min(start+size, rs.o.Records)
+	key := c.op.Key()
+	// The budget: a body holds at most maxNodes values.
+	probe := newSynth(newRNG(rs.o.Seed, key, "0"))
+	probe.value(l.item, "", 1)
+	per := max(maxNodes-probe.nodes, 1)
+	end = min(end, start+maxNodes/per)
+	items := make([]any, 0, max(end-start, 0))
+	for k := start; k < end; k++ {
+		items = append(items, rs.record(key, l.item, k))
+	}
+	if l.field == "" {
+		c.body = items
+		return true
+	}
+	c.rng = newRNG(rs.o.Seed, key, "page")
+	obj, ok := rs.successBody(c).(map[string]any)
+	if !ok {
+		obj = map[string]any{}
+	}
+	obj[l.field] = items
+	setFields(obj, sh, countNames, rs.o.Records)
+	if end < rs.o.Records {
+		setFields(obj, sh, nextNames, strconv.Itoa(end))
+		setFields(obj, sh, moreNames, true)
+	} else {
+		setFields(obj, sh, nextNames, nil)
+		setFields(obj, sh, moreNames, false)
+	}
+	c.body = obj
+	return true
+}
+
+// record is record k of a collection: synthesized from its item shape
+// (seeded by the route and k), with id k+1.
+func (rs *Responder) record(key string, item *scenarios.Shape, k int) any {
+	idx := strconv.Itoa(k + 1)
+	v := newSynth(newRNG(rs.o.Seed, key, idx)).value(item, "", 1)
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	idShape, _ := item.Property("id")
+	if idShape != nil && idShape.Type == "string" && idShape.Format == "uuid" {
+		r := newRNG(rs.o.Seed, key, "uuid", idx)
+		obj["id"] = uuid(r.next(), r.next())
+		return obj
+	}
+	obj["id"] = typed(idShape, idx)
+	if idShape == nil {
+		obj["id"] = k + 1
+	}
+	return obj
+}
