@@ -61,6 +61,13 @@ type Options struct {
 	Logger   *slog.Logger
 	// MaxInMemory bounds the recorder's memory (vu.Recorder).
 	MaxInMemory int
+	// Stream folds every exchange, as it completes, into the oracle's
+	// tally, the report's series and the timeline file instead of holding
+	// the timeline (simulate: memory stays flat over a simulated day).
+	// Outcome.Timeline then has no exchanges (Outcome.Requests counts
+	// them). It is ignored when something needs the whole timeline after
+	// the run: a shadow monitor or Capture. Reports are the same bytes.
+	Stream bool
 	// Accounts, when set, stand in for the plan's generated pools (whose
 	// names are placeholders): a simulated target's own accounts, handed
 	// out in order, each to one pool.
@@ -166,6 +173,8 @@ type Outcome struct {
 	Sources    []string
 
 	h *Harness
+	// fold is a streamed run's exchanges, folded (Options.Stream).
+	fold *fold
 }
 
 // Run starts the detection sources, runs every workload until done,
@@ -189,6 +198,10 @@ func (h *Harness) Run(ctx context.Context) *Outcome {
 	}
 	rec := &vu.Recorder{MaxInMemory: h.o.MaxInMemory}
 	defer rec.Close()
+	if h.streams() {
+		out.fold = newFold(h.redact)
+		rec.Sink = out.fold.add
+	}
 	start := h.clock.Now()
 	out.Err = h.runner.Run(ctx, h.loads, rec)
 	end := h.clock.Now()
@@ -223,7 +236,11 @@ func (h *Harness) Run(ctx context.Context) *Outcome {
 	}
 	slices.SortStableFunc(tl.Decisions, func(a, b scenarios.Decision) int { return a.Time.Compare(b.Time) })
 	out.Timeline = tl
-	out.Result = oracle.Judge(tl, h.scenarios)
+	if out.fold != nil {
+		out.Result = out.fold.oracle.Judge(tl.Start, tl.End, tl.Decisions, h.scenarios)
+	} else {
+		out.Result = oracle.Judge(tl, h.scenarios)
+	}
 	return out
 }
 
@@ -241,7 +258,7 @@ func (h *Harness) hasSignals() bool {
 // a shadow ran beside them, its verdicts.
 func (o *Outcome) Report(meta reports.Meta) reports.Report {
 	rep := reports.New(meta, o.Result)
-	rep.Timeline = reports.Timeline(o.Timeline, 0)
+	rep.Timeline = o.timelineReport()
 	rep.Sources = o.Sources
 	if s := o.h.o.Segment; s.N > 1 {
 		rep.Segment = s.String()

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,11 +14,13 @@ import (
 // timeline `report merge` needs beside report.json, and with replay the
 // attack replay pack (replay.har, replay.jsonl). Every file passes through
 // the redactor: no password, token or key of the plan or the run is
-// written. It returns the paths written.
-func (o *Outcome) Write(dir string, rep reports.Report, formats []string, replay bool) ([]string, error) {
+// written. It returns the paths written. A streamed run's outcome is
+// written once: Write then releases what the stream kept on disk.
+func (o *Outcome) Write(dir string, rep reports.Report, formats []string, replay bool) (paths []string, err error) {
+	defer func() { err = errors.Join(err, o.Close()) }()
 	rep.TimelineFile = reports.TimelineFileName
 	red := o.h.redact
-	paths, err := reports.WriteDir(dir, rep, formats...)
+	paths, err = reports.WriteDir(dir, rep, formats...)
 	if err != nil {
 		return paths, err
 	}
@@ -27,7 +30,7 @@ func (o *Outcome) Write(dir string, rep reports.Report, formats []string, replay
 		}
 	}
 	tp := filepath.Join(dir, reports.TimelineFileName)
-	if err := reports.WriteTimelineFile(tp, o.Timeline, o.Scenarios, rep.Segment, red.Bytes); err != nil {
+	if err := o.writeTimeline(tp, rep.Segment); err != nil {
 		return paths, err
 	}
 	paths = append(paths, tp)

@@ -27,6 +27,13 @@ type Recorder struct {
 	MaxInMemory int
 	// Dir holds the spill file; empty means os.TempDir().
 	Dir string
+	// Sink, when set, is handed every exchange as it is recorded, in
+	// record order, and the Recorder keeps none: a run that folds its
+	// timeline as it goes (simulate) holds none of it, and Each and
+	// Exchanges see nothing (Len still counts). It is called under the
+	// Recorder's lock, one exchange at a time; the pointer is valid
+	// during the call only.
+	Sink func(*scenarios.Exchange)
 
 	mu sync.Mutex
 	// mem holds the exchanges not spilled, in chunks of chunkSize, so
@@ -39,12 +46,19 @@ type Recorder struct {
 	file    *os.File
 	buf     *bufio.Writer
 	spilled int
+	sunk    int // handed to Sink
 	err     error
 }
 
 // Record appends one exchange.
 func (r *Recorder) Record(e scenarios.Exchange) {
 	r.mu.Lock()
+	if r.Sink != nil {
+		r.Sink(&e)
+		r.sunk++
+		r.mu.Unlock()
+		return
+	}
 	max := r.MaxInMemory
 	if max <= 0 {
 		max = DefaultMaxInMemory
@@ -138,8 +152,12 @@ func (r *Recorder) Each(fn func(scenarios.Exchange) error) error {
 }
 
 // Exchanges returns every recorded exchange sorted by send time: the whole
-// timeline in memory, for the oracle. Large runs should use Each.
+// timeline in memory, for the oracle. Large runs should use Each. With a
+// Sink it is nil.
 func (r *Recorder) Exchanges() []scenarios.Exchange {
+	if r.Sink != nil {
+		return nil
+	}
 	out := make([]scenarios.Exchange, 0, r.Len())
 	_ = r.Each(func(e scenarios.Exchange) error { // a spill error leaves the timeline partial; Err reports it
 		out = append(out, e)
@@ -153,7 +171,7 @@ func (r *Recorder) Exchanges() []scenarios.Exchange {
 func (r *Recorder) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.spilled + r.n
+	return r.spilled + r.sunk + r.n
 }
 
 // Err is the first error spilling to disk hit, if any.

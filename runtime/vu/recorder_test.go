@@ -94,3 +94,19 @@ func TestAppendExchangeIsJSON(t *testing.T) {
 		})
 	}
 }
+
+// With a Sink the Recorder hands every exchange on in record order and
+// keeps none.
+func TestRecorderSinkKeepsNothing(t *testing.T) {
+	var got []string
+	rec := &Recorder{MaxInMemory: 2, Dir: t.TempDir(), Sink: func(x *scenarios.Exchange) { got = append(got, x.CorrelationID) }}
+	defer rec.Close()
+	for i := range 5 {
+		rec.Record(scenarios.Exchange{CorrelationID: fmt.Sprint(i), Sent: epoch.Add(time.Duration(5-i) * time.Second)})
+	}
+	assert.Equal(t, []string{"0", "1", "2", "3", "4"}, got)
+	assert.Equal(t, 5, rec.Len())
+	assert.Empty(t, rec.Exchanges())
+	require.NoError(t, rec.Err())
+	assert.Nil(t, rec.file, "nothing spilled")
+}
