@@ -5,6 +5,11 @@
 // $GITHUB_STEP_SUMMARY, and an aligned text table for the console. Every
 // format shows the same numbers because they all read the same Report.
 //
+// Schema returns the JSON Schema of report.json (report.schema.json,
+// embedded); the package's tests hold it to Report field by field, and
+// reportstest validates reports against it and junit.xml against the JUnit
+// XSD.
+//
 // Writers write to the io.Writer they are given and never print; WriteDir
 // writes report files atomically so a pipeline never picks up a half
 // written report.
