@@ -2,6 +2,7 @@ package responder
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/abusegate/abusegate/scenarios"
@@ -33,12 +34,18 @@ func (rs *Responder) loginCall(c *call) {
 	setFields(obj, sh, userIDNames, id)
 }
 
-// signupCall creates an account from the body's username (or email) and
-// password; a taken name answers 409.
+// signupCall creates an account from the body's password that logs in
+// with each name the body gives it (username, email); a taken name
+// answers 409.
 func (rs *Responder) signupCall(c *call) {
-	user := c.in.text(byRole(c.op, scenarios.ParamUsername, usernameNames...)...)
+	var names []string
+	for _, n := range byRole(c.op, scenarios.ParamUsername, usernameNames...) {
+		if v := c.in.text(n); v != "" && !slices.Contains(names, v) {
+			names = append(names, v)
+		}
+	}
 	pass := c.in.text(byRole(c.op, scenarios.ParamPassword, passwordNames...)...)
-	id, ok := rs.st.signup(user, pass)
+	id, ok := rs.st.signup(names, pass)
 	if !ok {
 		c.status, c.body = http.StatusConflict, "username taken"
 		return

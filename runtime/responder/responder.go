@@ -38,8 +38,10 @@ type Responder struct {
 	surface scenarios.Surface
 	routes  *router
 	st      *state
-	// login is true when the Surface has a login operation: then only
-	// the tokens it issued authenticate, else any credential does.
+	// login is true when the Surface has a login a client posts
+	// credentials to: then only the tokens it issued authenticate, else
+	// (API keys, basic auth, a GET login no plan can use) any credential
+	// where the spec's schemes put it does.
 	login   bool
 	schemes []scenarios.AuthScheme
 }
@@ -63,7 +65,7 @@ func New(s scenarios.Surface, o Options) *Responder {
 	r := &Responder{o: o, surface: s, schemes: s.AuthSchemes, st: newState(o.Seed, o.Accounts, o.Remember)}
 	r.routes = newRouter(&r.surface)
 	for _, op := range r.surface.Operations {
-		if op.Protocol == scenarios.REST && op.Has(scenarios.RoleLogin) {
+		if op.Protocol == scenarios.REST && op.Has(scenarios.RoleLogin) && op.Method == http.MethodPost {
 			r.login = true
 		}
 	}

@@ -75,21 +75,22 @@ func (st *state) login(username, password string) (token string, id int64, ok bo
 	return "", 0, false
 }
 
-// signup creates an account; ok is false when the name is taken. An
-// anonymous sign-up (no username read) is served and not remembered.
-func (st *state) signup(username, password string) (id int64, ok bool) {
+// signup creates an account known by each of names; ok is false when
+// one is taken. An anonymous sign-up (no name read) is served and not
+// remembered.
+func (st *state) signup(names []string, password string) (id int64, ok bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	for _, n := range names {
+		if _, taken := st.accounts[n]; taken {
+			return 0, false
+		}
+	}
 	st.nextID++
-	if username == "" {
-		return st.nextID, true
-	}
-	if _, taken := st.accounts[username]; taken {
-		st.nextID--
-		return 0, false
-	}
-	if len(st.accounts) < st.limit {
-		st.accounts[username] = &account{id: st.nextID, username: username, passwords: []string{password}}
+	for _, n := range names {
+		if len(st.accounts) < st.limit {
+			st.accounts[n] = &account{id: st.nextID, username: n, passwords: []string{password}}
+		}
 	}
 	return st.nextID, true
 }

@@ -17,7 +17,7 @@ import (
 // holds at most, how deep it nests, how long a string and how many
 // elements an inner array are.
 const (
-	maxNodes    = 100_000
+	maxNodes    = 50_000
 	maxDepth    = 12
 	maxString   = 48
 	innerArrays = 2
@@ -99,8 +99,9 @@ func (s *synth) value(sh *scenarios.Shape, name string, depth int) any {
 		if sh.MaxItems > 0 {
 			n = min(n, sh.MaxItems)
 		}
+		n = min(n, 64)
 		list := make([]any, 0, n)
-		for range min(n, 64) {
+		for range n {
 			list = append(list, s.value(sh.Items, name, depth+1))
 		}
 		return list
