@@ -1,6 +1,10 @@
 package generators
 
-import "github.com/abusegate/abusegate/scenarios"
+import (
+	"time"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
 
 // Kind is one class of misuse: it knows which operations of a Surface it
 // can abuse, and how a virtual user carries the abuse out.
@@ -52,4 +56,8 @@ type Env struct {
 	VU int
 	// Seed makes the VU's random choices reproducible.
 	Seed uint64
+	// Now is the executor's clock (real, or simulated in `abusegate
+	// simulate`), for programs whose VUs meet at an instant (a coupon
+	// race's release); nil when the caller gives none.
+	Now func() time.Time
 }

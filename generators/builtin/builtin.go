@@ -24,7 +24,7 @@ import (
 func Register(r *generators.Registry) {
 	r.Register(
 		enumeration.New(),
-		couponstacking.Kind{},
+		couponstacking.New(),
 		scraping.New(),
 		stuffing.Kind{},
 		reuse.New(),

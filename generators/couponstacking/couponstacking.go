@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/abusegate/abusegate/generators"
@@ -28,7 +29,8 @@ const (
 	// ModeRepeat applies the first code Repeat times.
 	ModeRepeat = "repeat"
 	// ModeRace has every VU, all acting as one account and so one cart,
-	// redeem the first code at the same moment; VU 0 checks out.
+	// redeem the first code at the same moment (see Gate); VU 0 checks
+	// out.
 	ModeRace = "race"
 )
 
@@ -41,12 +43,20 @@ var GuessedCodes = []string{
 }
 
 // Kind generates and runs coupon-stacking scenarios.
-type Kind struct{}
+type Kind struct {
+	mu sync.Mutex
+	// gates holds each race scenario's Gate, shared by its VUs.
+	gates map[string]*Gate
+}
 
-var _ generators.Kind = Kind{}
+// New returns a coupon-stacking kind; a run gets a fresh one from
+// builtin.Register, so its races' gates start closed.
+func New() *Kind { return &Kind{} }
+
+var _ generators.Kind = (*Kind)(nil)
 
 // Info implements generators.Kind.
-func (Kind) Info() generators.Info {
+func (*Kind) Info() generators.Info {
 	return generators.Info{
 		ID:       ID,
 		Title:    "Coupon stacking, replay and redemption race",
@@ -59,7 +69,7 @@ func (Kind) Info() generators.Info {
 
 // Generate builds three scenarios per coupon operation: stacking several
 // codes, repeating one, and racing concurrent redemptions.
-func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
+func (k *Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
 	add, okAdd := generators.First(s, scenarios.RoleCart, http.MethodPost)
 	pay, okPay := generators.First(s, scenarios.RoleCheckout, http.MethodPost)
 	if !okAdd || !okPay {
@@ -106,7 +116,7 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 				p["repeat"] = "5"
 			}
 			if mode == ModeRace {
-				p["repeat"], p["settle"] = "1", "500ms"
+				p["repeat"], p["settle"], p["gate"] = "1", "500ms", DefaultGate.String()
 			}
 			ids := opts.Attackers
 			if mode == ModeRace && len(ids) > 1 {

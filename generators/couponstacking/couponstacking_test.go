@@ -73,9 +73,9 @@ func TestUnguardedDiscountObtained(t *testing.T) {
 			if tt.codes != nil {
 				opts.Coupons = tt.codes
 			}
-			sc := tg.Generate(t, couponstacking.Kind{}, opts, "coupon-"+tt.mode+"-")
+			sc := tg.Generate(t, couponstacking.New(), opts, "coupon-"+tt.mode+"-")
 			sc.Think = scenarios.ConstantThink(0)
-			res := tg.Run(t, couponstacking.Kind{}, sc, 20*time.Second, 500)
+			res := tg.Run(t, couponstacking.New(), sc, 20*time.Second, 500)
 			require.Positive(t, res.Leak, "no discount obtained")
 			tt.check(t, sc, res)
 		})
@@ -86,7 +86,7 @@ func TestGenerateNeedsCartAndCheckout(t *testing.T) {
 	s := scenarios.Surface{Operations: []scenarios.Operation{{
 		Method: http.MethodPost, Path: "/coupons", Roles: []scenarios.RoleTag{{Role: scenarios.RoleCoupon}},
 	}}}
-	assert.Empty(t, couponstacking.Kind{}.Generate(s, generators.Options{}))
+	assert.Empty(t, couponstacking.New().Generate(s, generators.Options{}))
 }
 
 func TestProgramRejectsBadParams(t *testing.T) {
@@ -107,7 +107,7 @@ func TestProgramRejectsBadParams(t *testing.T) {
 				p[k] = v
 			}
 			p[tt.key] = tt.value
-			_, err := couponstacking.Kind{}.Program(scenarios.Scenario{ID: "c", Params: p}, generators.Env{})
+			_, err := couponstacking.New().Program(scenarios.Scenario{ID: "c", Params: p}, generators.Env{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})

@@ -48,7 +48,7 @@ func TestGraphQLNeedsCartAndCheckout(t *testing.T) {
 	s := tg.GraphQL
 	var ops []scenarios.Operation
 	for _, op := range s.Operations {
-		if op.Path != "checkout" {
+		if !op.Has(scenarios.RoleCheckout) { // checkout and confirmCheckout
 			ops = append(ops, op)
 		}
 	}

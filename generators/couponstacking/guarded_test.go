@@ -49,9 +49,9 @@ func TestGuardedDiscountIsBounded(t *testing.T) {
 				if tt.codes != nil {
 					opts.Coupons = tt.codes
 				}
-				sc := tg.Generate(t, couponstacking.Kind{}, opts, "coupon-"+tt.mode+"-")
+				sc := tg.Generate(t, couponstacking.New(), opts, "coupon-"+tt.mode+"-")
 				sc.Think = scenarios.ConstantThink(0)
-				return sc, tg.Run(t, couponstacking.Kind{}, sc, 20*time.Second, 500)
+				return sc, tg.Run(t, couponstacking.New(), sc, 20*time.Second, 500)
 			}
 			_, open := run(kindtest.Shop(t, demoshop.Options{Seed: 1, CouponLatency: tt.latency}))
 			tg := kindtest.Guarded(t, demoshop.Options{Seed: 1, CouponLatency: tt.latency}, monitor.Config{})

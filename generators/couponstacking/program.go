@@ -11,8 +11,11 @@ import (
 )
 
 // Program implements generators.Kind: log in, fill the cart, redeem the
-// codes as the mode says, check out and read the discount obtained.
-func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
+// codes as the mode says, check out and read the discount obtained. In a
+// race, a VU that is ready waits at the scenario's gate (param gate, a
+// duration; 0 turns it off) so that every VU's redemption leaves at once,
+// whenever its set-up finished.
+func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
 	p := sc.Params
 	cart, err := generators.CartFromParams(p)
 	if err != nil {
@@ -40,6 +43,18 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 			return nil, fmt.Errorf("coupon-stacking %s: settle: %w", sc.ID, err)
 		}
 	}
+	var gate *Gate
+	if p["mode"] == ModeRace && env.Now != nil {
+		window := DefaultGate
+		if g := p["gate"]; g != "" {
+			if window, err = time.ParseDuration(g); err != nil || window < 0 {
+				return nil, fmt.Errorf("coupon-stacking %s: gate=%q: want a duration such as 2s, or 0 for none", sc.ID, g)
+			}
+		}
+		if window > 0 {
+			gate = k.gate(sc.ID, window)
+		}
+	}
 	var plan []string
 	switch p["mode"] {
 	case ModeStack:
@@ -64,6 +79,8 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 		plan:     plan,
 		checkout: p["mode"] != ModeRace || env.VU == 0,
 		settle:   settle,
+		gate:     gate,
+		now:      env.Now,
 	}, nil
 }
 
@@ -87,6 +104,8 @@ type stacker struct {
 	plan     []string
 	checkout bool
 	settle   time.Duration
+	gate     *Gate
+	now      func() time.Time
 
 	state state
 	next  int
@@ -124,10 +143,14 @@ func (s *stacker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 				continue
 			}
 			code := s.plan[s.next]
+			var wait time.Duration
+			if s.next == 0 && s.gate != nil {
+				wait = s.gate.Wait(s.now())
+			}
 			s.next++
 			r := generators.JSONRequest(http.MethodPost, s.coupon, s.coupon, h, map[string]string{s.field: code})
 			r.Abusive, r.Judge = true, judgeRedeem
-			return scenarios.Step{Request: r}, true
+			return scenarios.Step{Wait: wait, Request: r}, true
 		case paying:
 			s.state = done
 			if !s.checkout {

@@ -2,6 +2,7 @@ package demoshop
 
 import (
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -134,10 +135,11 @@ type couponRequest struct {
 }
 
 // applyCoupon is flawed three ways, on purpose: different codes stack, the
-// same code can be applied again, and the only rule it enforces ("the cart
-// is not empty and its total is above zero") is checked under one lock and
-// written under another, so concurrent applications all pass the check and
-// drive the discount past what sequential requests could reach.
+// same code can be applied again, and the rules it enforces ("the cart is
+// not empty and its total is above zero", "a single-use code is not on the
+// cart yet") are checked under one lock and written under another, so
+// concurrent applications all pass the check and drive the discount past
+// what sequential requests could reach.
 func (s *Shop) applyCoupon(w http.ResponseWriter, r *http.Request, me *User) {
 	var req couponRequest
 	if !decodeJSON(w, r, &req) {
@@ -163,6 +165,9 @@ func (s *Shop) applyCoupon(w http.ResponseWriter, r *http.Request, me *User) {
 		return
 	case v.TotalCents <= 0:
 		writeError(w, http.StatusConflict, "cart total is already zero")
+		return
+	case cp.SingleUse && slices.ContainsFunc(v.Discounts, func(d discountView) bool { return d.Code == cp.Code }):
+		writeError(w, http.StatusConflict, "coupon already applied: it is single use")
 		return
 	}
 

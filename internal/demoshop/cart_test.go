@@ -175,6 +175,21 @@ func TestCouponLatency(t *testing.T) {
 	assert.Len(t, c.Discounts, 1)
 }
 
+// A single-use code is refused on a cart that has it, one request after
+// the other; the race that gets past this check is the coupon-stacking
+// kind's to show.
+func TestSingleUseCoupon(t *testing.T) {
+	ts := start(t, New(Options{Seed: 9}))
+	token := ts.login(t, ts.Accounts()[0])
+	callJSON[cartView](t, ts, http.StatusOK, http.MethodPost, cartItems, token, addItemRequest{ProductID: 1})
+	c := callJSON[cartView](t, ts, http.StatusOK, http.MethodPost, "/cart/coupons", token, couponRequest{Code: "FIRSTORDER"})
+	assert.Len(t, c.Discounts, 1)
+	got := callJSON[errorBody](t, ts, http.StatusConflict, http.MethodPost, "/cart/coupons", token, couponRequest{Code: "FIRSTORDER"})
+	assert.Equal(t, "coupon already applied: it is single use", got.Error)
+	c = callJSON[cartView](t, ts, http.StatusOK, http.MethodPost, "/cart/coupons", token, couponRequest{Code: "SPRING10"})
+	assert.Len(t, c.Discounts, 2, "other codes still stack")
+}
+
 func TestCheckout(t *testing.T) {
 	ts := start(t, New(Options{Seed: 10}))
 	token := ts.login(t, ts.Accounts()[0])

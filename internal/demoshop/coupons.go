@@ -43,6 +43,9 @@ type Coupon struct {
 	Code  string
 	Kind  CouponKind
 	Value int64
+	// SingleUse codes apply once per cart: applyCoupon refuses one the
+	// cart already has, with a check that races like its other one.
+	SingleUse bool
 }
 
 // Discount is what one application of c takes off a subtotal, before the
@@ -61,26 +64,28 @@ func (c Coupon) Discount(subtotalCents int64) int64 {
 // so that plans can name codes.
 func builtinCoupons() []Coupon {
 	return []Coupon{
-		{"SPRING10", PercentOff, 10},
-		{"SUMMER15", PercentOff, 15},
-		{"FALL20", PercentOff, 20},
-		{"WINTER25", PercentOff, 25},
-		{"WELCOME10", PercentOff, 10},
-		{"STUDENT15", PercentOff, 15},
-		{"VIP30", PercentOff, 30},
-		{"BLACKFRIDAY40", PercentOff, 40},
-		{"CYBERMONDAY35", PercentOff, 35},
-		{"FLASH50", PercentOff, 50},
-		{"SAVE5", AmountOff, 500},
-		{"TAKE10", AmountOff, 1000},
-		{"FREESHIP", AmountOff, 599},
-		{"NEWUSER15", AmountOff, 1500},
-		{"LOYAL20", AmountOff, 2000},
-		{"GIFT25", AmountOff, 2500},
-		{"HOLIDAY30", AmountOff, 3000},
-		{"BDAY10", AmountOff, 1000},
-		{"REFER20", AmountOff, 2000},
-		{"THANKYOU5", AmountOff, 500},
+		{"SPRING10", PercentOff, 10, false},
+		{"SUMMER15", PercentOff, 15, false},
+		{"FALL20", PercentOff, 20, false},
+		{"WINTER25", PercentOff, 25, false},
+		{"WELCOME10", PercentOff, 10, false},
+		{"STUDENT15", PercentOff, 15, false},
+		{"VIP30", PercentOff, 30, false},
+		{"BLACKFRIDAY40", PercentOff, 40, false},
+		{"CYBERMONDAY35", PercentOff, 35, false},
+		{"FLASH50", PercentOff, 50, false},
+		{"SAVE5", AmountOff, 500, false},
+		{"TAKE10", AmountOff, 1000, false},
+		{"FREESHIP", AmountOff, 599, false},
+		{"NEWUSER15", AmountOff, 1500, false},
+		{"LOYAL20", AmountOff, 2000, false},
+		{"GIFT25", AmountOff, 2500, false},
+		{"HOLIDAY30", AmountOff, 3000, false},
+		{"BDAY10", AmountOff, 1000, false},
+		{"REFER20", AmountOff, 2000, false},
+		{"THANKYOU5", AmountOff, 500, false},
+		// A first order's code: once per cart, by a check that races.
+		{"FIRSTORDER", PercentOff, 20, true},
 	}
 }
 

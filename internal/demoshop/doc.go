@@ -10,7 +10,8 @@
 //   - GET /products has no maximum page size (unrestricted resource use);
 //   - POST /login has no throttling or lockout (credential stuffing);
 //   - POST /cart/coupons lets codes stack, lets a code be applied again and
-//     checks validity outside the lock, so concurrent applications race;
+//     checks validity outside the lock, so concurrent applications race
+//     (the single-use FIRSTORDER too);
 //   - POST /signup creates accounts without captcha, verification or limit
 //     (mass account creation), as does the GraphQL signup mutation;
 //   - POST /checkout/confirm places the order without checking that POST

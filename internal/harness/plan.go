@@ -180,7 +180,7 @@ func (h *Harness) add(sc scenarios.Scenario, actor scenarios.Actor, program func
 	w := vu.Workload{
 		Scenario: sc.ID, Actor: actor, Schedule: sched, Think: sc.Think, Seed: seed,
 		Program: func(i int) (scenarios.Program, error) {
-			env := generators.Env{Auth: auth, VU: i, Seed: seed}
+			env := generators.Env{Auth: auth, VU: i, Seed: seed, Now: h.clock.Now}
 			if len(sc.Identities) > 0 {
 				env.Identity = sc.Identities[i%len(sc.Identities)]
 			}

@@ -135,7 +135,7 @@ func (tg *Target) Run(t testing.TB, kind generators.Kind, sc scenarios.Scenario,
 		Think:    sc.Think,
 		Seed:     1,
 		Program: func(i int) (scenarios.Program, error) {
-			env := generators.Env{Auth: tg.Auth, VU: i, Seed: 1}
+			env := generators.Env{Auth: tg.Auth, VU: i, Seed: 1, Now: vu.RealClock{}.Now}
 			if len(sc.Identities) > 0 {
 				env.Identity = sc.Identities[i%len(sc.Identities)]
 			}
