@@ -14,8 +14,11 @@
 // Scoring belongs to runtime/monitor. Requests the guard refuses are
 // scored too, so a contained subject that keeps going is contained again,
 // escalated. Passive mode (Guard.Passive) scores JSON access logs (NGINX,
-// Envoy) instead of live traffic, detect-only. Redis shares decisions
-// between replicas, not the monitor's counters: see runtime/monitor.
+// Envoy) instead of live traffic, detect-only. Replicas share decisions
+// through a Redis Store and, with a Sharer (RedisShare: a Redis Stream
+// every replica appends its observed events to, off the request path, and
+// reads the others' from into its own monitor), the traffic the detectors
+// count, so an abuser spread over replicas is seen whole by each.
 //
 // GraphQL: a POST (or GET) to an endpoint the Surface serves GraphQL
 // fields on is parsed (gqlparser's parser, confined to graphql.go; bodies

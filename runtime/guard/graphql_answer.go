@@ -160,7 +160,7 @@ func (g *Guard) learnGraphQL(q *gqlRequest, answers []gqlAnswer, statuses []int)
 			continue
 		}
 		if tok, _ := dig(payload, tokenPath(f.op)).(string); tok != "" {
-			g.mon.Learn(scenarios.TokenID(tok), f.username)
+			g.learnToken(scenarios.TokenID(tok), f.username)
 		}
 	}
 }

@@ -51,7 +51,7 @@ func (g *Guard) serveGraphQL(w http.ResponseWriter, r *http.Request, next http.H
 			lat := g.now().Sub(start)
 			for i := range evs {
 				evs[i].Status, evs[i].Latency = code, lat
-				g.record(ctx, g.mon.Observe(evs[i]))
+				g.observe(ctx, evs[i])
 			}
 			return
 		}
@@ -66,6 +66,6 @@ func (g *Guard) serveGraphQL(w http.ResponseWriter, r *http.Request, next http.H
 	g.metrics.passed.Inc()
 	for i := range evs {
 		evs[i].Status, evs[i].Bytes, evs[i].Latency = statuses[i], share, lat
-		g.record(ctx, g.mon.Observe(evs[i]))
+		g.observe(ctx, evs[i])
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/abusegate/abusegate/runtime/monitor"
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -45,6 +47,10 @@ type Options struct {
 	// Store holds live decisions; nil means a MemoryStore. A shared store
 	// (Redis) lets replicas contain each other's subjects.
 	Store Store
+	// Share, when set, exchanges observations with the other replicas so
+	// every replica's monitor counts all of their traffic (Guard.Run runs
+	// it); Store shares the decisions.
+	Share Sharer
 	// FailClosed denies every request while the store is unreachable;
 	// by default the guard fails open and keeps what it decided itself.
 	FailClosed bool
@@ -114,6 +120,7 @@ type Guard struct {
 	proxy      http.Handler
 	ext        extractor
 	store      Store
+	share      Sharer
 	local      *MemoryStore
 	failClosed bool
 	decisions  *decisionLog
@@ -161,9 +168,12 @@ func NewMiddleware(mon *monitor.Monitor, opts Options) (*Guard, error) {
 	}
 	g := &Guard{
 		mode: opts.Mode, now: opts.Now, log: opts.Logger, mon: mon,
-		ext: newExtractor(opts), store: opts.Store, local: NewMemoryStore(0), failClosed: opts.FailClosed,
+		ext: newExtractor(opts), store: opts.Store, share: opts.Share, local: NewMemoryStore(0), failClosed: opts.FailClosed,
 		decisions: &decisionLog{max: 100_000}, broker: newBroker(), metrics: newMetrics(),
 		proxy: http.NotFoundHandler(),
+	}
+	if c, ok := opts.Share.(prometheus.Collector); ok {
+		g.metrics.reg.MustRegister(c)
 	}
 	if mon != nil {
 		g.router = mon.Router()
@@ -221,7 +231,7 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 			// while contained has the evidence waiting when the decision
 			// ends, and escalates at once instead of starting afresh.
 			ev.Status, ev.Latency = code, g.now().Sub(start)
-			g.record(r.Context(), g.mon.Observe(ev))
+			g.observe(r.Context(), ev)
 			return
 		}
 	}
@@ -235,7 +245,7 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 	}
 	ev.Latency = g.now().Sub(start)
 	g.metrics.passed.Inc()
-	g.record(r.Context(), g.mon.Observe(ev))
+	g.observe(r.Context(), ev)
 }
 
 // event is what the guard knows of a request before its answer: who sent
@@ -295,14 +305,14 @@ func requestPath(r *http.Request) string {
 // the username that logged in.
 func (g *Guard) learn(rec *recorder, username string) {
 	if tok := issuedToken(rec.body.Bytes()); tok != "" {
-		g.mon.Learn(scenarios.TokenID(tok), username)
+		g.learnToken(scenarios.TokenID(tok), username)
 	}
 	if g.ext.cookie == "" {
 		return
 	}
 	for _, c := range (&http.Response{Header: rec.Header()}).Cookies() {
 		if c.Name == g.ext.cookie && c.Value != "" {
-			g.mon.Learn(scenarios.TokenID(c.Value), username)
+			g.learnToken(scenarios.TokenID(c.Value), username)
 		}
 	}
 }

@@ -53,7 +53,9 @@ func NewRedisStore(o RedisOptions) *RedisStore {
 		o.Prefix = "abusegate:"
 	}
 	rdb := redis.NewClient(&redis.Options{
-		Addr: o.Addr, Password: o.Password, DB: o.DB, MaxRetries: -1,
+		// One dial attempt: go-redis's default of 5, 100ms apart, held each
+		// request ~400ms while Redis was down.
+		Addr: o.Addr, Password: o.Password, DB: o.DB, MaxRetries: -1, DialerRetries: 1,
 		DialTimeout: def(o.DialTimeout, 100*time.Millisecond), ReadTimeout: def(o.ReadTimeout, 50*time.Millisecond),
 		WriteTimeout: def(o.WriteTimeout, 50*time.Millisecond), PoolSize: 64,
 		ContextTimeoutEnabled: true,
@@ -77,30 +79,54 @@ func (s *RedisStore) subjectKey(subj scenarios.Subject) string {
 }
 
 // putScript keeps the harsher of the stored and the new decision. Values
-// are "severity|expires-unix-ms|id|json" so the script compares without
-// decoding JSON.
+// are "severity|expires-unix-ms|id|tag|json" so the script compares without
+// decoding JSON; the tag ("rule#level") names a containment, so when
+// replicas that share counters each decide the same one (see RedisShare),
+// the later is kept as an alias of the first: its id lifts the subject
+// too. An id key holds "tag|subject key".
 var putScript = redis.NewScript(`
 local old = redis.call('GET', KEYS[1])
+local ref = ARGV[5] .. '|' .. KEYS[1]
 if old then
-  local sev, exp = string.match(old, '^(%d+)|(%d+)|')
-  sev = tonumber(sev); exp = tonumber(exp)
-  local nsev = tonumber(ARGV[3]); local nexp = tonumber(ARGV[4])
-  if sev > nsev or (sev == nsev and exp >= nexp) then return 0 end
+  local sev, exp, _, tag = string.match(old, '^(%d+)|(%d+)|([^|]*)|([^|]*)|')
+  if sev then
+    if ARGV[5] ~= '' and tag == ARGV[5] then
+      redis.call('SET', KEYS[2], ref, 'PX', ARGV[2])
+      return 0
+    end
+    sev = tonumber(sev); exp = tonumber(exp)
+    local nsev = tonumber(ARGV[3]); local nexp = tonumber(ARGV[4])
+    if sev > nsev or (sev == nsev and exp >= nexp) then return 0 end
+  end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('SET', KEYS[2], KEYS[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], ref, 'PX', ARGV[2])
 return 1
 `)
 
-// deleteScript lifts a decision by id, if it is still its subject's.
+// deleteScript lifts a decision by id: its subject's stored decision when
+// it is still that one, or an alias of it.
 var deleteScript = redis.NewScript(`
-local sk = redis.call('GET', KEYS[1])
-if not sk then return 0 end
+local ref = redis.call('GET', KEYS[1])
+if not ref then return 0 end
 redis.call('DEL', KEYS[1])
+local tag, sk = string.match(ref, '^([^|]*)|(.*)$')
+if not sk then return 1 end
 local v = redis.call('GET', sk)
-if v and string.find(v, '|' .. ARGV[1] .. '|', 1, true) then redis.call('DEL', sk) end
+if v then
+  local id, vtag = string.match(v, '^%d+|%d+|([^|]*)|([^|]*)|')
+  if id == ARGV[1] or (tag ~= '' and vtag == tag) then redis.call('DEL', sk) end
+end
 return 1
 `)
+
+// containment tags d for putScript: its rule and escalation level.
+func containment(d scenarios.Decision) string {
+	if d.Rule == "" {
+		return ""
+	}
+	return strings.ReplaceAll(d.Rule, "|", "_") + "#" + strconv.Itoa(d.Level)
+}
 
 // Put implements Store.
 func (s *RedisStore) Put(ctx context.Context, d scenarios.Decision) error {
@@ -112,9 +138,10 @@ func (s *RedisStore) Put(ctx context.Context, d scenarios.Decision) error {
 	if err != nil {
 		return fmt.Errorf("redis store: %w", err)
 	}
-	val := strconv.Itoa(d.Action.Severity()) + "|" + strconv.FormatInt(d.Expires.UnixMilli(), 10) + "|" + d.ID + "|" + string(b)
+	tag := containment(d)
+	val := strconv.Itoa(d.Action.Severity()) + "|" + strconv.FormatInt(d.Expires.UnixMilli(), 10) + "|" + d.ID + "|" + tag + "|" + string(b)
 	keys := []string{s.subjectKey(d.Subject), s.prefix + "id:" + d.ID}
-	if err := putScript.Run(ctx, s.rdb, keys, val, ttl, d.Action.Severity(), d.Expires.UnixMilli()).Err(); err != nil {
+	if err := putScript.Run(ctx, s.rdb, keys, val, ttl, d.Action.Severity(), d.Expires.UnixMilli(), tag).Err(); err != nil {
 		return fmt.Errorf("redis store: put %s: %w", d.ID, err)
 	}
 	return nil
@@ -143,12 +170,12 @@ func (s *RedisStore) Check(ctx context.Context, now time.Time, subjects []scenar
 		if !ok {
 			continue
 		}
-		parts := strings.SplitN(str, "|", 4)
-		if len(parts) != 4 {
+		parts := strings.SplitN(str, "|", 5)
+		if len(parts) != 5 {
 			continue
 		}
 		var d scenarios.Decision
-		if json.Unmarshal([]byte(parts[3]), &d) != nil || !now.Before(d.Expires) {
+		if json.Unmarshal([]byte(parts[4]), &d) != nil || !now.Before(d.Expires) {
 			continue
 		}
 		if !found || harsher(d, best) {

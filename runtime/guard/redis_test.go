@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,10 +43,35 @@ func needRedis(t *testing.T, addr string) {
 		c.Close()
 		return
 	}
-	if os.Getenv("CI") == "true" {
+	if ciRun() {
 		t.Fatalf("Redis at %s unreachable under CI=true (.ci/run must start it): %v", addr, err)
 	}
 	t.Skipf("Redis at %s unreachable, skipping (start redis-server to run this test): %v", addr, err)
+}
+
+// ciRun reports whether the tests run under CI, where skipping for a
+// missing Redis is a failure.
+func ciRun() bool { return os.Getenv("CI") == "true" }
+
+// ownRedis starts a redis-server of the test's own on a free loopback
+// port and returns its address and a kill function (also run at cleanup).
+func ownRedis(t *testing.T, bin string) (string, func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no")
+	require.NoError(t, cmd.Start())
+	var once sync.Once
+	kill := func() { once.Do(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }) }
+	t.Cleanup(kill)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer rdb.Close()
+	ctx := context.Background()
+	require.Eventually(t, func() bool { return rdb.Ping(ctx).Err() == nil }, 5*time.Second, 20*time.Millisecond, "own redis-server at %s starts", addr)
+	return addr, kill
 }
 
 // redisRig is a rig whose guard stores decisions in Redis under prefix;
@@ -103,23 +129,11 @@ func adminDelete(t *testing.T, g *Guard, id string) int {
 func TestRedisUnreachableMidRunFailsOpen(t *testing.T) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis-server not installed under CI=true: %v", err)
-		}
-		t.Skipf("redis-server not installed, skipping: %v", err)
+		needRedisServer(t, err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no")
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	addr, kill := ownRedis(t, bin)
 	store := NewRedisStore(RedisOptions{Addr: addr})
 	t.Cleanup(func() { store.Close() })
-	ctx := context.Background()
-	require.Eventually(t, func() bool { return store.Ping(ctx) == nil }, 5*time.Second, 20*time.Millisecond, "own redis-server starts")
 
 	back := newBackend(t)
 	r := redisRig(t, back, "a", store)
@@ -129,23 +143,12 @@ func TestRedisUnreachableMidRunFailsOpen(t *testing.T) {
 	code, _, _ := r.do(t, "GET", "/users/9", mallory, "")
 	require.Equal(t, http.StatusForbidden, code, "contained through Redis")
 
-	require.NoError(t, cmd.Process.Kill())
-	_ = cmd.Wait()
+	kill()
 	for i := range 5 {
 		code, _, _ = r.do(t, "GET", fmt.Sprintf("/users/%d", 100+i%2), alice, "")
 		assert.Equal(t, http.StatusOK, code, "benign traffic still flows with Redis down")
 	}
 	code, _, _ = r.do(t, "GET", "/users/9", mallory, "")
 	assert.Equal(t, http.StatusForbidden, code, "the guard's own decisions still hold")
-	assert.Positive(t, errorsCounted(r.guard))
-}
-
-func errorsCounted(g *Guard) float64 {
-	mfs, _ := g.metrics.reg.Gather()
-	for _, mf := range mfs {
-		if mf.GetName() == "abusegate_guard_store_errors_total" {
-			return mf.GetMetric()[0].GetCounter().GetValue()
-		}
-	}
-	return 0
+	assert.Positive(t, counted(r.guard, "abusegate_guard_store_errors_total"))
 }

@@ -24,13 +24,11 @@
 // lookup per event; tables keyed by something else (a device, a login
 // source, a cart, a cluster) stay with their detector.
 //
-// Limitation: detector state is per process. Guard replicas share
-// decisions through Redis (runtime/guard), not counters, so an abuser whose
+// Detector state is per process. Guard replicas share it by feeding each
+// other's events to Observe (runtime/guard's RedisShare): every replica
+// then counts the whole fleet's traffic. Without that, an abuser whose
 // requests a load balancer spreads over N replicas is seen by each one at
-// about 1/N of its rate, and rate-like thresholds (rate, enumeration,
-// stuffing, coupon attempts) trip up to N times later. Pin clients to a
-// replica (consistent hashing on the credential or address) or lower the
-// thresholds accordingly until shared counters exist.
+// about 1/N of its rate, and rate-like thresholds trip up to N times later.
 //
 // It must not import runtime/guard, runtime/vu, cmd, oracle or reports:
 // those consume decisions, the monitor only produces them.
