@@ -26,8 +26,10 @@ func TestSchemaReportFlag(t *testing.T) {
 }
 
 // The reports of real runs — against the demo shop behind a guard in real
-// time, and a simulated shard — validate against the published schemas:
-// report.json against `schema --report`, junit.xml against the JUnit XSD.
+// time, two simulated shards and their merge — validate against the
+// published schemas: report.json against `schema --report`, junit.xml
+// against the JUnit XSD. The cases run in order: the merge reads the
+// shards' reports.
 func TestRunReportsMatchSchemas(t *testing.T) {
 	_, printed, _ := cli(t, "schema", "--report")
 	schema := reportstest.CompileJSON(t, []byte(printed))
@@ -39,7 +41,9 @@ func TestRunReportsMatchSchemas(t *testing.T) {
 		args []string
 	}{
 		{"run", []string{"run", "-c", p, "--progress", "off"}},
-		{"simulate shard", []string{"simulate", "-c", p, "--segment", "0/2"}},
+		{"shard0", []string{"simulate", "-c", p, "--segment", "0/2"}},
+		{"shard1", []string{"simulate", "-c", p, "--segment", "1/2"}},
+		{"merge", []string{"report", "merge", filepath.Join(dir, "shard0", "report.json"), filepath.Join(dir, "shard1", "report.json")}},
 	}
 	for _, tt := range runs {
 		t.Run(tt.name, func(t *testing.T) {
