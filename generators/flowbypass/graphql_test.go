@@ -1,6 +1,7 @@
 package flowbypass_test
 
 import (
+	"maps"
 	"testing"
 	"time"
 
@@ -20,6 +21,8 @@ func gqlConfirmScenario(t *testing.T, tg *kindtest.Target) scenarios.Scenario {
 	sc := tg.GenerateFrom(t, tg.GraphQL, flowbypass.GraphQL{}, generators.Options{Attackers: tg.Identities(82, 1)}, "graphql-flow-bypass-mutation-confirmcheckout")
 	assert.Equal(t, "MUTATION addCartItem,MUTATION startPayment", sc.Params["requires"], "the payment's own prerequisite comes first")
 	assert.Equal(t, "productId:ID!=1", sc.Params["args.addCartItem"])
+	assert.Equal(t, "method:String!=abusegate", sc.Params["args.startPayment"])
+	assert.Equal(t, "paymentId:ID!=1", sc.Params["args.confirmCheckout"], "an id the shop never looks at")
 	assert.Equal(t, "login", sc.Params["login_field"])
 	sc.Think = scenarios.ConstantThink(0)
 	return sc
@@ -130,10 +133,7 @@ func TestGraphQLProgramRejectsBadParams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := map[string]string{}
-			for k, v := range base {
-				p[k] = v
-			}
+			p := maps.Clone(base)
 			p[tt.key] = tt.value
 			_, err := flowbypass.GraphQL{}.Program(scenarios.Scenario{ID: "f", Params: p}, generators.Env{})
 			require.ErrorContains(t, err, tt.want)

@@ -18,7 +18,8 @@ type gqlConfirmedOrder struct {
 }
 
 // StartPayment is POST /checkout/payment: it authorizes the cart's
-// current total, the first step of the two-step checkout.
+// current total, the first step of the two-step checkout. The method is
+// required here; REST takes "card" when it is absent.
 func (r *gqlRoot) StartPayment(ctx context.Context, args struct{ Method string }) (*gqlPayment, error) {
 	caller, err := me(ctx)
 	if err != nil {
@@ -33,9 +34,10 @@ func (r *gqlRoot) StartPayment(ctx context.Context, args struct{ Method string }
 }
 
 // ConfirmCheckout is POST /checkout/confirm, with its flaw: the schema
-// says startPayment must come first (@abuse requires), and nothing checks
-// it, so an order is placed for what was paid, which may be nothing.
-func (r *gqlRoot) ConfirmCheckout(ctx context.Context) (*gqlConfirmedOrder, error) {
+// says startPayment must come first (@abuse requires) and asks for the
+// payment's id, and nothing looks at either, so an order is placed for
+// what the caller's pending payment covers, which may be nothing.
+func (r *gqlRoot) ConfirmCheckout(ctx context.Context, _ struct{ PaymentID graphql.ID }) (*gqlConfirmedOrder, error) {
 	caller, err := me(ctx)
 	if err != nil {
 		return nil, err

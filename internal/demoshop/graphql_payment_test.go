@@ -23,10 +23,10 @@ func TestGraphQLTwoStepCheckout(t *testing.T) {
 		require.Empty(t, r.Errors)
 		return field[struct{ TotalCents int64 }](t, r, "addCartItem").TotalCents
 	}
-	confirm := `mutation { confirmCheckout { orderId totalCents paidCents } }`
+	confirm := `mutation { confirmCheckout(paymentId: "1") { orderId totalCents paidCents } }`
 
 	total := add()
-	r := ts.gql(t, token, `mutation { startPayment { paymentId amountCents method status } }`, nil)
+	r := ts.gql(t, token, `mutation { startPayment(method: "card") { paymentId amountCents method status } }`, nil)
 	require.Empty(t, r.Errors)
 	assert.JSONEq(t, `{"paymentId":"1","amountCents":`+fmt.Sprint(total)+`,"method":"card","status":"authorized"}`, string(r.Data["startPayment"]))
 	o := field[order](t, ts.gql(t, token, confirm, nil), "confirmCheckout")
@@ -46,7 +46,8 @@ func TestGraphQLTwoStepCheckout(t *testing.T) {
 		})
 	}
 
-	// The flaw: no payment, and the order is placed all the same.
+	// The flaw: no payment (the id is that of the payment spent above),
+	// and the order is placed all the same.
 	total = add()
 	o = field[order](t, ts.gql(t, token, confirm, nil), "confirmCheckout")
 	assert.Equal(t, order{OrderID: "2", TotalCents: total, PaidCents: 0}, o, "the order was placed unpaid")
