@@ -2,6 +2,7 @@ package signup
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,13 +46,16 @@ func (k GraphQL) Generate(s scenarios.Surface, opts generators.Options) []scenar
 		if op.Protocol != scenarios.GraphQL || op.Method != "MUTATION" || !op.Has(scenarios.RoleSignup) || op.Endpoint == "" {
 			continue
 		}
-		args, ok := signupArgs(op)
+		args, inputs, ok := signupArgs(op)
 		if !ok {
 			continue
 		}
 		p := map[string]string{
 			"endpoint": op.Endpoint, "signup": op.Path, "args": strings.Join(args, ","),
 			"selection": selection(op), "accounts": "200", "per_request": "10", "rotate": "both",
+		}
+		if len(inputs) > 0 {
+			p["inputs"] = strings.Join(inputs, ",")
 		}
 		why := "the schema's login logs in with one of them afterwards"
 		if loginErr == nil {
@@ -76,30 +80,56 @@ func (k GraphQL) Generate(s scenarios.Surface, opts generators.Options) []scenar
 	return out
 }
 
-// signupArgs lists the mutation's top-level arguments as "name:Type":
-// every required one, which must be a scalar the program can fill, and
-// the optional ones it can fill. ok is false when a required argument is
-// beyond it (an input object, an enum it cannot guess).
-func signupArgs(op scenarios.Operation) (args []string, ok bool) {
+// signupArgs lists the arguments the program fills as "name:Type": every
+// required scalar one and the optional ones it can fill; for an input
+// object argument ("input: CustomerCreateInput!") its fields the same way
+// ("input.email:String!"), and the object in inputs ("input:Type"). ok is
+// false when a required argument is beyond it (a list, an enum, an input
+// object nested in another).
+func signupArgs(op scenarios.Operation) (args, inputs []string, ok bool) {
 	for _, p := range op.Params {
 		if p.In != scenarios.InArgument || strings.Contains(p.Name, ".") {
 			continue
 		}
-		_, fillable := fill(p.Name, strings.TrimSuffix(p.DeclaredType, "!"), "x", 0)
-		switch {
-		case fillable:
+		if _, fillable := fill(p.Name, p.DeclaredType, "x", 0); fillable {
 			args = append(args, p.Name+":"+p.DeclaredType)
+			continue
+		}
+		fields, fieldsOK := inputFields(op, p.Name)
+		switch {
+		case fieldsOK && len(fields) > 0:
+			args = append(args, fields...)
+			inputs = append(inputs, p.Name+":"+p.DeclaredType)
+		case p.Required:
+			return nil, nil, false
+		}
+	}
+	return args, inputs, len(args) > 0
+}
+
+// inputFields lists the fields of input object argument name that the
+// program fills; ok is false when a required one is beyond it.
+func inputFields(op scenarios.Operation, name string) (fields []string, ok bool) {
+	for _, p := range op.Params {
+		field, nested := strings.CutPrefix(p.Name, name+".")
+		if p.In != scenarios.InArgument || !nested {
+			continue
+		}
+		_, fillable := fill(field, p.DeclaredType, "x", 0)
+		switch {
+		case fillable && !strings.Contains(field, "."):
+			fields = append(fields, p.Name+":"+p.DeclaredType)
 		case p.Required:
 			return nil, false
 		}
 	}
-	return args, len(args) > 0
+	return fields, true
 }
 
-// fill is the value of argument name of scalar type typ for account n
+// fill is the value of argument name of declared type typ for account n
 // named user: ok is false for an argument it cannot fill.
 func fill(name, typ, user string, n int) (v any, ok bool) {
-	if typ != "String" && typ != "ID" {
+	if t := strings.TrimSuffix(typ, "!"); t != "String" && t != "ID" {
 		return nil, false
 	}
 	l := strings.ToLower(name)
@@ -118,19 +148,39 @@ func password(n int) string { return fmt.Sprintf("Spring%d!x", 2024+n%3) }
 
 func accountName(seed uint64, n int) string { return fmt.Sprintf("ag%x.user%d", seed%0xffff, n) }
 
-// selection is what to ask of the payload: its top-level fields, or
-// __typename when the schema lists none.
+// selection is what to ask of the payload: its scalar fields, the id of
+// an object in it (the account: customer { id }) and the message of its
+// error lists (customerUserErrors { message }), or __typename when the
+// schema lists none of them. Other objects are left out: their fields may
+// take arguments.
 func selection(op scenarios.Operation) string {
+	children := map[string][]string{}
 	var top []string
 	for _, f := range op.ResponseFields {
-		if !strings.ContainsAny(f, ".[") {
-			top = append(top, f)
+		head, rest, nested := strings.Cut(f, ".")
+		head = strings.TrimSuffix(head, "[]")
+		if !nested {
+			top = append(top, head)
+			continue
+		}
+		children[head] = append(children[head], rest)
+	}
+	var out []string
+	for _, f := range top {
+		kids := children[f]
+		switch {
+		case len(kids) == 0:
+			out = append(out, f)
+		case slices.Contains(kids, "id"):
+			out = append(out, f+" { id }")
+		case strings.Contains(strings.ToLower(f), "error") && slices.Contains(kids, "message"):
+			out = append(out, f+" { message }")
 		}
 	}
-	if len(top) == 0 {
+	if len(out) == 0 {
 		return "__typename"
 	}
-	return strings.Join(top, " ")
+	return strings.Join(out, " ")
 }
 
 // Program implements generators.Kind: VU i creates accounts i, i+n, ...,
@@ -145,10 +195,21 @@ func (GraphQL) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Pro
 	}
 	c := &gqlCreator{endpoint: p["endpoint"], field: p["signup"], selection: p["selection"], seed: env.Seed,
 		next: env.VU, stride: max(sc.Schedule.VUs, 1)}
+	for _, in := range strings.FieldsFunc(p["inputs"], func(r rune) bool { return r == ',' }) {
+		name, typ, ok := strings.Cut(in, ":")
+		if !ok || name == "" || typ == "" || strings.Contains(name, ".") {
+			return fail(fmt.Errorf("inputs: %q: want \"argument:InputType\", such as \"input:CustomerCreateInput!\"", in))
+		}
+		c.inputs = append(c.inputs, [2]string{name, typ})
+	}
 	for _, a := range strings.Split(p["args"], ",") {
 		name, typ, ok := strings.Cut(a, ":")
-		if _, fillable := fill(name, strings.TrimSuffix(typ, "!"), "x", 0); !ok || !fillable {
-			return fail(fmt.Errorf("args: %q: want \"argument:Type\" naming a String or ID argument for a username, email, password or name", a))
+		in, field, nested := strings.Cut(name, ".")
+		if !nested {
+			field = in
+		}
+		if _, fillable := fill(field, typ, "x", 0); !ok || !fillable || nested && !slices.ContainsFunc(c.inputs, func(i [2]string) bool { return i[0] == in }) {
+			return fail(fmt.Errorf("args: %q: want \"argument:Type\" naming a String or ID argument for a username, email, password or name, or \"input.field:Type\" with input in inputs", a))
 		}
 		c.args = append(c.args, [2]string{name, typ})
 	}
@@ -174,7 +235,8 @@ func (GraphQL) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Pro
 
 type gqlCreator struct {
 	endpoint, field, selection string
-	args                       [][2]string // name, declared type
+	args                       [][2]string // name (input.field in an input object), declared type
+	inputs                     [][2]string // input object argument, its type
 	seed                       uint64
 	next, stride, total, per   int
 	rot                        generators.Rotation
@@ -225,9 +287,22 @@ func (c *gqlCreator) signups() scenarios.Request {
 		n := c.next
 		user := accountName(c.seed, n)
 		args := map[string]string{}
+		objects := map[string]map[string]any{}
 		for _, a := range c.args {
-			v, _ := fill(a[0], strings.TrimSuffix(a[1], "!"), user, n)
-			args[a[0]] = d.Var(fmt.Sprintf("%s%d", a[0], d.Len()), a[1], v)
+			in, field, nested := strings.Cut(a[0], ".")
+			if !nested {
+				v, _ := fill(in, a[1], user, n)
+				args[in] = d.Var(fmt.Sprintf("%s%d", in, d.Len()), a[1], v)
+				continue
+			}
+			v, _ := fill(field, a[1], user, n)
+			if objects[in] == nil {
+				objects[in] = map[string]any{}
+			}
+			objects[in][field] = v
+		}
+		for _, in := range c.inputs {
+			args[in[0]] = d.Var(fmt.Sprintf("%s%d", in[0], d.Len()), in[1], objects[in[0]])
 		}
 		d.Field(fmt.Sprintf("s%d", d.Len()), c.field, args, c.selection)
 		c.pending = append(c.pending, n)
@@ -239,17 +314,41 @@ func (c *gqlCreator) signups() scenarios.Request {
 	return r
 }
 
-// created counts the sign-ups that returned a payload.
+// created counts the sign-ups that made an account.
 func created(answers []generators.Answer) int {
 	n := 0
 	for _, a := range answers {
-		for _, raw := range a.Data {
-			if s := string(raw); s != "null" && s != "false" {
+		for alias := range a.Data {
+			if made(a, alias) {
 				n++
 			}
 		}
 	}
 	return n
+}
+
+// made reports whether the sign-up under alias made an account: its
+// payload is there, nothing in it is null (customer: null) and its error
+// lists are empty (customerUserErrors: [...]).
+func made(a generators.Answer, alias string) bool {
+	raw := string(a.Data[alias])
+	if raw == "true" {
+		return true // a Boolean payload
+	}
+	payload, ok := a.Object(alias)
+	if !ok {
+		return false
+	}
+	for k, v := range payload {
+		list, isList := v.([]any)
+		switch {
+		case v == nil:
+			return false
+		case isList && len(list) > 0 && strings.Contains(strings.ToLower(k), "error"):
+			return false
+		}
+	}
+	return true
 }
 
 // remember keeps the first account the last request created.
@@ -259,7 +358,7 @@ func (c *gqlCreator) remember(prev *scenarios.Result) {
 		return
 	}
 	for i, n := range c.pending {
-		if raw, ok := answers[0].Data[fmt.Sprintf("s%d", i)]; ok && string(raw) != "null" && string(raw) != "false" {
+		if made(answers[0], fmt.Sprintf("s%d", i)) {
 			c.created, c.createdN = accountName(c.seed, n), n
 			return
 		}

@@ -1,8 +1,12 @@
 package signup_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/abusegate/abusegate/generators"
+	"github.com/abusegate/abusegate/generators/graphql"
 	"github.com/abusegate/abusegate/generators/internal/kindtest"
 	"github.com/abusegate/abusegate/generators/signup"
 	"github.com/abusegate/abusegate/internal/demoshop"
@@ -132,13 +137,53 @@ func TestGraphQLProgramRejectsBadParams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := map[string]string{}
-			for k, v := range base {
-				p[k] = v
-			}
+			p := maps.Clone(base)
 			p[tt.key] = tt.value
 			_, err := signup.GraphQL{}.Program(scenarios.Scenario{ID: "s", Params: p}, generators.Env{})
 			require.ErrorContains(t, err, tt.want)
 		})
 	}
+}
+
+// Shopify's customerCreate takes its fields in an input object and
+// answers a failed sign-up with customer: null and customerUserErrors, in
+// a 200: the program fills the object and counts only accounts made.
+func TestGraphQLInputObjectSignup(t *testing.T) {
+	spec := filepath.Join("..", "..", "..", "shared", "specs", "graphql", "shopify-storefront.introspection.json")
+	if _, err := os.Stat(spec); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("public spec missing: %v", err)
+		}
+		t.Skipf("public spec not at %s", spec)
+	}
+	s, _, err := graphql.LoadFiles(graphql.Options{}, spec)
+	require.NoError(t, err)
+	scs := signup.GraphQL{}.Generate(s, generators.Options{})
+	require.Len(t, scs, 1)
+	sc := scs[0]
+	assert.Equal(t, "graphql-account-creation-mutation-customercreate", sc.ID)
+	assert.Equal(t, "input.email:String!,input.firstName:String,input.lastName:String,input.password:String!", sc.Params["args"])
+	assert.Equal(t, "input:CustomerCreateInput!", sc.Params["inputs"])
+	assert.Equal(t, "customer { id } customerUserErrors { message } userErrors { message }", sc.Params["selection"])
+	sc.Params["per_request"] = "3"
+	p, err := signup.GraphQL{}.Program(sc, generators.Env{VU: 0, Seed: 7})
+	require.NoError(t, err)
+	step, ok := p.Next(nil)
+	require.True(t, ok)
+	var body struct {
+		Query     string
+		Variables map[string]map[string]string
+	}
+	require.NoError(t, json.Unmarshal(step.Request.Body, &body))
+	assert.Contains(t, body.Query, "($input0: CustomerCreateInput!, $input1: CustomerCreateInput!, $input2: CustomerCreateInput!)")
+	assert.Contains(t, body.Query, "s1: customerCreate(input: $input1) { customer { id } customerUserErrors { message } userErrors { message } }")
+	assert.Equal(t, map[string]string{"email": "ag7.user5@example.com", "firstName": "ag7.user5", "lastName": "ag7.user5", "password": "Spring2026!x"}, body.Variables["input1"])
+
+	answer := `{"data":{
+		"s0":{"customer":{"id":"gid://shopify/Customer/1"},"customerUserErrors":[],"userErrors":[]},
+		"s1":{"customer":null,"customerUserErrors":[{"message":"Email has already been taken"}],"userErrors":[]},
+		"s2":{"customer":{"id":"gid://shopify/Customer/2"},"customerUserErrors":[],"userErrors":[]}}}`
+	outcome, leak := step.Request.Judge(scenarios.Result{Request: step.Request, Status: http.StatusOK, Body: []byte(answer)})
+	assert.Equal(t, scenarios.OutcomeSuccess, outcome)
+	assert.Equal(t, 2, leak, "the taken address made no account")
 }
