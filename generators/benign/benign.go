@@ -146,30 +146,3 @@ func (s *shopper) request(o op) (scenarios.Request, bool) {
 	}
 	return req, true
 }
-
-// itemIDs returns the "id" of every object in the first array of a JSON
-// object answer: the products a listing showed.
-func itemIDs(body []byte) []float64 {
-	var page map[string]json.RawMessage
-	if json.Unmarshal(body, &page) != nil {
-		return nil
-	}
-	for _, raw := range page {
-		// Only the ids are decoded: a map per item made this a fifth of a
-		// simulated day's CPU.
-		var items []struct {
-			ID any `json:"id"`
-		}
-		if json.Unmarshal(raw, &items) != nil || len(items) == 0 {
-			continue
-		}
-		var ids []float64
-		for _, it := range items {
-			if id, ok := it.ID.(float64); ok {
-				ids = append(ids, id)
-			}
-		}
-		return ids
-	}
-	return nil
-}
