@@ -2,8 +2,10 @@
 // API4:2023 unrestricted resource consumption): a collection is asked for
 // pages far larger than any client needs, so one request makes the target
 // read, serialize and send what hundreds of ordinary ones would. The leak
-// is the items served beyond the page-size cap (the documented maximum, or
-// 100 when the spec documents none).
+// is the items served beyond the page-size cap: the spec's documented
+// maximum (the smallest of x-abuse's max page size, the size parameter's
+// schema maximum and the pagination's maximum), or DefaultCap when it
+// documents none — the same line abusegate's guard refuses at.
 //
 // It imports only generators and scenarios.
 package consumption
@@ -24,8 +26,12 @@ import (
 const ID = "rest.resource-consumption"
 
 // DefaultCap is the page size above which items count as excess when the
-// spec documents no maximum: no paged UI shows more.
-const DefaultCap = 100
+// spec documents no maximum. It is the monitor's default oversize cap
+// (detectors.oversize.cap), so a plan's leak counts exactly the items a
+// default guard would have refused to serve: no paged UI shows more, and
+// below it a large page is a client's choice the API never ruled out.
+// Where an API has a limit of its own, the plan's cap param says so.
+const DefaultCap = 1000
 
 // Kind generates and runs resource-consumption scenarios.
 type Kind struct{}
@@ -62,14 +68,9 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 			continue
 		}
 		limit := DefaultCap
-		why := fmt.Sprintf("page size %q documents no maximum", size.Name)
-		switch {
-		case op.Rules.MaxPageSize > 0:
-			limit, why = op.Rules.MaxPageSize, fmt.Sprintf("page size %q has a stated maximum of %d: is it enforced?", size.Name, op.Rules.MaxPageSize)
-		case size.Maximum > 0:
-			limit, why = int(size.Maximum), fmt.Sprintf("page size %q has a schema maximum of %d: is it enforced?", size.Name, int(size.Maximum))
-		case op.Pagination != nil && op.Pagination.MaxSize > 0:
-			limit = op.Pagination.MaxSize
+		why := fmt.Sprintf("page size %q documents no maximum: items past %d a page count as excess, the cap abusegate's guard refuses over by default (detectors.oversize.cap); set cap to the API's own limit", size.Name, DefaultCap)
+		if m, from := documentedMax(op, size); m > 0 {
+			limit, why = m, fmt.Sprintf("page size %q is documented up to %d (%s): is it enforced?", size.Name, m, from)
 		}
 		out = append(out, scenarios.Scenario{
 			ID:         "consumption-" + generators.Slug(op.Key()),

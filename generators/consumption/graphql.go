@@ -19,6 +19,12 @@ const GraphQLID = "graphql.resource-consumption"
 // document asks for: aliases multiply the work of one request.
 const DefaultAliases = 10
 
+// DefaultListCap is the list size above which items count as excess when
+// a GraphQL size argument documents no maximum: no paged UI shows more.
+// (The guard has no list-size cap for GraphQL to agree with; it refuses
+// these documents on their aliases instead.)
+const DefaultListCap = 100
+
 // GraphQL generates and runs resource consumption through a GraphQL list
 // field: an unbounded size argument asked for thousands of items, and the
 // field repeated under aliases in one document, so one HTTP request makes
@@ -57,8 +63,8 @@ func (k GraphQL) Generate(s scenarios.Surface, opts generators.Options) []scenar
 		if !ok || requiredBesides(op, size.Name) {
 			continue
 		}
-		limit, why := DefaultCap, fmt.Sprintf("argument %s has no documented maximum: items past %d count as excess", size.Name, DefaultCap)
-		if m := documentedMax(op, size); m > 0 {
+		limit, why := DefaultListCap, fmt.Sprintf("argument %s has no documented maximum: items past %d count as excess", size.Name, DefaultListCap)
+		if m, _ := documentedMax(op, size); m > 0 {
 			limit, why = m, fmt.Sprintf("argument %s is documented up to %d: this tests that it is enforced", size.Name, m)
 		}
 		sel := itemIDs(op.ResponseFields)
@@ -127,16 +133,29 @@ func requiredBesides(op scenarios.Operation, name string) bool {
 	return false
 }
 
-func documentedMax(op scenarios.Operation, size scenarios.Param) int {
-	switch {
-	case op.Rules.MaxPageSize > 0:
-		return op.Rules.MaxPageSize
-	case op.Pagination != nil && op.Pagination.MaxSize > 0:
-		return op.Pagination.MaxSize
-	case size.Maximum > 0:
-		return int(size.Maximum)
+// documentedMax is the smallest page size the spec documents for op, as
+// the monitor reads it, and where it is written; 0 when none is.
+func documentedMax(op scenarios.Operation, size scenarios.Param) (limit int, from string) {
+	for _, c := range []struct {
+		n    int
+		from string
+	}{
+		{op.Rules.MaxPageSize, "the x-abuse max page size"},
+		{int(size.Maximum), "the size parameter's schema maximum"},
+		{pagination(op), "the pagination's maximum"},
+	} {
+		if c.n > 0 && (limit == 0 || c.n < limit) {
+			limit, from = c.n, c.from
+		}
 	}
-	return 0
+	return limit, from
+}
+
+func pagination(op scenarios.Operation) int {
+	if op.Pagination == nil {
+		return 0
+	}
+	return op.Pagination.MaxSize
 }
 
 // Program implements generators.Kind: each VU sends `requests` documents
@@ -155,7 +174,7 @@ func (GraphQL) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Pro
 		key string
 		dst *int
 		def int
-	}{{"size", &c.size, 5000}, {"cap", &c.limit, DefaultCap}, {"aliases", &c.aliases, DefaultAliases}, {"requests", &c.left, 20}} {
+	}{{"size", &c.size, 5000}, {"cap", &c.limit, DefaultListCap}, {"aliases", &c.aliases, DefaultAliases}, {"requests", &c.left, 20}} {
 		if *f.dst, err = generators.Intn(p, f.key, f.def); err != nil || *f.dst < 1 {
 			errs = append(errs, fmt.Sprintf("%s=%q: want a positive integer", f.key, p[f.key]))
 		}

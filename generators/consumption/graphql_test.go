@@ -28,7 +28,7 @@ func TestGraphQLUnguardedServesTheWholeCatalogPerAlias(t *testing.T) {
 	res := tg.Run(t, consumption.GraphQL{}, sc, 20*time.Second, 10)
 
 	require.Equal(t, 3, res.Abusive)
-	perRequest := consumption.DefaultAliases * (tg.Shop.Products() - consumption.DefaultCap)
+	perRequest := consumption.DefaultAliases * (tg.Shop.Products() - consumption.DefaultListCap)
 	assert.Equal(t, 3*perRequest, res.Leak, "10 aliases x (2000 - 100) items, 3 times")
 }
 

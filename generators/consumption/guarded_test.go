@@ -15,18 +15,39 @@ import (
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-// The honest expectation behind the guard: pages far over the size the
-// spec allows (limit=1000000 where the cap is 100) are refused or the
-// client contained after a few, well short of the 8,400 items over the
-// cap served unguarded. (The GraphQL variant is refused on its
-// shape: TestGraphQLGuardedAliasedListsServeNothing.)
+// The demoshop's limit documents no maximum, so the plan's cap is the
+// guard's default oversize cap, and the two agree on what is excess: a
+// page over it is refused before it is served (leak 0, where unguarded
+// each request serves 500 items past it), and a page of exactly the cap
+// is served, whole, and is no leak. (The GraphQL variant is refused on
+// its shape: TestGraphQLGuardedAliasedListsServeNothing.)
 func TestGuardedOversizedPagesAreBounded(t *testing.T) {
-	tg := kindtest.Guarded(t, demoshop.Options{Seed: 1, Products: 1500}, monitor.Config{})
-	sc := tg.Generate(t, consumption.Kind{}, generators.Options{}, "consumption-get-products")
-	sc.Params["requests"] = "3"
-	sc.Think = scenarios.ConstantThink(0)
-	res := tg.Run(t, consumption.Kind{}, sc, 20*time.Second, 100)
-	require.Positive(t, res.Abusive, "the attack ran")
+	require.Equal(t, monitor.DefaultPolicy().Oversize.Cap, consumption.DefaultCap, "the plan's cap is the guard's")
+	tests := []struct {
+		size   string
+		denied bool
+	}{
+		{"1000000", true}, // the generated scenario
+		{"1001", true},    // just over
+		{"1000", false},   // the cap itself: within the contract
+	}
+	for _, tt := range tests {
+		t.Run("limit="+tt.size, func(t *testing.T) {
+			tg := kindtest.Guarded(t, demoshop.Options{Seed: 1, Products: 1500}, monitor.Config{})
+			sc := tg.Generate(t, consumption.Kind{}, generators.Options{}, "consumption-get-products")
+			sc.Params["requests"], sc.Params["size"] = "3", tt.size
+			sc.Think = scenarios.ConstantThink(0)
+			res := tg.Run(t, consumption.Kind{}, sc, 20*time.Second, 100)
+			require.Equal(t, 6, res.Abusive, "two VUs, three requests each")
 
-	assert.Less(t, res.Leak, 2*3*(1500-100)/2, "decisions: %s", tg.DecisionSummary())
+			assert.Zero(t, res.Leak, "decisions: %s", tg.DecisionSummary())
+			if tt.denied {
+				assert.Equal(t, res.Abusive, res.Denied)
+				assert.Positive(t, tg.ByDetector()[monitor.OversizeName])
+			} else {
+				assert.Zero(t, res.Denied)
+				assert.Empty(t, tg.Guard.Decisions())
+			}
+		})
+	}
 }
