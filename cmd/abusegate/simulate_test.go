@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -83,5 +84,152 @@ func TestSimulateGeneratedDemoshopPlan(t *testing.T) {
 			assert.LessOrEqual(t, s.Requests, 20_000, "the scenario's budget")
 			assert.Greater(t, s.Requests, 1_000)
 		}
+	}
+}
+
+// simReport is what the responder tests read of a report.
+type simReport struct {
+	Target    string `json:"target"`
+	Simulated bool   `json:"simulated"`
+	Scenarios []struct {
+		ID       string `json:"id"`
+		Kind     string `json:"kind"`
+		Requests int    `json:"requests"`
+		Leak     int    `json:"leak_total"`
+	} `json:"scenarios"`
+}
+
+// simulateSpec generates a plan for spec and simulates it with args,
+// returning the report's bytes.
+func simulateSpec(t *testing.T, spec string, args ...string) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	plan := filepath.Join(dir, "abusegate.yaml")
+	leaked, err := filepath.Abs(filepath.Join("..", "..", "testdata", "credentials", "leaked.txt"))
+	require.NoError(t, err)
+	spec, err = filepath.Abs(spec)
+	require.NoError(t, err)
+	code, _, errOut := cli(t, "generate", "--spec", spec, "--credentials", leaked, "-o", plan)
+	require.Equal(t, exitOK, code, errOut)
+	out := filepath.Join(dir, "report")
+	code, _, errOut = cli(t, append([]string{"simulate", "-c", plan, "--report-dir", out, "--format", "json"}, args...)...)
+	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
+	data, err := os.ReadFile(filepath.Join(out, "report.json"))
+	require.NoError(t, err)
+	return data
+}
+
+func leaks(t *testing.T, data []byte) (simReport, map[string]int) {
+	t.Helper()
+	var r simReport
+	require.NoError(t, json.Unmarshal(data, &r))
+	out := map[string]int{}
+	for _, s := range r.Scenarios {
+		out[s.ID] = s.Leak
+	}
+	return r, out
+}
+
+// Plans generated for public specs simulate against the spec-driven
+// responder (no server): where a kind applies and the plan can run it,
+// it leaks unguarded, and the guard contains it.
+func TestSimulatePublicSpecsAgainstResponder(t *testing.T) {
+	specs := sharedSpecs(t)
+	cases := []struct {
+		spec     string
+		scenario string
+	}{
+		// Petstore 3's mass sign-ups on POST /user.
+		{"swagger-petstore3.yaml", "account-creation-post-user"},
+		// A million pets a page from GET /pets?limit=, 1,000 served.
+		{"oai-petstore-expanded.yaml", "consumption-get-pets"},
+	}
+	for _, c := range cases {
+		t.Run(c.spec, func(t *testing.T) {
+			spec := filepath.Join(specs, "openapi", c.spec)
+			r, open := leaks(t, simulateSpec(t, spec, "--guard", "off"))
+			assert.True(t, r.Simulated)
+			assert.Contains(t, r.Target, "simulated against a spec-driven responder answering from "+c.spec)
+			require.Contains(t, open, c.scenario)
+			assert.Positive(t, open[c.scenario], "the kind succeeds against the responder")
+			_, guarded := leaks(t, simulateSpec(t, spec, "--guard", "enforce"))
+			assert.LessOrEqual(t, guarded[c.scenario], open[c.scenario], "the guard leaks no more than no guard")
+		})
+	}
+	t.Run("consumption is contained", func(t *testing.T) {
+		spec := filepath.Join(specs, "openapi", "oai-petstore-expanded.yaml")
+		_, open := leaks(t, simulateSpec(t, spec, "--guard", "off"))
+		_, guarded := leaks(t, simulateSpec(t, spec))
+		assert.Greater(t, open["consumption-get-pets"], 100_000)
+		assert.Less(t, guarded["consumption-get-pets"], open["consumption-get-pets"]/10, "oversized pages are refused")
+	})
+}
+
+// Every REST misuse kind the demo shop's spec gets succeeds against the
+// responder built from that spec, and leaks less through the guard.
+// coupon-race is left out: its attackers' other scenarios (flow bypass)
+// check out their cart first, on the demo shop too.
+func TestSimulateShopSpecAgainstResponder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates the whole generated suite twice (~100,000 requests)")
+	}
+	spec, err := filepath.Abs(filepath.Join("..", "..", "testdata", "specs", "demoshop.openapi.yaml"))
+	require.NoError(t, err)
+	r, open := leaks(t, simulateSpec(t, spec, "--target-model", "spec", "--guard", "off"))
+	assert.Contains(t, r.Target, "spec-driven responder")
+	kinds := map[string]bool{}
+	for _, s := range r.Scenarios {
+		if s.ID == "coupon-race-post-cart-coupons" || s.Kind == "rest.containment-replay" {
+			continue // replay measures a guard's containment: with none, little
+		}
+		kinds[s.Kind] = true
+		assert.Positive(t, open[s.ID], "%s (%s) leaks against the responder", s.ID, s.Kind)
+	}
+	assert.GreaterOrEqual(t, len(kinds), 10, "the REST kinds of the catalog")
+	_, guarded := leaks(t, simulateSpec(t, spec, "--target-model", "spec"))
+	total := func(m map[string]int) (n int) {
+		for _, v := range m {
+			n += v
+		}
+		return n
+	}
+	assert.Less(t, total(guarded), total(open)/10, "the guard contains")
+}
+
+// The same plan and seed give a byte-identical report against the
+// responder; another seed gives other bodies.
+func TestSimulateResponderIsDeterministic(t *testing.T) {
+	spec := filepath.Join(sharedSpecs(t), "openapi", "swagger-petstore3.yaml")
+	a := simulateSpec(t, spec, "--seed", "5")
+	b := simulateSpec(t, spec, "--seed", "5")
+	require.Equal(t, string(a), string(b))
+}
+
+func TestSimulateTargetModel(t *testing.T) {
+	cases := []struct {
+		spec, model, want, err string
+	}{
+		{"shop.openapi.yaml", "auto", "demoshop", ""},
+		{"shop.openapi.yaml", "spec", "spec", ""},
+		{"../../../testdata/specs/demoshop.graphql", "auto", "demoshop", ""},
+		{"../../../testdata/specs/demoshop.graphql", "spec", "", "answers REST only"},
+		{"shop.openapi.yaml", "staging", "", "want auto, demoshop or spec"},
+	}
+	for _, c := range cases {
+		t.Run(c.spec+" "+c.model, func(t *testing.T) {
+			var o generateOptions
+			o.spec = filepath.Join("testdata", c.spec)
+			root := newRoot(stdio{})
+			root.SetContext(context.Background())
+			s, err := readSurface(root, stdio{}, o)
+			require.NoError(t, err)
+			got, err := chooseModel(c.model, s)
+			if c.err != "" {
+				require.ErrorContains(t, err, c.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want, got)
+		})
 	}
 }
