@@ -215,7 +215,7 @@ func finish(std stdio, errOut io.Writer, out *harness.Outcome, rep reports.Repor
 		// partial, and the gate cannot pass on a run that did not complete.
 		return incomplete(fmt.Errorf("the run did not complete, the report is partial: %w", out.Err))
 	}
-	if unreachable(out.Timeline) {
+	if out.Unanswered() {
 		return incomplete(errors.New("no request got an answer: is the target up?"))
 	}
 	if !rep.Pass {
@@ -364,19 +364,6 @@ func reachable(ctx context.Context, u *url.URL) error {
 		return fmt.Errorf("target %s unreachable: %w", u, err)
 	}
 	return c.Close()
-}
-
-// unreachable reports a run none of whose requests got an answer.
-func unreachable(tl scenarios.Timeline) bool {
-	if len(tl.Exchanges) == 0 {
-		return false
-	}
-	for _, x := range tl.Exchanges {
-		if x.Status != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // modeOf names what the run was judged by, for the report's mode.

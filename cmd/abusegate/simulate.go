@@ -135,7 +135,7 @@ func prepareSimulation(lp loadedPlan, o simulateOptions) (*simulation, error) {
 	opts := harness.Options{
 		Plan: lp.plan, PlanDir: lp.dir, Surface: lp.surface, Kinds: catalog(), Clock: clock,
 		Handler: handler, Seed: o.seed, Segment: seg, MaxRequests: o.maxRequests,
-		Capture: o.replay, Accounts: target.accounts, MaxInMemory: 1 << 30,
+		Capture: o.replay, Accounts: target.accounts, MaxInMemory: 1 << 30, Stream: true,
 	}
 	if gd != nil {
 		opts.Sources = []harness.Source{harness.Guarded{Log: gd.Decisions}}
@@ -180,6 +180,6 @@ func runSimulate(ctx context.Context, cmd *cobra.Command, std stdio, o simulateO
 	rep := out.Report(reports.Meta{Tool: toolVersion(), Command: "simulate", Mode: sim.mode.String(),
 		Target: sim.target.name, Simulated: true, Started: out.Timeline.Start, Ended: out.Timeline.End})
 	fmt.Fprintf(errOut, "abusegate simulate: %d requests over %s of simulated time, answered by %s\n",
-		len(out.Timeline.Exchanges), out.Timeline.End.Sub(out.Timeline.Start), sim.target.says)
+		out.Requests(), out.Timeline.End.Sub(out.Timeline.Start), sim.target.says)
 	return finish(std, errOut, out, rep, o.reportDir, o.formats, o.replay)
 }
