@@ -61,7 +61,7 @@ contained"); with --guard=off nothing detects (exit 1).`,
 	f.StringVar(&o.reportDir, "report-dir", "abusegate-report", "directory the reports are written into")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the shop's data and the VUs' choices")
 	f.IntVar(&o.benignUsers, "benign", 20, "benign shoppers running beside the attacks")
-	f.DurationVar(&o.duration, "duration", 15*time.Second, "how long the benign baseline runs; the attacks end with it")
+	f.DurationVar(&o.duration, "duration", 15*time.Second, "how long the run lasts: the shoppers throughout, the attacks from --attack-at (a one-shot attack runs to its end)")
 	f.DurationVar(&o.attackAt, "attack-at", 2*time.Second, "when the attacks start inside the baseline")
 	f.DurationVar(&o.sla.MTTD, "sla-mttd", o.sla.MTTD, "SLA: maximum time to detect")
 	f.DurationVar(&o.sla.MTTC, "sla-mttc", o.sla.MTTC, "SLA: maximum time to contain")
@@ -100,7 +100,10 @@ func runDemo(ctx context.Context, std stdio, o demoOptions) error {
 		return err
 	}
 
-	g, gctx := errgroup.WithContext(ctx)
+	// The servers stop when the run is over, or on any early return.
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	g, gctx := errgroup.WithContext(sctx)
 	shopURL, err := serve(gctx, g, shop)
 	if err != nil {
 		return incomplete(err)
@@ -131,17 +134,18 @@ func runDemo(ctx context.Context, std stdio, o demoOptions) error {
 		return err
 	}
 	h.Apart()
-	fmt.Fprintf(std.err, "abusegate demo: shop %s behind guard %s (%s); %d scenarios beside %d benign shoppers, attacks at +%s\n",
-		shopURL, guardURL, mode, len(h.Scenarios()), o.benignUsers, o.attackAt)
+	errOut := h.Redactor().Writer(std.err)
+	fmt.Fprintf(errOut, "abusegate demo: shop %s behind guard %s (%s); %d scenarios beside %d benign shoppers, attacks at +%s for %s\n",
+		shopURL, guardURL, mode, len(h.Scenarios()), o.benignUsers, o.attackAt, o.duration-o.attackAt)
 
-	out := h.Run(gctx)
+	out := runWithProgress(gctx, h, errOut, "auto")
 	g.Go(func() error { return errStopServers })
 	if err := g.Wait(); err != nil && !errors.Is(err, errStopServers) && out.Err == nil {
 		out.Err = err
 	}
 	rep := out.Report(reports.Meta{Tool: toolVersion(), Command: "demo", Mode: mode.String(), Target: shopURL.String(),
 		Started: out.Timeline.Start, Ended: out.Timeline.End})
-	return finish(std, std.err, out, rep, o.reportDir, defaultFormats, false)
+	return finish(std, errOut, out, rep, o.reportDir, defaultFormats, false)
 }
 
 // maxDemoBenign keeps the shoppers' accounts clear of the leaked list's.

@@ -28,8 +28,8 @@ const demoSpecName = "demoshop.openapi.yaml"
 
 // demoPlan is the plan `abusegate generate --kinds <demoSuite>` writes for
 // the embedded shop, compressed into the demo's window: every scenario
-// starts at --attack-at and may run until --duration, on accounts of its
-// own. dir receives the leaked-credentials list the plan names.
+// starts at --attack-at and runs until --duration (one-shot attacks to
+// their end), on accounts of its own. dir receives the leaked-credentials list the plan names.
 func demoPlan(surface scenarios.Surface, shop *demoshop.Shop, o demoOptions, dir string) (*scenarios.Plan, error) {
 	leaked := filepath.Join(dir, "leaked.txt")
 	if err := writeLeaked(leaked, shop, o.seed); err != nil {
@@ -70,7 +70,11 @@ func compress(p *scenarios.Plan, o demoOptions) {
 		s := &p.Scenarios[i]
 		s.SLA = sla
 		s.Schedule.Start = o.attackAt
-		s.Schedule.Duration = o.duration - o.attackAt
+		if s.Schedule.Executor != scenarios.PerVUIterations {
+			s.Schedule.Duration = o.duration - o.attackAt
+		}
+		// else the generated bound stays: a one-shot attack (a coupon
+		// stack, a race) runs to its checkout even on a loaded machine.
 		s.Budget.Duration = 0
 		if s.Pool == poolAttackers {
 			// Accounts of its own: one scenario's containment must not
