@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,14 +13,14 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/abusegate/abusegate/generators/openapi"
 	"github.com/abusegate/abusegate/runtime/guard"
 	"github.com/abusegate/abusegate/runtime/monitor"
 	"github.com/abusegate/abusegate/scenarios"
@@ -27,8 +30,9 @@ import (
 type guardOptions struct {
 	upstream, listen, admin, adminToken string
 	spec, policy, mode                  string
-	redisAddr                           string
-	failClosed                          bool
+	redisAddr, redisPrefix              string
+	shareCounters, failClosed           bool
+	seed                                uint64
 	trusted                             []string
 	geoHeader                           string
 	printPolicy                         bool
@@ -44,7 +48,11 @@ monitor (the spec's operations tell it routes, logins, coupons and checkouts)
 and, in enforce mode, throttles, challenges, revokes or blocks the subjects
 its policy decides to contain. Its admin API (GET /decisions, GET
 /decisions/stream, DELETE /decisions/{id}, /metrics, /healthz) listens on
---admin, loopback by default. With --redis several guards share decisions.`,
+--admin, loopback by default. --spec is an OpenAPI spec (2.0, 3.x) or a
+GraphQL schema (SDL, or introspection JSON). With --redis several guards
+share their decisions and, unless --share-counters=false, their traffic: each
+guard's monitor counts every guard's requests, so an abuser spread over the
+replicas by a load balancer is seen whole.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.printPolicy {
@@ -59,10 +67,13 @@ its policy decides to contain. Its admin API (GET /decisions, GET
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address the proxy listens on")
 	f.StringVar(&o.admin, "admin", "127.0.0.1:9090", "address of the admin API (loopback unless --admin-token is set)")
 	f.StringVar(&o.adminToken, "admin-token", os.Getenv("ABUSEGATE_ADMIN_TOKEN"), "bearer token the admin API requires (env ABUSEGATE_ADMIN_TOKEN)")
-	f.StringVar(&o.spec, "spec", "", "OpenAPI spec of the upstream (routes, login, coupon, checkout)")
+	f.StringVar(&o.spec, "spec", "", "OpenAPI or GraphQL (SDL, introspection JSON) spec of the upstream (routes, login, coupon, checkout)")
 	f.StringVar(&o.policy, "policy", "", "policy YAML (default: the embedded policy, see --print-policy)")
 	f.StringVar(&o.mode, "mode", "enforce", "off, observe or enforce")
-	f.StringVar(&o.redisAddr, "redis", "", "Redis address to share decisions with other guards (host:port)")
+	f.StringVar(&o.redisAddr, "redis", "", "Redis address to share decisions (and counters) with other guards (host:port)")
+	f.StringVar(&o.redisPrefix, "redis-prefix", "abusegate:", "prefix of the guard's Redis keys: one per protected API sharing a Redis")
+	f.BoolVar(&o.shareCounters, "share-counters", true, "with --redis, exchange observed traffic with the other guards so every monitor counts all of it")
+	seedFlag(f, &o.seed)
 	f.BoolVar(&o.failClosed, "fail-closed", false, "deny every request while Redis is unreachable (default: fail open)")
 	f.StringSliceVar(&o.trusted, "trusted-proxy", nil, "CIDR of a proxy whose X-Forwarded-For is believed (repeatable)")
 	f.StringVar(&o.geoHeader, "geo-header", "", "request header carrying a location hint (country code or lat,lon)")
@@ -88,11 +99,17 @@ func runGuard(ctx context.Context, std stdio, o guardOptions) error {
 	}
 	var surface scenarios.Surface
 	if o.spec != "" {
-		if surface, _, err = openapi.LoadFile(o.spec); err != nil {
+		l, err := loadSpec(ctx, std, o.spec, specFlags{})
+		if err != nil {
 			return fmt.Errorf("--spec: %w", err)
 		}
+		surface = l.surface
 	}
-	cfg := monitor.Config{IDPrefix: replicaID()}
+	seed, err := monitorSeed(o.seed)
+	if err != nil {
+		return incomplete(err)
+	}
+	cfg := monitor.Config{IDPrefix: replicaID(), Seed: seed}
 	if o.policy != "" {
 		if cfg.Policy, err = monitor.LoadPolicy(o.policy); err != nil {
 			return err
@@ -103,12 +120,17 @@ func runGuard(ctx context.Context, std stdio, o guardOptions) error {
 		GeoHeader: o.geoHeader, FailClosed: o.failClosed}
 	if o.redisAddr != "" {
 		redis.SetLogger(redisLog{log})
-		rs := guard.NewRedisStore(guard.RedisOptions{Addr: o.redisAddr})
+		ro := guard.RedisOptions{Addr: o.redisAddr, Prefix: o.redisPrefix}
+		rs := guard.NewRedisStore(ro)
 		defer rs.Close()
 		if err := rs.Ping(ctx); err != nil {
 			log.Warn("guard: redis unreachable at start; failing open until it answers", "err", err)
 		}
 		opts.Store = rs
+		if o.shareCounters {
+			opts.Share = guard.NewRedisShare(guard.ShareOptions{RedisOptions: ro,
+				Replica: cfg.IDPrefix, Logger: log})
+		}
 	}
 	g, err := guard.New(up, monitor.New(surface, cfg), opts)
 	if err != nil {
@@ -123,6 +145,7 @@ func runGuard(ctx context.Context, std stdio, o guardOptions) error {
 	if err != nil {
 		return incomplete(err)
 	}
+	eg.Go(func() error { return g.Run(gctx) })
 	fmt.Fprintf(std.err, "abusegate guard: %s -> %s (%s); admin %s\n", proxyURL, up, mode, adminURL)
 	if err := eg.Wait(); err != nil {
 		return incomplete(err)
@@ -142,14 +165,37 @@ func adminAllowed(addr, token string) error {
 	return fmt.Errorf("--admin %s is not loopback: set --admin-token (or ABUSEGATE_ADMIN_TOKEN) to expose it", addr)
 }
 
-// replicaID names this guard process in decision ids, so replicas sharing
-// Redis never mint the same one.
+// seedFlag registers --seed, which guard and monitor both take.
+func seedFlag(f *pflag.FlagSet, seed *uint64) {
+	f.Uint64Var(seed, "seed", 0, "seed of the monitor's table hashes, for a reproducible run (default: random, so no one can precompute colliding keys)")
+}
+
+// monitorSeed is seed, or a random one when it is 0: a monitor facing
+// real traffic must not hash with a seed an attacker can read in the
+// source.
+func monitorSeed(seed uint64) (uint64, error) {
+	for seed == 0 {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return 0, fmt.Errorf("random seed: %w", err)
+		}
+		seed = binary.LittleEndian.Uint64(b[:])
+	}
+	return seed, nil
+}
+
+// replicaID names this guard process in decision ids and in the replicas'
+// shared stream, so replicas sharing Redis never mint the same id nor take
+// each other's events for their own: the host name's end (a pod's unique
+// suffix) and a random part (containers often all run as pid 1).
 func replicaID() string {
 	host, _ := os.Hostname()
 	if len(host) > 12 {
-		host = host[:12]
+		host = host[len(host)-12:]
 	}
-	return host + "-" + strconv.Itoa(os.Getpid())
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return strings.Trim(host, "-.") + "-" + hex.EncodeToString(b[:])
 }
 
 // listenAndServe serves h on addr until ctx ends.

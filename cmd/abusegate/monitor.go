@@ -22,6 +22,7 @@ type monitorOptions struct {
 	admin, adminToken       string
 	trusted                 []string
 	geoHeader               string
+	seed                    uint64
 }
 
 // maxSkipWarnings is how many malformed lines the command names before it
@@ -62,6 +63,7 @@ monitor --access-log -. With --admin the decisions are also served (GET
 	f.StringVar(&o.adminToken, "admin-token", os.Getenv("ABUSEGATE_ADMIN_TOKEN"), "bearer token the admin API requires (env ABUSEGATE_ADMIN_TOKEN)")
 	f.StringSliceVar(&o.trusted, "trusted-proxy", nil, "CIDR of a proxy whose X-Forwarded-For is believed (repeatable)")
 	f.StringVar(&o.geoHeader, "geo-header", "", "request header carrying a location hint, as logged (http_<name>)")
+	seedFlag(f, &o.seed)
 	return cmd
 }
 
@@ -84,7 +86,11 @@ func runMonitor(ctx context.Context, std stdio, o monitorOptions) error {
 			return fmt.Errorf("--spec: %w", err)
 		}
 	}
-	cfg := monitor.Config{IDPrefix: replicaID()}
+	seed, err := monitorSeed(o.seed)
+	if err != nil {
+		return incomplete(err)
+	}
+	cfg := monitor.Config{IDPrefix: replicaID(), Seed: seed}
 	if o.policy != "" {
 		if cfg.Policy, err = monitor.LoadPolicy(o.policy); err != nil {
 			return err
