@@ -1,6 +1,9 @@
 package flowbypass_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -66,23 +69,26 @@ func TestUnguardedConfirmWithoutPayment(t *testing.T) {
 	assert.Equal(t, 3, unpaid)
 }
 
-// Behind the guard, the flow detector sees the confirmation arrive without
-// the payment the spec requires and challenges the identity: the first
-// unpaid order goes through (the detector judges a request it has seen
-// answered), the rounds after it do not.
+// Behind the guard, the monitor checks the spec's required predecessor
+// before serving (InspectRequest): the confirmation that arrives without
+// the payment is refused itself (401 and a challenge), so no unpaid order
+// is ever placed, the first one included.
 func TestGuardedConfirmWithoutPaymentIsChallenged(t *testing.T) {
 	tg := kindtest.Guarded(t, demoshop.Options{Seed: 1}, monitor.Config{})
 	sc := confirmScenario(t, tg)
 	res := tg.Run(t, flowbypass.Kind{}, sc, 10*time.Second, 100)
 
-	assert.Equal(t, 1, res.Leak, "the bypass that was detected, and no other")
-	denied := 0
-	for _, ex := range res.Exchanges {
-		if ex.Outcome == scenarios.OutcomeDenied {
-			denied++
+	assert.Zero(t, res.Leak, "the first bypass is refused before it is served")
+	var first *scenarios.Exchange
+	for i := range res.Exchanges {
+		if res.Exchanges[i].Abusive {
+			first = &res.Exchanges[i]
+			break
 		}
 	}
-	assert.Positive(t, denied, "the identity is challenged, fresh logins included")
+	require.NotNil(t, first, "the attacker sent a bypass")
+	assert.Equal(t, http.StatusUnauthorized, first.Status, "the first confirmation without payment is challenged")
+	assert.Equal(t, scenarios.OutcomeDenied, first.Outcome)
 	assert.Less(t, res.Abusive, 6, "the attacker gave up before its rounds were done")
 	var flow []scenarios.Decision
 	for _, d := range tg.Guard.Decisions() {
@@ -92,6 +98,54 @@ func TestGuardedConfirmWithoutPaymentIsChallenged(t *testing.T) {
 	}
 	require.NotEmpty(t, flow, "decisions: %+v", tg.Guard.Decisions())
 	assert.Contains(t, flow[0].Reason, "POST /checkout/payment")
+	assert.Contains(t, flow[0].Reason, "before it is served")
+	assert.True(t, flow[0].Enforced)
+
+	// The same guard without the check before serving judges the
+	// confirmation once answered: the first unpaid order goes through.
+	p := monitor.DefaultPolicy()
+	p.Flow.BeforeServing = false
+	late := kindtest.Guarded(t, demoshop.Options{Seed: 1}, monitor.Config{Policy: p})
+	assert.Equal(t, 1, late.Run(t, flowbypass.Kind{}, confirmScenario(t, late), 10*time.Second, 100).Leak)
+}
+
+// A shopper who plays the flow (cart, payment, confirmation) behind the
+// same guard is served at every step, and no flow decision is taken.
+func TestGuardedCheckoutInOrderIsServed(t *testing.T) {
+	tg := kindtest.Guarded(t, demoshop.Options{Seed: 1}, monitor.Config{})
+	id := tg.Identities(84, 1)[0]
+	post := func(path, token string, body any) (int, []byte) {
+		b, err := json.Marshal(body)
+		require.NoError(t, err)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, tg.URL.JoinPath(path).String(), bytes.NewReader(b))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		out, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, out
+	}
+	status, body := post("/login", "", map[string]string{"username": id.Username, "password": id.Password})
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	var login struct{ Token string }
+	require.NoError(t, json.Unmarshal(body, &login))
+	for _, step := range []struct {
+		path string
+		body any
+	}{
+		{"/cart/items", map[string]int{"product_id": 1, "quantity": 1}},
+		{"/checkout/payment", map[string]string{"method": "card"}},
+		{"/checkout/confirm", map[string]any{}},
+	} {
+		status, body := post(step.path, login.Token, step.body)
+		assert.Equal(t, http.StatusOK, status, "%s: %s", step.path, body)
+	}
+	assert.Zero(t, tg.ByDetector()[monitor.FlowName], tg.DecisionSummary())
 }
 
 // With a stated rule, every prerequisite is skipped once while the others

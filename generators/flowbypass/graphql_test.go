@@ -65,23 +65,25 @@ func TestGraphQLDemoshopRefusesCheckoutWithoutCart(t *testing.T) {
 	assert.Zero(t, res.Leak)
 }
 
-// Behind the guard, the flow detector sees confirmCheckout arrive without
-// the startPayment the schema requires and challenges the identity: the
-// first unpaid order goes through (the detector judges a field it has
-// seen answered), the rounds after it do not.
+// Behind the guard, the monitor checks the schema's required predecessor
+// before serving (InspectFlow): the confirmCheckout that arrives without
+// startPayment is refused itself (a challenge), so no unpaid order is ever
+// placed, the first one included.
 func TestGraphQLGuardedConfirmWithoutPaymentIsChallenged(t *testing.T) {
 	tg := kindtest.GuardedGraphQL(t, demoshop.Options{Seed: 1}, monitor.Config{})
 	sc := gqlConfirmScenario(t, tg)
 	res := tg.Run(t, flowbypass.GraphQL{}, sc, 10*time.Second, 100)
 
-	assert.Equal(t, 1, res.Leak, "the bypass that was detected, and no other")
-	denied := 0
-	for _, ex := range res.Exchanges {
-		if ex.Outcome == scenarios.OutcomeDenied {
-			denied++
+	assert.Zero(t, res.Leak, "the first bypass is refused before it is served")
+	var first *scenarios.Exchange
+	for i := range res.Exchanges {
+		if res.Exchanges[i].Abusive {
+			first = &res.Exchanges[i]
+			break
 		}
 	}
-	assert.Positive(t, denied, "the identity is challenged, fresh logins included")
+	require.NotNil(t, first, "the attacker sent a bypass")
+	assert.Equal(t, scenarios.OutcomeDenied, first.Outcome, "the first confirmCheckout without startPayment is challenged")
 	assert.Less(t, res.Abusive, 6, "the attacker gave up before its rounds were done")
 	var flow []scenarios.Decision
 	for _, d := range tg.Guard.Decisions() {
@@ -91,6 +93,7 @@ func TestGraphQLGuardedConfirmWithoutPaymentIsChallenged(t *testing.T) {
 	}
 	require.NotEmpty(t, flow, tg.DecisionSummary())
 	assert.Contains(t, flow[0].Reason, "MUTATION startPayment")
+	assert.Contains(t, flow[0].Reason, "before it is served")
 }
 
 // The kind needs arguments it can fill: a prerequisite taking an input

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,12 +13,30 @@ import (
 // must precede it: those the spec names (Rules.RequiresPrevious), a cart
 // operation before a checkout, or, once trained on benign traffic, the
 // operations every benign session called before it.
+//
+// The spec's requirements are also checked before a request is served
+// (Monitor.InspectRequest, InspectFlow), so the guard refuses the first
+// out-of-order request instead of judging it once answered: a bypass that
+// works once is an order placed for free. Learnt requirements are judged
+// only once answered: a model of benign habits is evidence, not a contract.
 type flow struct {
 	cfg      FlowConfig
 	ops      []scenarios.Operation
 	required []uint64 // per operation index: predecessors of which one is needed (spec, cart)
 	learned  []uint64 // per operation index: predecessors all needed (trained)
 	idle     int64
+	// methods are those of the operations with a required predecessor,
+	// so a request of any other method is not matched before serving.
+	methods []string
+	// flagged are the operations (bits, as session.seen) each subject was
+	// found calling out of order before the request was served, so its
+	// observation once answered does not score the same request again.
+	flagged *table[flagged]
+}
+
+type flagged struct {
+	ops  uint64
+	last int64
 }
 
 var _ Detector = (*flow)(nil)
@@ -53,9 +72,20 @@ func newFlow(cfg FlowConfig, surface scenarios.Surface) *flow {
 		if d.required[i] == 0 && op.Has(scenarios.RoleCheckout) {
 			d.required[i] = carts
 		}
+		if d.required[i] != 0 && !slices.Contains(d.methods, op.Method) {
+			d.methods = append(d.methods, op.Method)
+		}
 	}
+	if !cfg.BeforeServing {
+		d.methods = nil
+	}
+	d.flagged = newTable(maxFlagged, time.Minute, func(f *flagged) int64 { return f.last })
 	return d
 }
+
+// maxFlagged bounds the subjects found out of order before serving whose
+// answer has not been observed yet; findings are rare.
+const maxFlagged = 1 << 14
 
 func (d *flow) Name() string { return FlowName }
 
@@ -72,7 +102,7 @@ func (d *flow) Observe(o *Observation) (Finding, bool) {
 	s.seen |= opBit(o.OpIndex)
 	if all != 0 && s.seen&all != all {
 		need = all &^ s.seen
-	} else if need == 0 || s.seen&need != 0 {
+	} else if need == 0 || s.seen&need != 0 || d.wasFlagged(o) {
 		return Finding{}, false
 	}
 	return Finding{Reason: fmt.Sprintf("called %s (answered %d) without %s first", d.ops[o.OpIndex].Key(), o.Event.Status, d.names(need))}, true
@@ -118,4 +148,103 @@ func (d *flow) Train(sessions [][]int) {
 			d.learned[i] = common[i] &^ opBit(i)
 		}
 	}
+}
+
+// wasFlagged reports whether the observed request was found out of order
+// before it was served, forgetting it: it was scored then.
+func (d *flow) wasFlagged(o *Observation) bool {
+	f := d.flagged.m[o.Keys.Subject]
+	if f == nil || f.ops&opBit(o.OpIndex) == 0 {
+		return false
+	}
+	f.ops &^= opBit(o.OpIndex)
+	return true
+}
+
+// inspect scores a request for o's operation before it is served: a
+// finding when the spec requires a predecessor that neither the subject's
+// session (rec, nil for a subject not seen yet) nor an earlier operation
+// of the same request (before: a GraphQL document's mutations run in
+// order) called. It changes no session.
+func (d *flow) inspect(o *Observation, rec *record, before uint64) (Finding, bool) {
+	if o.OpIndex < 0 || o.OpIndex >= len(d.required) || o.Subject.Kind == scenarios.SubjectAddress {
+		return Finding{}, false
+	}
+	need := d.required[o.OpIndex]
+	seen := before
+	if rec != nil && o.Now-rec.flow.last <= d.idle {
+		seen |= rec.flow.seen
+	}
+	if need == 0 || seen&need != 0 {
+		return Finding{}, false
+	}
+	if f := d.flagged.get(o.Keys.Subject, o.Now); f != nil {
+		f.ops |= opBit(o.OpIndex)
+		f.last = o.Now
+	}
+	return Finding{Reason: fmt.Sprintf("calls %s without %s first (refused before it is served)", d.ops[o.OpIndex].Key(), d.names(need))}, true
+}
+
+// checksBefore reports whether requests of method may need a predecessor
+// checked before they are served.
+func (d *flow) checksBefore(method string) bool {
+	return slices.Contains(d.methods, method)
+}
+
+// FlowGuarded reports whether the monitor checks op's required predecessor
+// before op is served (InspectRequest, InspectFlow): op states one in the
+// spec, or is a checkout, and the policy checks flows before serving. The
+// guard asks it to inspect only such requests, keeping the others cheap.
+func (m *Monitor) FlowGuarded(op *scenarios.Operation) bool {
+	return op != nil && m.cfg.Policy.Flow.BeforeServing &&
+		(len(op.Rules.RequiresPrevious) > 0 || op.Has(scenarios.RoleCheckout))
+}
+
+// InspectFlow scores the operations of one request before it is served —
+// the fields of a GraphQL document, in order — for a required predecessor
+// the sender has not called, and returns the decisions it triggers (one
+// finding a request at most); the guard enforces them on the request
+// itself. Like InspectRequest, it counts nothing for the detectors:
+// Observe each operation once answered. Safe for concurrent use.
+func (m *Monitor) InspectFlow(evs []scenarios.Event) []scenarios.Decision {
+	var before uint64
+	for i := range evs {
+		if !m.flow.checksBefore(evs[i].Method) {
+			continue
+		}
+		mt, found := m.router.Match(evs[i].Method, evs[i].Path)
+		if !found || mt.Op == nil || mt.Index < 0 {
+			continue
+		}
+		if out := m.inspectFlow(evs[i], mt, before); out != nil {
+			return out
+		}
+		before |= opBit(mt.Index)
+	}
+	return nil
+}
+
+// inspectFlow is InspectFlow for one operation, matched as mt; before are
+// the operations earlier in the same request.
+func (m *Monitor) inspectFlow(ev scenarios.Event, mt Match, before uint64) []scenarios.Decision {
+	if mt.Index < 0 || mt.Index >= len(m.flow.required) || m.flow.required[mt.Index] == 0 || !m.flow.checksBefore(ev.Method) {
+		return nil
+	}
+	if ev.Identity == "" {
+		ev.Identity = m.Identity(ev.TokenID)
+	}
+	subject, known := scoredAs(&ev)
+	if !known {
+		return nil
+	}
+	ev.Route = mt.Route
+	o := &Observation{Event: ev, Subject: subject, Op: mt.Op, OpIndex: mt.Index, Now: ev.Time.UnixNano()}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.keys(o)
+	f, ok := m.flow.inspect(o, m.recs.lookup(o.Keys.Subject), before)
+	if !ok {
+		return nil
+	}
+	return m.decide(nil, FlowName, o, f, context{})
 }

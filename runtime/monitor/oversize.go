@@ -104,29 +104,35 @@ func (d *oversize) inspect(ev *scenarios.Event, op *scenarios.Operation) (Findin
 
 // InspectRequest scores one REST request before it is served — whether it
 // asks for a page larger than the collection allows (oversize), or for
-// more units in a cart than its sender may hold unpaid (hoarding) — and
-// returns the decisions it triggers; the guard enforces them on the
-// request itself. The request is not counted for the detectors: Observe
-// it once answered. Safe for concurrent use.
+// more units in a cart than its sender may hold unpaid (hoarding), or
+// skips the operation the spec requires before it (flow) — and returns
+// the decisions it triggers; the guard enforces them on the request
+// itself. The request is not counted for the detectors: Observe it once
+// answered. Safe for concurrent use.
 func (m *Monitor) InspectRequest(ev scenarios.Event) []scenarios.Decision {
-	if ev.Units <= 0 && strings.IndexByte(ev.Path, '?') < 0 {
+	shaped := ev.Units > 0 || strings.IndexByte(ev.Path, '?') >= 0
+	if !shaped && !m.flow.checksBefore(ev.Method) {
 		return nil
 	}
 	mt, found := m.router.Match(ev.Method, ev.Path)
 	if !found || mt.Op == nil {
 		return nil
 	}
+	out := m.inspectFlow(ev, mt, 0)
+	if !shaped {
+		return out
+	}
 	detector := OversizeName
 	f, ok := m.over.inspect(&ev, mt.Op)
 	if !ok && ev.Units <= 0 {
-		return nil
+		return out
 	}
 	if ev.Identity == "" {
 		ev.Identity = m.Identity(ev.TokenID)
 	}
 	subject, known := scoredAs(&ev)
 	if !known {
-		return nil
+		return out
 	}
 	ev.Route = mt.Route
 	o := &Observation{Event: ev, Subject: subject, Op: mt.Op, OpIndex: mt.Index, Now: ev.Time.UnixNano()}
@@ -135,9 +141,9 @@ func (m *Monitor) InspectRequest(ev scenarios.Event) []scenarios.Decision {
 	if !ok {
 		m.keys(o)
 		if f, ok = m.hoard.inspect(o, m.recs.lookup(o.Keys.Subject)); !ok {
-			return nil
+			return out
 		}
 		detector = HoardingName
 	}
-	return m.decide(nil, detector, o, f, context{})
+	return m.decide(out, detector, o, f, context{})
 }

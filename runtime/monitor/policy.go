@@ -121,9 +121,14 @@ type CouponFile struct {
 	Repeats           int     `yaml:"repeats"`
 }
 
-// FlowFile configures the flow-bypass detector.
+// FlowFile configures the flow-bypass detector. BeforeServing (default
+// true) checks the spec's required predecessor before a request is served,
+// so the guard refuses the first out-of-order request; turn it off where
+// replicas share state without sticky sessions, so a predecessor served by
+// one replica may not have reached another when the next step arrives.
 type FlowFile struct {
-	MinSessions int `yaml:"min_sessions"`
+	MinSessions   int   `yaml:"min_sessions"`
+	BeforeServing *bool `yaml:"before_serving"`
 }
 
 // AmplificationFile configures the detector of many operations in one

@@ -87,9 +87,11 @@ type CouponConfig struct {
 	FailureRatio                                   float64
 }
 
-// FlowConfig: how much benign traffic the learnt transition model needs.
+// FlowConfig: how much benign traffic the learnt transition model needs,
+// and whether the spec's required predecessors are checked before serving.
 type FlowConfig struct {
-	MinSessions int
+	MinSessions   int
+	BeforeServing bool
 }
 
 // AmplificationConfig: a request carrying Copies fields of one operation
@@ -197,7 +199,7 @@ func (f *PolicyFile) Compile() (*Policy, error) {
 		Coupon: CouponConfig{Window: dur(d.Coupon.Window, 30*time.Minute), Attempts: orInt(d.Coupon.Attempts, 6),
 			Failures: orInt(d.Coupon.Failures, 4), AccountsPerDevice: orInt(d.Coupon.AccountsPerDevice, 3),
 			Repeats: orInt(d.Coupon.Repeats, 2), FailureRatio: orFloat(d.Coupon.FailureRatio, 0.6)},
-		Flow: FlowConfig{MinSessions: orInt(d.Flow.MinSessions, 20)},
+		Flow: FlowConfig{MinSessions: orInt(d.Flow.MinSessions, 20), BeforeServing: d.Flow.BeforeServing == nil || *d.Flow.BeforeServing},
 		Amplification: AmplificationConfig{Copies: orInt(d.Amplification.Copies, 8),
 			SensitiveCopies: orInt(d.Amplification.SensitiveCopies, 5), Fields: orInt(d.Amplification.Fields, 50)},
 		Sweep: SweepConfig{Window: dur(d.Sweep.Window, time.Hour), Run: orInt(d.Sweep.Run, 32),

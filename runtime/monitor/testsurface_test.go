@@ -35,7 +35,14 @@ func shopSurface() scenarios.Surface {
 		// cap bounds it. Last, so the other indexes stay put.
 		scenarios.Operation{Method: "GET", Path: "/reviews", Params: []scenarios.Param{
 			{Name: "per_page", In: scenarios.InQuery, Type: "integer", Role: scenarios.ParamPageSize},
-		}, Roles: role(scenarios.RoleCollection)})...)}
+		}, Roles: role(scenarios.RoleCollection)},
+		// A GraphQL cart and the checkout its schema says must follow it
+		// (flow); last, so the other indexes stay put.
+		scenarios.Operation{Method: "MUTATION", Path: "addCartItem", Protocol: scenarios.GraphQL, Endpoint: "/graphql",
+			Auth: true, Roles: role(scenarios.RoleCart)},
+		scenarios.Operation{Method: "MUTATION", Path: "checkout", Protocol: scenarios.GraphQL, Endpoint: "/graphql",
+			Auth: true, Roles: role(scenarios.RoleCheckout), Sensitivity: scenarios.SensitivityHigh,
+			Rules: scenarios.Rules{RequiresPrevious: []string{"MUTATION addCartItem"}}})...)}
 }
 
 // graphQLOperations are the shop's GraphQL fields on POST /graphql, after

@@ -83,7 +83,7 @@ write('benign-public-coupon',E,[])
 
 # flow bypass: checkout without a cart
 E=[ev(0,'GET','/users/me',**who('skipper','10.10.0.1','fp-s')),ev(2,'POST','/checkout',200,**who('skipper','10.10.0.1','fp-s'))]
-write('flow-checkout-without-cart',E,[{"subject":"identity:skipper","detector":"flow","action":"challenge","reason":"called POST /checkout (answered 200) without POST /cart/items first"},{"subject":"token:tok-skipper","detector":"flow","action":"challenge"}])
+write('flow-checkout-without-cart',E,[{"subject":"identity:skipper","detector":"flow","action":"challenge","reason":"calls POST /checkout without POST /cart/items first (refused before it is served)"},{"subject":"token:tok-skipper","detector":"flow","action":"challenge"}])
 E=[ev(0,'GET','/products/3',**who('buyer','10.10.0.2','fp-b')),ev(5,'POST','/cart/items',**who('buyer','10.10.0.2','fp-b')),ev(40,'POST','/checkout',**who('buyer','10.10.0.2','fp-b'))]
 write('benign-checkout',E,[])
 
