@@ -151,3 +151,69 @@ func TestWorkloadDone(t *testing.T) {
 	last := exs[len(exs)-1].Sent.Sub(epoch)
 	assert.Less(t, last, time.Minute, "the VUs retired instead of idling for the hour: last request at "+strconv.Itoa(int(last.Seconds()))+"s")
 }
+
+// headerSeer records the request headers it sees, then meddles with them
+// as handlers may (the engine reuses the map from request to request).
+type headerSeer struct{ seen []http.Header }
+
+func (h *headerSeer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.seen = append(h.seen, r.Header.Clone())
+	switch r.URL.Query().Get("meddle") {
+	case "del":
+		r.Header.Del("X-A")
+	case "set":
+		r.Header.Set("X-A", "changed")
+	case "add":
+		r.Header.Add("X-New", "1")
+	case "append":
+		r.Header["X-A"] = append(r.Header["X-A"], "more")
+	case "swap":
+		r.Header.Del("X-A")
+		r.Header.Set("X-Other", "1")
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Every request is served with exactly the header it was sent with,
+// whether the names repeat those of the last request or not, and whatever
+// the handler did to the last request's header.
+func TestRunnerHandlerHeaderReuse(t *testing.T) {
+	hdr := func(kv ...string) http.Header {
+		h := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			h.Add(kv[i], kv[i+1])
+		}
+		return h
+	}
+	reqs := []scenarios.Request{
+		{Method: http.MethodGet, Path: "/?meddle=del", Header: hdr("X-A", "1", "X-B", "2")},
+		{Method: http.MethodGet, Path: "/?meddle=set", Header: hdr("X-A", "3", "X-B", "4")},
+		{Method: http.MethodGet, Path: "/?meddle=add", Header: hdr("X-A", "5", "X-B", "6")},
+		{Method: http.MethodGet, Path: "/?meddle=append", Header: hdr("X-A", "7", "X-B", "8")},
+		{Method: http.MethodGet, Path: "/?meddle=swap", Header: hdr("X-A", "9", "X-B", "10")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "11", "X-B", "12")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "13", "X-B", "14")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "15", "X-A", "16")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "17", "X-A", "18")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-C", "19")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-C", "20")},
+	}
+	h := &headerSeer{}
+	var got []scenarios.Result
+	load := Workload{Scenario: "headers", VUs: 1, Duration: time.Minute,
+		Program: func(int) (scenarios.Program, error) {
+			return &kept{got: &got, reqs: append([]scenarios.Request(nil), reqs...)}, nil
+		}}
+	r := &Runner{Target: &url.URL{Scheme: "http", Host: "shop.test"}, Handler: h, Clock: NewSimClock(epoch)}
+	var rec Recorder
+	require.NoError(t, r.Run(context.Background(), []Workload{load}, &rec))
+	require.Len(t, h.seen, len(reqs))
+	for i, req := range reqs {
+		seen := h.seen[i]
+		assert.NotEmpty(t, seen.Get(scenarios.CorrelationHeader), "request %d", i)
+		assert.Contains(t, seen.Get("User-Agent"), " ag/"+seen.Get(scenarios.CorrelationHeader), "request %d", i)
+		seen.Del(scenarios.CorrelationHeader)
+		seen.Del("User-Agent")
+		assert.Equal(t, req.Header, seen, "request %d", i)
+	}
+}
