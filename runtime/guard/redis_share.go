@@ -65,7 +65,11 @@ type ShareOptions struct {
 	Replica string
 	// Queue bounds the records waiting to be published (16,384).
 	Queue int
-	// MaxLen bounds the stream, in batches, approximately (10,000).
+	// MaxLen bounds the stream, in batches, approximately (4,096). A batch
+	// holds at most 512 records and about 64 KiB, so the stream takes at
+	// most ~256 MiB of Redis under a flood, a few MiB at ordinary rates
+	// (a batch is then a few records); a replica that falls further behind
+	// than MaxLen batches misses the oldest.
 	MaxLen int64
 	// RetryAfter is how long an unreachable Redis is left alone (1s).
 	RetryAfter time.Duration
@@ -84,7 +88,7 @@ func NewRedisShare(o ShareOptions) *RedisShare {
 		o.Queue = 1 << 14
 	}
 	if o.MaxLen <= 0 {
-		o.MaxLen = 10_000
+		o.MaxLen = 4096
 	}
 	if o.RetryAfter <= 0 {
 		o.RetryAfter = time.Second
@@ -151,14 +155,17 @@ func (s *RedisShare) Run(ctx context.Context, apply Remote) error {
 	return nil
 }
 
-// maxBatch bounds the records of one XADD.
-const maxBatch = 512
+// maxBatch and maxBatchBytes bound one XADD.
+const (
+	maxBatch      = 512
+	maxBatchBytes = 64 << 10
+)
 
 // publish drains the queue into batches, one XADD each, until ctx ends.
 // While one XADD is in flight the next batch fills, so batches grow with
 // the load and Redis sees one command per batch, not per request.
 func (s *RedisShare) publish(ctx context.Context) {
-	buf := make([]byte, 0, 64<<10)
+	buf := make([]byte, 0, maxBatchBytes+4<<10)
 	published, lost := s.records.WithLabelValues("published"), s.records.WithLabelValues("lost")
 	for {
 		var r shared
@@ -170,7 +177,7 @@ func (s *RedisShare) publish(ctx context.Context) {
 		buf = appendRecord(append(buf[:0], batchVersion), &r)
 		n := 1
 	fill:
-		for n < maxBatch {
+		for n < maxBatch && len(buf) < maxBatchBytes {
 			select {
 			case r = <-s.queue:
 				buf = appendRecord(buf, &r)

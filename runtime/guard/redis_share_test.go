@@ -119,7 +119,7 @@ func alternatingWalk(t *testing.T, fleet []*replica, limit int) (tok string, fir
 	return tok, 0, 0
 }
 
-func redisPrefix(t *testing.T) string {
+func redisPrefix(t testing.TB) string {
 	return fmt.Sprintf("abusegate-test:%s:%d:", t.Name(), time.Now().UnixNano())
 }
 

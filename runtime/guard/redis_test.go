@@ -36,7 +36,7 @@ const redisAddr = "127.0.0.1:6379"
 
 // needRedis skips when no Redis answers at addr, and fails under CI=true,
 // where .ci/run must have started one.
-func needRedis(t *testing.T, addr string) {
+func needRedis(t testing.TB, addr string) {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err == nil {
