@@ -24,7 +24,8 @@ const ID = "benign.shopper"
 
 // Workload returns the benign shopper scenario for s: the operations a
 // shopper uses, found by role. It needs at least a login and one readable
-// operation.
+// operation. Shoppers use the REST operations when s has any for them;
+// else the GraphQL ones, logging in through the login mutation.
 func Workload(s scenarios.Surface, users []scenarios.Identity) (scenarios.Scenario, error) {
 	sc := scenarios.Scenario{
 		ID:         "benign-shoppers",
@@ -48,17 +49,21 @@ func Workload(s scenarios.Surface, users []scenarios.Identity) (scenarios.Scenar
 	pick(scenarios.RoleObjectRead, http.MethodGet)
 	pick(scenarios.RoleCart, http.MethodPost)
 	pick(scenarios.RoleCheckout, http.MethodPost)
-	if len(sc.Operations) == 0 {
-		return scenarios.Scenario{}, errors.New("benign: the surface has no collection, object-read, cart or checkout operation for shoppers to use")
-	}
 	if len(users) == 0 {
 		return scenarios.Scenario{}, errors.New("benign: no benign identities")
+	}
+	if len(sc.Operations) == 0 {
+		// Nothing for shoppers over REST: they use the GraphQL API.
+		return graphQLWorkload(s, sc)
 	}
 	return sc, nil
 }
 
 // Program returns one shopper's logic.
 func Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
+	if sc.Params[paramProtocol] == "graphql" {
+		return graphQLProgram(sc, env)
+	}
 	sh := &shopper{
 		session: generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)),
 		rng:     rand.New(rand.NewPCG(env.Seed, uint64(env.VU))),
