@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abusegate/abusegate/oracle"
+	"github.com/abusegate/abusegate/reports"
 	"github.com/abusegate/abusegate/runtime/guard"
 	"github.com/abusegate/abusegate/runtime/monitor"
 	"github.com/abusegate/abusegate/runtime/vu"
@@ -65,10 +67,34 @@ func requestsOf(stderr string) int {
 // the monitor in the loop: 550 paced VUs on the discrete-event loop, each
 // identity from its own address and device, every request through the
 // guard (enforcing) and the monitor to a target answering a small JSON
-// page, every exchange recorded. The programs and the target do next to
-// nothing, so this is the ceiling the plan's own programs and target
-// divide. One op is one request.
+// page. The programs and the target do next to nothing, so this is the
+// ceiling the plan's own programs and target divide. One op is one
+// request. Sub-benchmarks say what becomes of each exchange:
+//
+//   - held: the recorder keeps every exchange (simulate before it
+//     streamed);
+//   - folded: each is folded into the oracle's tally and the report's
+//     series as it completes (what verdicts and the HTML timeline need);
+//   - folded+file: and written to the compact timeline file, as simulate
+//     does;
+//   - no-guard: folded, the target called without the guard and monitor,
+//     so the difference to folded is what they cost.
 func BenchmarkSimulatedRequest(b *testing.B) {
+	for _, v := range []struct {
+		name       string
+		hold, file bool
+		unguarded  bool
+	}{
+		{name: "held", hold: true},
+		{name: "folded"},
+		{name: "folded+file", file: true},
+		{name: "no-guard", unguarded: true},
+	} {
+		b.Run(v.name, func(b *testing.B) { benchRequests(b, v.hold, v.file, v.unguarded) })
+	}
+}
+
+func benchRequests(b *testing.B, hold, file, unguarded bool) {
 	cmd := newSimulate(stdio{})
 	cmd.SetContext(context.Background())
 	lp, err := loadPlan(cmd, stdio{}, filepath.Join("testdata", "run", "day.yaml"))
@@ -77,14 +103,17 @@ func BenchmarkSimulatedRequest(b *testing.B) {
 	}
 	clock := vu.NewSimClock(simEpoch)
 	page := []byte(`{"items":[{"id":1,"name":"a"},{"id":2,"name":"b"}],"page":1}`)
-	target := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var target http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(page)
 	})
-	gd, err := guard.NewMiddleware(monitor.New(lp.surface, monitor.Config{IDPrefix: "sim"}),
-		guard.Options{Mode: guard.Enforce, Now: clock.Now, Surface: lp.surface})
-	if err != nil {
-		b.Fatal(err)
+	if !unguarded {
+		gd, err := guard.NewMiddleware(monitor.New(lp.surface, monitor.Config{IDPrefix: "sim"}),
+			guard.Options{Mode: guard.Enforce, Now: clock.Now, Surface: lp.surface})
+		if err != nil {
+			b.Fatal(err)
+		}
+		target = gd.Middleware(target)
 	}
 	pool := &vu.Pool{Kind: vu.Password}
 	for i := range 550 {
@@ -95,15 +124,31 @@ func BenchmarkSimulatedRequest(b *testing.B) {
 		Think:    scenarios.Think{Dist: scenarios.Uniform, Min: time.Second, Max: 3 * time.Second},
 		Disguise: vu.Disguise{Sources: true, Devices: vu.DefaultDevices()},
 		Program:  func(int) (scenarios.Program, error) { return &browse{}, nil }}
-	r := &vu.Runner{Target: lp.plan.Target.BaseURL, Handler: gd.Middleware(target), Clock: clock, MaxRequests: int64(b.N)}
+	r := &vu.Runner{Target: lp.plan.Target.BaseURL, Handler: target, Clock: clock, MaxRequests: int64(b.N)}
 	rec := &vu.Recorder{MaxInMemory: 1 << 30}
 	defer rec.Close()
+	var tally oracle.Tally
+	var series reports.SeriesTally
+	tw := &reports.TimelineWriter{Dir: b.TempDir()}
+	defer tw.Close()
+	if !hold {
+		rec.Sink = func(x *scenarios.Exchange) {
+			tally.Add(x)
+			series.Add(x)
+			if file {
+				tw.Add(x)
+			}
+		}
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	if err := r.Run(context.Background(), []vu.Workload{load}, rec); err != nil && !errors.Is(err, vu.ErrBudget) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	if rec.Len() != b.N {
+		b.Fatalf("recorded %d exchanges, want %d", rec.Len(), b.N)
+	}
 }
 
 // browse reads catalog pages and products, forever.
