@@ -198,6 +198,7 @@ func (h *Harness) add(sc scenarios.Scenario, actor scenarios.Actor, program func
 	switch {
 	case actor == scenarios.Benign:
 		w.Disguise.Devices = crowd(max(sched.VUs, sched.MaxVUs, 1))
+		w.Disguise.OwnDevices = true
 	case rotate == "devices" || rotate == "both":
 		w.Disguise.Devices = vu.DefaultDevices()
 	}

@@ -16,6 +16,10 @@ type Disguise struct {
 	// Devices are assigned to identities deterministically; nil sends the
 	// harness's own User-Agent.
 	Devices []Device
+	// OwnDevices gives identity k Devices[k mod len(Devices)] instead of a
+	// hashed pick, so a crowd of one device per person shares none (the
+	// hash put three of 20 benign shoppers on one device).
+	OwnDevices bool
 	// Geos are assigned likewise: Accept-Language, and with Forwarded a
 	// client address from the geo's prefix.
 	Geos []Geo
@@ -199,7 +203,11 @@ func (e *engine) newIdentity(x *execution, key int, c Credential) *identityState
 	id.remote = id.addr + ":40000"
 
 	if n := len(d.Devices); n > 0 {
-		id.device = &d.Devices[mix(uint64(key))%uint64(n)]
+		i := mix(uint64(key)) % uint64(n)
+		if d.OwnDevices {
+			i = uint64(key) % uint64(n)
+		}
+		id.device = &d.Devices[i]
 	}
 	if n := len(d.Geos); n > 0 {
 		id.geo = &d.Geos[mix(uint64(key)+1)%uint64(n)]
