@@ -19,12 +19,13 @@ type Options struct {
 	// username give that account several passwords that open it.
 	Accounts []scenarios.Identity
 	// Records is how many objects each collection holds and which integer
-	// ids exist (1..Records); default 1,000.
+	// ids exist (1..Records); default 10,000.
 	Records int
 	// DefaultPage is a page's size when the request names none (default
 	// 20); MaxPage bounds what one page returns whatever it asks for
-	// (default 1,000): far above most documented maxima, which the
-	// responder does not enforce, but bounded.
+	// (default 5,000, and at most 50,000 JSON values of items): above
+	// most documented maxima and the guard's default cap of 1,000, which
+	// the responder does not enforce, but bounded.
 	DefaultPage, MaxPage int
 	// Remember bounds each of the responder's memories (accounts, tokens,
 	// carts); default 100,000.
@@ -50,13 +51,13 @@ type Responder struct {
 // adapters filled them.
 func New(s scenarios.Surface, o Options) *Responder {
 	if o.Records <= 0 {
-		o.Records = 1000
+		o.Records = 10_000
 	}
 	if o.DefaultPage <= 0 {
 		o.DefaultPage = 20
 	}
 	if o.MaxPage <= 0 {
-		o.MaxPage = 1000
+		o.MaxPage = 5000
 	}
 	if o.Remember <= 0 {
 		o.Remember = 100_000
