@@ -15,6 +15,8 @@ type builder struct {
 	endpoint string
 	warns    []Warning
 	lex      lexicon
+	// shapes memoizes the responder's body shapes (replies.go).
+	shapes map[shapeKey]*scenarios.Shape
 }
 
 func (b *builder) surface() scenarios.Surface {
@@ -77,6 +79,7 @@ func (b *builder) operation(root *ast.Definition, method string, f *ast.FieldDef
 		b.params(&o, a.Name, a.Type, a.Description, a.DefaultValue == nil, a.Position, mutation, 0, nil)
 	}
 	o.ResponseFields = b.responseFields(f.Type)
+	o.Replies = b.replies(f.Type)
 	o.Roles, o.Pagination = classify(&o, b.shape(f.Type), mutation, b.argDescriptions(f), b.lex)
 	o.Sensitivity = sensitivity(o, b.lex)
 	return o
