@@ -33,11 +33,12 @@ type Remote struct {
 }
 
 // Run runs the guard's background work until ctx ends: with a Sharer, the
-// exchange of observations with its replicas. Without one it waits for ctx.
+// exchange of observations with its replicas. Without one (or in Off mode,
+// which observes nothing) it waits for ctx.
 // Decisions the replicas' events trigger here are this guard's own: they
 // are stored, logged and streamed like the others.
 func (g *Guard) Run(ctx context.Context) error {
-	if g.share == nil {
+	if g.share == nil || g.mon == nil {
 		<-ctx.Done()
 		return nil
 	}
