@@ -36,8 +36,9 @@ func (g *Guard) graphQL(r *http.Request) *gqlRequest {
 
 // serveGraphQL guards one GraphQL request field by field. Before it is
 // served, the monitor inspects its shape (aliases and batches carrying
-// many operations) and the order of its mutations (a checkout before its
-// cart), so an amplified or out-of-order request is refused itself; a refused
+// many operations), the order of its mutations (a checkout before its
+// cart) and its sign-ups (from a source past its limit), so an amplified,
+// out-of-order or mass sign-up request is refused itself; a refused
 // request answers 403 (or 401, 429) like a REST one, with a GraphQL
 // errors body whose extension code says why. Once served, each field is
 // one event with its own outcome, read from the answer, and each
@@ -46,7 +47,7 @@ func (g *Guard) serveGraphQL(w http.ResponseWriter, r *http.Request, next http.H
 	evs := q.events(ev)
 	ctx := r.Context()
 	g.record(ctx, g.mon.Inspect(evs))
-	g.record(ctx, g.mon.InspectFlow(evs))
+	g.record(ctx, g.mon.InspectOperations(evs))
 	if g.mode == Enforce {
 		ev.Username = q.firstUsername()
 		if code := g.enforce(w, r, &ev, &st.subjects, true); code != 0 {

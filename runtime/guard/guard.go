@@ -219,11 +219,11 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 			return
 		}
 	}
-	if op != nil && (r.URL.RawQuery != "" || ev.Units > 0 || g.mon.FlowGuarded(op)) {
+	if op != nil && (r.URL.RawQuery != "" || ev.Units > 0 || g.mon.InspectsBeforeServing(op)) {
 		// A request's own shape (an oversized page, an add-to-cart past
 		// what its sender may hold, a step the spec requires another
-		// before) is scored before it is served, so the decision refuses
-		// the request itself.
+		// before, a sign-up from a source past its limit) is scored before
+		// it is served, so the decision refuses the request itself.
 		g.record(r.Context(), g.mon.InspectRequest(ev))
 	}
 	if g.mode == Enforce {

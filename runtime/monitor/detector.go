@@ -29,7 +29,7 @@ const (
 const DistinctObjectsName = EnumerationName
 
 func detectorNames() []string {
-	return []string{AmplificationName, CouponName, EnumerationName, FlowName, HoardingName, OversizeName, RateName, ReuseName, ScrapingName, StuffingName, SweepName}
+	return []string{AmplificationName, CouponName, EnumerationName, FlowName, HoardingName, OversizeName, RateName, ReuseName, ScrapingName, SignupName, StuffingName, SweepName}
 }
 
 func knownDetector(name string) bool {

@@ -37,6 +37,7 @@ type Monitor struct {
 	amp       amplification
 	over      oversize
 	hoard     *hoarding
+	signup    *signup
 }
 
 type liveKey struct {
@@ -70,11 +71,12 @@ func New(surface scenarios.Surface, cfg Config) *Monitor {
 		amp:     amplification{cfg: p.Amplification},
 		over:    oversize{cfg: p.Oversize},
 		hoard:   newHoarding(p.Hoarding),
+		signup:  newSignup(p.Signup, surface, n, h),
 	}
 	m.detectors = []Detector{
 		newRate(p.Rate, n), newEnumeration(p.Enumeration), newScraping(p.Scraping, n, h),
 		newStuffing(p.Stuffing, n, h), newReuse(p.Reuse, h), newCoupon(p.Coupon, n, h), m.flow,
-		newSweep(p.Sweep, h), m.hoard,
+		newSweep(p.Sweep, h), m.hoard, m.signup,
 	}
 	return m
 }

@@ -89,7 +89,7 @@ func replay(m *Monitor, r request) []scenarios.Decision {
 	var out []scenarios.Decision
 	if r.multi {
 		out = append(out, m.Inspect(r.evs)...)
-		out = append(out, m.InspectFlow(r.evs)...)
+		out = append(out, m.InspectOperations(r.evs)...)
 	} else {
 		out = append(out, m.InspectRequest(r.evs[0])...)
 	}

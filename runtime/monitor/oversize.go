@@ -105,20 +105,21 @@ func (d *oversize) inspect(ev *scenarios.Event, op *scenarios.Operation) (Findin
 // InspectRequest scores one REST request before it is served — whether it
 // asks for a page larger than the collection allows (oversize), or for
 // more units in a cart than its sender may hold unpaid (hoarding), or
-// skips the operation the spec requires before it (flow) — and returns
+// skips the operation the spec requires before it (flow), or signs up
+// from a source past its limit of accounts (signup) — and returns
 // the decisions it triggers; the guard enforces them on the request
 // itself. The request is not counted for the detectors: Observe it once
 // answered. Safe for concurrent use.
 func (m *Monitor) InspectRequest(ev scenarios.Event) []scenarios.Decision {
 	shaped := ev.Units > 0 || strings.IndexByte(ev.Path, '?') >= 0
-	if !shaped && !m.flow.checksBefore(ev.Method) {
+	if !shaped && !m.checksBefore(ev.Method) {
 		return nil
 	}
 	mt, found := m.router.Match(ev.Method, ev.Path)
 	if !found || mt.Op == nil {
 		return nil
 	}
-	out := m.inspectFlow(ev, mt, 0)
+	out := m.inspectOperation(ev, mt, 0)
 	if !shaped {
 		return out
 	}

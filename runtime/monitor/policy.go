@@ -51,6 +51,18 @@ type DetectorsFile struct {
 	Oversize OversizeFile `yaml:"oversize"`
 	// Hoarding is stock held in carts never paid.
 	Hoarding HoardingFile `yaml:"hoarding"`
+	// Signup is mass account creation from one source.
+	Signup SignupFile `yaml:"signup"`
+}
+
+// SignupFile configures the sign-up detector: successful sign-ups within
+// Window per client Address, per Network (/24, IPv6 /64) and per Device
+// within a network.
+type SignupFile struct {
+	Window  string `yaml:"window"`
+	Address int    `yaml:"address"`
+	Network int    `yaml:"network"`
+	Device  int    `yaml:"device"`
 }
 
 // HoardingFile configures the hoarding detector: Units held in carts

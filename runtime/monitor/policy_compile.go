@@ -27,8 +27,10 @@ type Policy struct {
 	Oversize OversizeConfig
 	// Hoarding: units held in carts never checked out.
 	Hoarding HoardingConfig
-	Risk     RiskConfig
-	Rules    []Rule
+	// Signup: accounts created per address, network and device.
+	Signup SignupConfig
+	Risk   RiskConfig
+	Rules  []Rule
 }
 
 // RateConfig: requests per Window per identity; per address and device
@@ -111,6 +113,14 @@ type OversizeConfig struct {
 type HoardingConfig struct {
 	Window time.Duration
 	Units  int
+}
+
+// SignupConfig: Address, Network or Device successful sign-ups within
+// Window from one client address, one /24 (IPv6 /64) or one device in
+// one such network is a finding.
+type SignupConfig struct {
+	Window                   time.Duration
+	Address, Network, Device int
 }
 
 // RiskConfig weighs findings into a decaying score per subject.
@@ -206,6 +216,8 @@ func (f *PolicyFile) Compile() (*Policy, error) {
 			Subjects: orInt(d.Sweep.Subjects, 8), MaxSubjects: orInt(d.Sweep.MaxSubjects, 64)},
 		Oversize: OversizeConfig{Cap: orInt(d.Oversize.Cap, 1000)},
 		Hoarding: HoardingConfig{Window: dur(d.Hoarding.Window, 24*time.Hour), Units: orInt(d.Hoarding.Units, 200)},
+		Signup: SignupConfig{Window: dur(d.Signup.Window, time.Hour), Address: orInt(d.Signup.Address, 30),
+			Network: orInt(d.Signup.Network, 60), Device: orInt(d.Signup.Device, 30)},
 	}
 	r := f.Risk
 	p.Risk = RiskConfig{

@@ -137,6 +137,7 @@ func (f *PolicyFile) Validate() error {
 	p.positive("detectors.scraping.regularity_cv", d.Scraping.RegularityCV)
 	p.duration("detectors.sweep.window", d.Sweep.Window, false)
 	p.duration("detectors.hoarding.window", d.Hoarding.Window, false)
+	p.duration("detectors.signup.window", d.Signup.Window, false)
 	p.duration("detectors.stuffing.window", d.Stuffing.Window, false)
 	p.ratio("detectors.stuffing.failure_ratio", d.Stuffing.FailureRatio)
 	p.duration("detectors.reuse.window", d.Reuse.Window, false)
@@ -162,6 +163,8 @@ func (f *PolicyFile) Validate() error {
 		{"detectors.sweep.run", d.Sweep.Run}, {"detectors.sweep.subjects", d.Sweep.Subjects},
 		{"detectors.sweep.max_subjects", d.Sweep.MaxSubjects}, {"detectors.oversize.cap", d.Oversize.Cap},
 		{"detectors.hoarding.units", d.Hoarding.Units},
+		{"detectors.signup.address", d.Signup.Address}, {"detectors.signup.network", d.Signup.Network},
+		{"detectors.signup.device", d.Signup.Device},
 	} {
 		p.positive(n.path, float64(n.v))
 	}
