@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/abusegate/abusegate/runtime/monitor"
 )
 
 // cli runs the whole CLI in process through the run seam.
@@ -56,9 +58,12 @@ type demoReport struct {
 		Kind       string `json:"kind"`
 		Status     string `json:"status"`
 		Detected   bool   `json:"detected"`
-		Contained  bool   `json:"contained"`
-		LeakBefore int    `json:"leak_before_containment"`
-		LeakTotal  int    `json:"leak_total"`
+		DetectedBy struct {
+			Detector string `json:"detector"`
+		} `json:"detected_by"`
+		Contained  bool `json:"contained"`
+		LeakBefore int  `json:"leak_before_containment"`
+		LeakTotal  int  `json:"leak_total"`
 		SLA        struct {
 			MaxLeak int `json:"max_leak"`
 		} `json:"sla"`
@@ -76,6 +81,16 @@ func (r demoReport) leaks() map[string]int {
 		out[sc.ID] = sc.LeakTotal
 	}
 	return out
+}
+
+// demoDetectors are the detectors that may catch each kind of the demo
+// first: its own, never a neighbour's decision or the rate limit.
+var demoDetectors = map[string][]string{
+	"rest.enumeration":         {monitor.EnumerationName},
+	"rest.coupon-stacking":     {monitor.CouponName},
+	"rest.slow-scraping":       {monitor.SweepName, monitor.ScrapingName},
+	"rest.credential-stuffing": {monitor.StuffingName},
+	"rest.credential-reuse":    {monitor.ReuseName},
 }
 
 func runDemoCLI(t *testing.T, mode string) (int, string, demoReport) {
@@ -116,6 +131,7 @@ func TestDemoModes(t *testing.T) {
 		for _, sc := range rep.Scenarios {
 			assert.Equal(t, "contained", sc.Status, sc.ID)
 			assert.True(t, sc.Detected, sc.ID)
+			assert.Contains(t, demoDetectors[sc.Kind], sc.DetectedBy.Detector, "%s was caught for its own misuse", sc.ID)
 			assert.LessOrEqual(t, sc.LeakBefore, sc.SLA.MaxLeak, sc.ID)
 		}
 		assert.Positive(t, rep.Benign.Sessions)
