@@ -53,6 +53,10 @@ type vuState struct {
 	// wire is the request being sent, its header lines reused from
 	// request to request.
 	wire wireRequest
+	// ex is the exchange being sent, filled in place (a local escaped to
+	// the heap: one 350-byte allocation a request) and copied to the
+	// recorder.
+	ex scenarios.Exchange
 	// running is guarded by engine.mu: the VU is in the heap or at a
 	// worker. active and stopAt are written by ramp events while a worker
 	// may read them.

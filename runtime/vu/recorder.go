@@ -47,6 +47,7 @@ type Recorder struct {
 	buf     *bufio.Writer
 	spilled int
 	sunk    int // handed to Sink
+	scratch scenarios.Exchange
 	err     error
 }
 
@@ -54,7 +55,9 @@ type Recorder struct {
 func (r *Recorder) Record(e scenarios.Exchange) {
 	r.mu.Lock()
 	if r.Sink != nil {
-		r.Sink(&e)
+		// Handing &e on would move every exchange to the heap.
+		r.scratch = e
+		r.Sink(&r.scratch)
 		r.sunk++
 		r.mu.Unlock()
 		return

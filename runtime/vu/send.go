@@ -22,7 +22,8 @@ func (e *engine) send(v *vuState) scenarios.Result {
 	x := v.x
 	e.identify(v, false)
 	req := v.step.Request
-	ex := scenarios.Exchange{
+	ex := &v.ex
+	*ex = scenarios.Exchange{
 		Scenario:      x.w.Scenario,
 		VU:            v.g,
 		Iteration:     v.iter - 1,
@@ -48,8 +49,8 @@ func (e *engine) send(v *vuState) scenarios.Result {
 		s := sr.Session()
 		ex.Session, ex.Identity, ex.TokenID = s.ID, s.Identity, s.TokenID
 	}
-	res := e.do(v, req, id, &ex)
-	e.rec.Record(ex)
+	res := e.do(v, req, id, ex)
+	e.rec.Record(*ex)
 	x.stats.count(ex.Outcome)
 	if id != nil {
 		id.uses++
