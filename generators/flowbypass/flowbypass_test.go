@@ -79,24 +79,12 @@ func TestGuardedConfirmWithoutPaymentIsChallenged(t *testing.T) {
 	res := tg.Run(t, flowbypass.Kind{}, sc, 10*time.Second, 100)
 
 	assert.Zero(t, res.Leak, "the first bypass is refused before it is served")
-	var first *scenarios.Exchange
-	for i := range res.Exchanges {
-		if res.Exchanges[i].Abusive {
-			first = &res.Exchanges[i]
-			break
-		}
-	}
-	require.NotNil(t, first, "the attacker sent a bypass")
+	first := firstAbusive(t, res)
 	assert.Equal(t, http.StatusUnauthorized, first.Status, "the first confirmation without payment is challenged")
 	assert.Equal(t, scenarios.OutcomeDenied, first.Outcome)
 	assert.Less(t, res.Abusive, 6, "the attacker gave up before its rounds were done")
-	var flow []scenarios.Decision
-	for _, d := range tg.Guard.Decisions() {
-		if d.Detector == monitor.FlowName {
-			flow = append(flow, d)
-		}
-	}
-	require.NotEmpty(t, flow, "decisions: %+v", tg.Guard.Decisions())
+	flow := flowDecisions(tg)
+	require.NotEmpty(t, flow, tg.DecisionSummary())
 	assert.Contains(t, flow[0].Reason, "POST /checkout/payment")
 	assert.Contains(t, flow[0].Reason, "before it is served")
 	assert.True(t, flow[0].Enforced)
@@ -107,6 +95,29 @@ func TestGuardedConfirmWithoutPaymentIsChallenged(t *testing.T) {
 	p.Flow.BeforeServing = false
 	late := kindtest.Guarded(t, demoshop.Options{Seed: 1}, monitor.Config{Policy: p})
 	assert.Equal(t, 1, late.Run(t, flowbypass.Kind{}, confirmScenario(t, late), 10*time.Second, 100).Leak)
+}
+
+// firstAbusive is a run's first abusive exchange.
+func firstAbusive(t *testing.T, res kindtest.Result) scenarios.Exchange {
+	t.Helper()
+	for _, ex := range res.Exchanges {
+		if ex.Abusive {
+			return ex
+		}
+	}
+	require.FailNow(t, "the attacker sent no bypass")
+	return scenarios.Exchange{}
+}
+
+// flowDecisions are the guard's decisions of the flow detector.
+func flowDecisions(tg *kindtest.Target) []scenarios.Decision {
+	var out []scenarios.Decision
+	for _, d := range tg.Guard.Decisions() {
+		if d.Detector == monitor.FlowName {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // A shopper who plays the flow (cart, payment, confirmation) behind the

@@ -75,22 +75,10 @@ func TestGraphQLGuardedConfirmWithoutPaymentIsChallenged(t *testing.T) {
 	res := tg.Run(t, flowbypass.GraphQL{}, sc, 10*time.Second, 100)
 
 	assert.Zero(t, res.Leak, "the first bypass is refused before it is served")
-	var first *scenarios.Exchange
-	for i := range res.Exchanges {
-		if res.Exchanges[i].Abusive {
-			first = &res.Exchanges[i]
-			break
-		}
-	}
-	require.NotNil(t, first, "the attacker sent a bypass")
+	first := firstAbusive(t, res)
 	assert.Equal(t, scenarios.OutcomeDenied, first.Outcome, "the first confirmCheckout without startPayment is challenged")
 	assert.Less(t, res.Abusive, 6, "the attacker gave up before its rounds were done")
-	var flow []scenarios.Decision
-	for _, d := range tg.Guard.Decisions() {
-		if d.Detector == monitor.FlowName {
-			flow = append(flow, d)
-		}
-	}
+	flow := flowDecisions(tg)
 	require.NotEmpty(t, flow, tg.DecisionSummary())
 	assert.Contains(t, flow[0].Reason, "MUTATION startPayment")
 	assert.Contains(t, flow[0].Reason, "before it is served")

@@ -62,15 +62,10 @@ func (m *Monitor) inspectOperation(ev scenarios.Event, mt Match, before uint64) 
 	if !flowOp && !signupOp {
 		return nil
 	}
-	if ev.Identity == "" {
-		ev.Identity = m.Identity(ev.TokenID)
-	}
-	subject, known := scoredAs(&ev)
+	o, known := m.unserved(ev, mt)
 	if !known {
 		return nil
 	}
-	ev.Route = mt.Route
-	o := &Observation{Event: ev, Subject: subject, Op: mt.Op, OpIndex: mt.Index, Now: ev.Time.UnixNano()}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.keys(o)
@@ -85,4 +80,20 @@ func (m *Monitor) inspectOperation(ev scenarios.Event, mt Match, before uint64) 
 		}
 	}
 	return nil
+}
+
+// unserved is a request not yet served as the detectors' inspections see
+// it: its identity from a learnt token, the subject it is scored as, its
+// route; ok is false when nothing tells who sent it. Its Keys are left
+// for the caller to fill under the lock.
+func (m *Monitor) unserved(ev scenarios.Event, mt Match) (*Observation, bool) {
+	if ev.Identity == "" {
+		ev.Identity = m.Identity(ev.TokenID)
+	}
+	subject, known := scoredAs(&ev)
+	if !known {
+		return nil, false
+	}
+	ev.Route = mt.Route
+	return &Observation{Event: ev, Subject: subject, Op: mt.Op, OpIndex: mt.Index, Now: ev.Time.UnixNano()}, true
 }

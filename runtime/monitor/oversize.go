@@ -128,15 +128,10 @@ func (m *Monitor) InspectRequest(ev scenarios.Event) []scenarios.Decision {
 	if !ok && ev.Units <= 0 {
 		return out
 	}
-	if ev.Identity == "" {
-		ev.Identity = m.Identity(ev.TokenID)
-	}
-	subject, known := scoredAs(&ev)
+	o, known := m.unserved(ev, mt)
 	if !known {
 		return out
 	}
-	ev.Route = mt.Route
-	o := &Observation{Event: ev, Subject: subject, Op: mt.Op, OpIndex: mt.Index, Now: ev.Time.UnixNano()}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !ok {
