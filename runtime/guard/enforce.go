@@ -80,7 +80,7 @@ func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Ev
 		w.Header().Set(ChallengeHeader, d.ID)
 		return g.deny(w, http.StatusUnauthorized, d, "challenge required by abusegate guard", gql)
 	case scenarios.ActionThrottle:
-		wait, allowed := g.buckets.take(d, ev.Time)
+		wait, allowed := g.throttle(r.Context(), d, ev.Time)
 		if allowed {
 			return 0
 		}
@@ -134,12 +134,7 @@ func newBuckets(p *monitor.Policy) *buckets {
 // take spends a token of d's bucket; when empty it returns how long until
 // the next one.
 func (b *buckets) take(d scenarios.Decision, now time.Time) (time.Duration, bool) {
-	t, ok := b.rules[d.Rule]
-	if !ok {
-		t = monitor.Throttle{Rate: 1, Burst: 5}
-	}
-	scale := math.Exp2(-float64(d.Level))
-	rate, burst := t.Rate*scale, math.Max(1, float64(t.Burst)*scale)
+	rate, burst := b.limits(d)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	k := d.ID
@@ -156,6 +151,17 @@ func (b *buckets) take(d scenarios.Decision, now time.Time) (time.Duration, bool
 		return 0, true
 	}
 	return time.Duration((1 - bk.tokens) / rate * float64(time.Second)), false
+}
+
+// limits are d's bucket rate (tokens a second) and burst: its rule's,
+// halved at each escalation level.
+func (b *buckets) limits(d scenarios.Decision) (rate, burst float64) {
+	t, ok := b.rules[d.Rule]
+	if !ok {
+		t = monitor.Throttle{Rate: 1, Burst: 5}
+	}
+	scale := math.Exp2(-float64(d.Level))
+	return t.Rate * scale, math.Max(1, float64(t.Burst)*scale)
 }
 
 func (b *buckets) sweep(now time.Time) {

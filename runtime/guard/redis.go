@@ -17,6 +17,8 @@ import (
 // Each subject's decision is one key ("<prefix>s:<kind>:<value>") expiring
 // with the decision, written by an atomic script that keeps the harsher
 // one; Check is a single MGET of the request's subjects, one round trip.
+// A throttled subject's token bucket is one more key (Take), so the fleet
+// lets it through at the throttle's rate once, not once per replica.
 // The client has short timeouts and no retries: a dead Redis must cost a
 // request milliseconds, not seconds (the guard then fails open).
 type RedisStore struct {

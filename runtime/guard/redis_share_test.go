@@ -34,10 +34,15 @@ type replica struct {
 // decisions in store and, when share is set, sharing its observations
 // (Run runs until the test ends).
 func newReplica(t *testing.T, back *backend, clock *fakeClock, name string, store Store, share *RedisShare) *replica {
+	return newReplicaWith(t, back, clock, name, walkPolicy, store, share)
+}
+
+// newReplicaWith is newReplica with a policy of its own.
+func newReplicaWith(t *testing.T, back *backend, clock *fakeClock, name, policy string, store Store, share *RedisShare) *replica {
 	t.Helper()
 	u, err := url.Parse(back.URL)
 	require.NoError(t, err)
-	pol, err := monitor.ParsePolicy("walk.yaml", []byte(walkPolicy))
+	pol, err := monitor.ParsePolicy("policy.yaml", []byte(policy))
 	require.NoError(t, err)
 	mon := monitor.New(shopSurface(), monitor.Config{Policy: pol, IDPrefix: name})
 	opts := Options{Mode: Enforce, Now: clock.Now, Surface: shopSurface(), Store: store}
@@ -229,4 +234,53 @@ func counted(g *Guard, name string) float64 {
 		}
 	}
 	return sum
+}
+
+// decisionsOnly hides a store's Throttler: each guard keeps its own buckets.
+type decisionsOnly struct{ Store }
+
+// A throttle decided through one replica allows its burst once across the
+// fleet: the buckets live in Redis. With each replica's own buckets an
+// abuser alternating replicas gets the burst (and the rate) once per
+// replica.
+func TestRedisThrottleSharedByReplicas(t *testing.T) {
+	needRedis(t, redisAddr)
+	policy := policyWith("throttle", ", throttle: {rate: 1/s, burst: 4}")
+	allowed := func(t *testing.T, shared bool) (int, []*replica, string) {
+		prefix, clock, back := redisPrefix(t), newFakeClock(), newBackend(t)
+		var f []*replica
+		for _, name := range []string{"a", "b"} {
+			rs := NewRedisStore(RedisOptions{Addr: redisAddr, Prefix: prefix})
+			t.Cleanup(func() { rs.Close() })
+			var st Store = rs
+			if !shared {
+				st = decisionsOnly{rs}
+			}
+			f = append(f, newReplicaWith(t, back, clock, name, policy, st, nil))
+		}
+		tok := f[0].login(t, "mallory")
+		f[0].walk(t, tok, 1, 3)
+		require.NotEmpty(t, f[0].guard.Decisions(), "throttled")
+		n := 0
+		for i := range 12 { // no time passes: only the burst is let through
+			if code, _, _ := f[i%2].do(t, "GET", "/users/9", tok, ""); code == http.StatusOK {
+				n++
+			} else {
+				require.Equal(t, http.StatusTooManyRequests, code)
+			}
+		}
+		return n, f, tok
+	}
+	n, f, tok := allowed(t, true)
+	assert.Equal(t, 4, n, "one burst across both replicas")
+	f[0].clock.Advance(time.Second)
+	for i, want := range []int{http.StatusOK, http.StatusTooManyRequests} {
+		code, hdr, _ := f[1-i].do(t, "GET", "/users/9", tok, "")
+		assert.Equal(t, want, code, "a second later: one token for the fleet")
+		if want == http.StatusTooManyRequests {
+			assert.Equal(t, "1", hdr.Get("Retry-After"))
+		}
+	}
+	n, _, _ = allowed(t, false)
+	assert.Equal(t, 8, n, "a burst per replica when each keeps its own buckets")
 }
