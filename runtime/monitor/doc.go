@@ -6,13 +6,16 @@
 // templates (Router), attributes it to a subject (the identity behind its
 // token when known, else the token, else the client address) and feeds it
 // to its detectors: rate, enumeration, scraping, stuffing, reuse, coupon,
-// flow, sweep and hoarding (units held in carts never checked out). Some
-// abuse is in one request's shape and is scored before it is served, so
-// the guard refuses the request itself: Inspect (GraphQL aliases and
-// batches: amplification) and InspectRequest (a REST page over the
-// collection's documented maximum, or the policy's cap: oversize). Their
-// findings raise a decaying risk score per subject,
-// weighted by context (operation sensitivity, new device or place, young
+// flow, sweep, hoarding (units held in carts never checked out) and signup
+// (accounts created per address, network and device). Some abuse is in
+// one request's shape and is scored before it is served, so the guard
+// refuses the request itself: Inspect (GraphQL aliases and batches:
+// amplification), InspectRequest (a REST page over the collection's
+// documented maximum, or the policy's cap: oversize) and, for REST and
+// GraphQL operations alike (InspectOperations), a step called without the
+// one the spec requires before it (flow) or a sign-up from a source past
+// its limit (signup). Their findings raise a decaying risk score per
+// subject, weighted by context (operation sensitivity, new device or place, young
 // account), and the first matching rule of the Policy (YAML, validated and
 // compiled) turns them into scenarios.Decisions with an action, a TTL and
 // escalation for repeat offenders. Time comes only from event timestamps,
