@@ -346,3 +346,43 @@ func TestCollect(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkGraphQLShopper is one shopper step: read a page of 20 products
+// (or another answer) and write the next document.
+func BenchmarkGraphQLShopper(b *testing.B) {
+	tg := kindtest.Shop(b, demoshop.Options{Users: 5, Products: 40})
+	sc, err := Workload(tg.GraphQL, shoppers(1))
+	require.NoError(b, err)
+	p, err := Program(sc, generators.Env{Identity: scenarios.Identity{Username: "ann", Password: "pw"}, Seed: 1})
+	require.NoError(b, err)
+	step, _ := p.Next(nil)
+	prev := &scenarios.Result{Request: step.Request, Status: 200, Body: []byte(`{"data":{"login":{"token":"t1","userId":"7"}}}`)}
+	var page strings.Builder
+	page.WriteString(`{"data":{"products":{"items":[`)
+	for i := range 20 {
+		if i > 0 {
+			page.WriteByte(',')
+		}
+		page.WriteString(`{"id":"` + string(rune('1'+i%9)) + `","name":"Product","priceCents":1999}`)
+	}
+	page.WriteString(`],"page":1,"limit":20,"total":40}}}`)
+	answers := map[string][]byte{
+		"Browse":      []byte(page.String()),
+		"AddToCart":   []byte(`{"data":{"addCartItem":{"totalCents":5}}}`),
+		"ApplyCoupon": []byte(`{"data":{"applyCoupon":{"totalCents":4}}}`),
+		"Checkout":    []byte(`{"data":{"checkout":{"orderId":"1"}}}`),
+		"Details":     []byte(`{"data":{"user":{"id":"7"}}}`),
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		step, ok := p.Next(prev)
+		if !ok {
+			b.Fatal("the shopper stopped")
+		}
+		var body struct {
+			OperationName string `json:"operationName"`
+		}
+		_ = json.Unmarshal(step.Request.Body, &body)
+		prev = &scenarios.Result{Request: step.Request, Status: 200, Body: answers[body.OperationName]}
+	}
+}
