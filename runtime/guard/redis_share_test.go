@@ -210,6 +210,20 @@ func TestRedisShareKilledMidRunTrafficFlows(t *testing.T) {
 		assert.Positive(t, counted(r.guard, "abusegate_guard_share_errors_total"), "share errors in %s's /metrics", r.share.Replica())
 		assert.Positive(t, counted(r.guard, "abusegate_guard_store_errors_total"))
 	}
+
+	// Redis comes back (empty): sharing resumes by itself. A walk through
+	// A alone is decided by B's monitor too, from A's events.
+	startRedisAt(t, bin, addr)
+	decided := b.guard.broker.subscribe()
+	defer b.guard.broker.unsubscribe(decided)
+	trudy := a.login(t, "trudy")
+	a.walk(t, trudy, 1, 12)
+	select {
+	case d := <-decided:
+		assert.Equal(t, "trudy", d.Subject.Value, "B decided on A's traffic")
+	case <-ctx.Done():
+		t.Fatal("B never saw A's walk after Redis came back")
+	}
 }
 
 // needRedisServer skips when redis-server is not installed, and fails

@@ -8,8 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"strconv"
-	"sync"
+		"sync"
 	"testing"
 	"time"
 
@@ -61,17 +60,26 @@ func ownRedis(t *testing.T, bin string) (string, func()) {
 	require.NoError(t, err)
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no")
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	return addr, startRedisAt(t, bin, addr)
+}
+
+// startRedisAt starts redis-server at addr (a loopback host:port), waits
+// until it answers and returns a kill function (also run at cleanup).
+func startRedisAt(t *testing.T, bin, addr string) func() {
+	t.Helper()
+	host, port, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	cmd := exec.Command(bin, "--bind", host, "--port", port, "--save", "", "--appendonly", "no")
 	require.NoError(t, cmd.Start())
 	var once sync.Once
 	kill := func() { once.Do(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }) }
 	t.Cleanup(kill)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	defer rdb.Close()
 	ctx := context.Background()
 	require.Eventually(t, func() bool { return rdb.Ping(ctx).Err() == nil }, 5*time.Second, 20*time.Millisecond, "own redis-server at %s starts", addr)
-	return addr, kill
+	return kill
 }
 
 // redisRig is a rig whose guard stores decisions in Redis under prefix;
