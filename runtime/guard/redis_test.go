@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-		"sync"
+	"sync"
 	"testing"
 	"time"
 
