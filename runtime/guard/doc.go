@@ -15,7 +15,7 @@
 // scored too, so a contained subject that keeps going is contained again,
 // escalated. Passive mode (Guard.Passive) scores JSON access logs (NGINX,
 // Envoy) instead of live traffic, detect-only. Replicas share decisions
-// through a Redis Store and, with a Sharer (RedisShare: a Redis Stream
+// and throttle buckets through a Redis Store and, with a Sharer (RedisShare: a Redis Stream
 // every replica appends its observed events to, off the request path, and
 // reads the others' from into its own monitor), the traffic the detectors
 // count, so an abuser spread over replicas is seen whole by each.
