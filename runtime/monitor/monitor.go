@@ -73,10 +73,11 @@ func New(surface scenarios.Surface, cfg Config) *Monitor {
 		hoard:   newHoarding(p.Hoarding),
 		signup:  newSignup(p.Signup, surface, n, h),
 	}
+	cat := newCatalog() // learnt by scraping, read by sweep after it
 	m.detectors = []Detector{
-		newRate(p.Rate, n), newEnumeration(p.Enumeration), newScraping(p.Scraping, n, h),
+		newRate(p.Rate, n), newEnumeration(p.Enumeration), newScraping(p.Scraping, n, h, cat),
 		newStuffing(p.Stuffing, n, h), newReuse(p.Reuse, h), newCoupon(p.Coupon, n, h), m.flow,
-		newSweep(p.Sweep, h), m.hoard, m.signup,
+		newSweep(p.Sweep, h, cat), m.hoard, m.signup,
 	}
 	return m
 }

@@ -104,6 +104,11 @@ type ScrapingFile struct {
 	ClusterDistinct int     `yaml:"cluster_distinct"`
 	ClusterMembers  int     `yaml:"cluster_members"`
 	ClusterOverlap  float64 `yaml:"cluster_overlap"`
+	// CatalogShare and CatalogMinPages: where the catalog's size is known,
+	// an identity, or the clients of one address prefix, whose distinct
+	// pages (at least CatalogMinPages) hold more than this share of it.
+	CatalogShare    float64 `yaml:"catalog_share"`
+	CatalogMinPages int     `yaml:"catalog_min_pages"`
 }
 
 // StuffingFile configures the credential-stuffing detector.
@@ -161,6 +166,9 @@ type SweepFile struct {
 	Run         int    `yaml:"run"`
 	Subjects    int    `yaml:"subjects"`
 	MaxSubjects int    `yaml:"max_subjects"`
+	// CatalogShare shortens Run, where the collection's size is known, to
+	// this share of its pages (never below Subjects).
+	CatalogShare float64 `yaml:"catalog_share"`
 }
 
 // RiskFile configures the decaying risk score.

@@ -57,6 +57,10 @@ type ScrapingConfig struct {
 	RegularityCV                    float64
 	ClusterDistinct, ClusterMembers int
 	ClusterOverlap                  float64
+	// CatalogShare of a known catalog's items, in at least CatalogMinPages
+	// distinct pages (catalog.go).
+	CatalogShare    float64
+	CatalogMinPages int
 }
 
 // SweepConfig: Run consecutive pages of one collection each read once
@@ -65,6 +69,8 @@ type ScrapingConfig struct {
 type SweepConfig struct {
 	Window                     time.Duration
 	Run, Subjects, MaxSubjects int
+	// CatalogShare of a known catalog's pages shortens Run.
+	CatalogShare float64
 }
 
 // StuffingConfig: login failures per source address or device.
@@ -200,7 +206,8 @@ func (f *PolicyFile) Compile() (*Policy, error) {
 		Scraping: ScrapingConfig{Window: dur(d.Scraping.Window, time.Hour), Distinct: orInt(d.Scraping.Distinct, 400),
 			Regular: orInt(d.Scraping.Regular, 60), RegularityCV: orFloat(d.Scraping.RegularityCV, 0.3),
 			ClusterDistinct: orInt(d.Scraping.ClusterDistinct, 300), ClusterMembers: orInt(d.Scraping.ClusterMembers, 3),
-			ClusterOverlap: orFloat(d.Scraping.ClusterOverlap, 0.25)},
+			ClusterOverlap: orFloat(d.Scraping.ClusterOverlap, 0.25), CatalogShare: orFloat(d.Scraping.CatalogShare, 0.5),
+			CatalogMinPages: orInt(d.Scraping.CatalogMinPages, 8)},
 		Stuffing: StuffingConfig{Window: dur(d.Stuffing.Window, 10*time.Minute), Failures: orInt(d.Stuffing.Failures, 10),
 			Usernames: orInt(d.Stuffing.Usernames, 5), FailureRatio: orFloat(d.Stuffing.FailureRatio, 0.5)},
 		Reuse: ReuseConfig{Window: dur(d.Reuse.Window, 10*time.Minute), Fingerprints: orInt(d.Reuse.Fingerprints, 3),
@@ -213,7 +220,8 @@ func (f *PolicyFile) Compile() (*Policy, error) {
 		Amplification: AmplificationConfig{Copies: orInt(d.Amplification.Copies, 8),
 			SensitiveCopies: orInt(d.Amplification.SensitiveCopies, 5), Fields: orInt(d.Amplification.Fields, 50)},
 		Sweep: SweepConfig{Window: dur(d.Sweep.Window, time.Hour), Run: orInt(d.Sweep.Run, 32),
-			Subjects: orInt(d.Sweep.Subjects, 8), MaxSubjects: orInt(d.Sweep.MaxSubjects, 64)},
+			Subjects: orInt(d.Sweep.Subjects, 8), MaxSubjects: orInt(d.Sweep.MaxSubjects, 64),
+			CatalogShare: orFloat(d.Sweep.CatalogShare, 0.5)},
 		Oversize: OversizeConfig{Cap: orInt(d.Oversize.Cap, 1000)},
 		Hoarding: HoardingConfig{Window: dur(d.Hoarding.Window, 24*time.Hour), Units: orInt(d.Hoarding.Units, 200)},
 		Signup: SignupConfig{Window: dur(d.Signup.Window, time.Hour), Address: orInt(d.Signup.Address, 30),

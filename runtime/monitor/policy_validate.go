@@ -135,6 +135,8 @@ func (f *PolicyFile) Validate() error {
 	p.duration("detectors.scraping.window", d.Scraping.Window, false)
 	p.ratio("detectors.scraping.cluster_overlap", d.Scraping.ClusterOverlap)
 	p.positive("detectors.scraping.regularity_cv", d.Scraping.RegularityCV)
+	p.ratio("detectors.scraping.catalog_share", d.Scraping.CatalogShare)
+	p.ratio("detectors.sweep.catalog_share", d.Sweep.CatalogShare)
 	p.duration("detectors.sweep.window", d.Sweep.Window, false)
 	p.duration("detectors.hoarding.window", d.Hoarding.Window, false)
 	p.duration("detectors.signup.window", d.Signup.Window, false)
@@ -153,7 +155,7 @@ func (f *PolicyFile) Validate() error {
 		{"detectors.rate.fingerprint", d.Rate.Fingerprint}, {"detectors.enumeration.distinct", d.Enumeration.Distinct},
 		{"detectors.enumeration.suspicious", d.Enumeration.Suspicious},
 		{"detectors.enumeration.sequential", d.Enumeration.Sequential}, {"detectors.scraping.distinct", d.Scraping.Distinct},
-		{"detectors.scraping.regular", d.Scraping.Regular}, {"detectors.stuffing.failures", d.Stuffing.Failures},
+		{"detectors.scraping.regular", d.Scraping.Regular}, {"detectors.scraping.catalog_min_pages", d.Scraping.CatalogMinPages}, {"detectors.stuffing.failures", d.Stuffing.Failures},
 		{"detectors.stuffing.usernames", d.Stuffing.Usernames}, {"detectors.reuse.fingerprints", d.Reuse.Fingerprints},
 		{"detectors.reuse.addresses", d.Reuse.Addresses}, {"detectors.coupon.attempts", d.Coupon.Attempts},
 		{"detectors.coupon.failures", d.Coupon.Failures}, {"detectors.coupon.repeats", d.Coupon.Repeats},

@@ -16,10 +16,22 @@ import (
 // together cover much of the catalog while barely overlapping, the mark of
 // a partitioned crawl. An office shares a device and a prefix too, but its
 // people read the same popular items, so their reads overlap.
+//
+// Where the catalog's size is known (catalog.go) the thresholds are also
+// relative to it: an identity whose pages hold more than CatalogShare of
+// the catalog within the window (and at least CatalogMinPages distinct
+// pages), and a spread crawl — members of one address prefix, whatever
+// their devices, covering that share together with little overlap — are
+// flagged however small the catalog.
 type scraping struct {
 	cfg      ScrapingConfig
 	window   int64
 	clusters *table[cluster]
+	// prefixes are clusters of the members of one address prefix, any
+	// device: a crawl spread over addresses of one network that rotates
+	// its devices.
+	prefixes *table[cluster]
+	cat      *catalog
 	h        hasher
 }
 
@@ -38,13 +50,15 @@ type bigSketch struct {
 	cur, prev [16]uint64
 }
 
-func (s *smallSketch) roll(now, window int64) {
-	switch roll(&s.start, now, window) {
+func (s *smallSketch) roll(now, window int64) rollKind {
+	k := roll(&s.start, now, window)
+	switch k {
 	case rollOne:
 		s.prev, s.cur = s.cur, [4]uint64{}
 	case rollReset:
 		s.prev, s.cur = [4]uint64{}, [4]uint64{}
 	}
+	return k
 }
 
 func (s *bigSketch) roll(now, window int64) {
@@ -107,20 +121,27 @@ func linearCount(cur, prev []uint64) float64 {
 	return -m * math.Log(1-float64(set)/m)
 }
 
-// coverage is one member's long-window reads: 256 bits of items and the
-// running statistics of its inter-arrival gaps (Welford).
+// coverage is one member's long-window reads: 256 bits of items, the
+// catalog items its new pages held in the current and previous window, and
+// the running statistics of its inter-arrival gaps (Welford).
 type coverage struct {
-	items    smallSketch
-	last     int64
-	gaps     uint32
-	mean, m2 float64
+	items     smallSketch
+	last      int64
+	gaps      uint32
+	got, prev uint32
+	mean, m2  float64
 }
+
+// held is how many catalog items the member's distinct pages held within
+// the window (both windows of its sketch).
+func (c *coverage) held() uint64 { return uint64(c.got) + uint64(c.prev) }
 
 // cluster is the union of its members' reads and the sum of what each
 // member read that was new to it: union/sum near 1 means no overlap.
 type cluster struct {
 	items   bigSketch
 	sum     float64
+	got     uint64 // catalog items its distinct pages held (prefix clusters)
 	last    int64
 	members []string
 }
@@ -131,9 +152,11 @@ const maxClusterMembers = 16
 // count for its cluster.
 const clusterJoin = 8
 
-func newScraping(cfg ScrapingConfig, maxKeys int, h hasher) *scraping {
-	return &scraping{cfg: cfg, window: int64(cfg.Window), h: h,
-		clusters: newTable(maxKeys/8+1, 2*cfg.Window, func(c *cluster) int64 { return c.last }),
+func newScraping(cfg ScrapingConfig, maxKeys int, h hasher, cat *catalog) *scraping {
+	last := func(c *cluster) int64 { return c.last }
+	return &scraping{cfg: cfg, window: int64(cfg.Window), h: h, cat: cat,
+		clusters: newTable(maxKeys/8+1, 2*cfg.Window, last),
+		prefixes: newTable(maxKeys/64+1, 2*cfg.Window, last),
 	}
 }
 
@@ -144,15 +167,35 @@ func (d *scraping) Observe(o *Observation) (Finding, bool) {
 	if !ok {
 		return Finding{}, false
 	}
+	// The catalog learns from every page served, read by anyone.
+	var got, size uint64
+	if o.Op.Has(scenarios.RoleCollection) && !(o.Event.ObjectID != "" && objectRead(o.Op)) {
+		if s, ok := spanOf(o.Op, o.Event.Path); ok {
+			got, size = d.cat.learn(d.h.key(o.Event.Route), s, o.Event.Bytes, o.Now)
+		}
+	}
 	c := &o.rec.cover
-	c.items.roll(o.Now, d.window)
+	switch c.items.roll(o.Now, d.window) {
+	case rollOne:
+		c.prev, c.got = c.got, 0
+	case rollReset:
+		c.prev, c.got = 0, 0
+	}
 	if c.last != 0 {
 		c.gap(float64(o.Now-c.last) / 1e9)
 	}
 	c.last = o.Now
 	fresh := c.items.add(item)
-	if f, ok := d.member(o, c); ok {
+	if fresh {
+		c.got += uint32(got)
+	}
+	if f, ok := d.member(o, c, size); ok {
 		return f, true
+	}
+	if got > 0 && o.Keys.Prefix != 0 {
+		if f, ok := d.spread(o, item, fresh, got, size); ok {
+			return f, true
+		}
 	}
 	// Only members that read a fair share join their cluster: most users
 	// read a handful of items and would cost a cluster each.
@@ -227,13 +270,23 @@ func (c *coverage) cv() float64 {
 	return math.Sqrt(c.m2/float64(c.gaps-1)) / c.mean
 }
 
-func (d *scraping) member(o *Observation, c *coverage) (Finding, bool) {
+// covers reports whether distinct pages holding got items are more than
+// the policy's share of a catalog of size items.
+func (d *scraping) covers(pages float64, got, size uint64) bool {
+	return size > 0 && pages >= float64(d.cfg.CatalogMinPages) && float64(got) > d.cfg.CatalogShare*float64(size)
+}
+
+func (d *scraping) member(o *Observation, c *coverage, size uint64) (Finding, bool) {
 	n := c.items.distinct()
 	regular := n >= float64(d.cfg.Regular) && c.cv() <= d.cfg.RegularityCV
-	if n < float64(d.cfg.Distinct) && !regular {
+	share := d.covers(n, c.held(), size)
+	if n < float64(d.cfg.Distinct) && !regular && !share {
 		return Finding{}, false
 	}
 	r := fmt.Sprintf("read ~%.0f distinct catalog items within %s", n, d.cfg.Window)
+	if share {
+		r += fmt.Sprintf(", pages holding %d of the ~%d-item catalog (%.0f%%)", c.held(), size, 100*float64(c.held())/float64(size))
+	}
 	if regular {
 		r += fmt.Sprintf(", one every %.1fs with a timer's regularity (cv %.2f)", c.mean, c.cv())
 	}
@@ -271,6 +324,52 @@ func (d *scraping) cluster(o *Observation, item uint64, fresh bool) (Finding, bo
 	}
 	for _, m := range cl.members {
 		f.Subjects = append(f.Subjects, subj(o.Subject.Kind, m))
+	}
+	*cl = cluster{last: o.Now}
+	return f, true
+}
+
+// spread judges a prefix cluster: the members of one address prefix, any
+// device, whose distinct pages hold more than the policy's share of the
+// catalog with little overlap. Only reads of pages with items count, once
+// the catalog's size is known.
+func (d *scraping) spread(o *Observation, item uint64, fresh bool, got, size uint64) (Finding, bool) {
+	cl := d.prefixes.get(o.Keys.Prefix, o.Now)
+	// Fixed windows: the union, the sum and the items held all count the
+	// same window, so the overlap is never judged across a window's edge.
+	if cl.items.start != 0 && o.Now-cl.items.start >= d.window {
+		*cl = cluster{members: cl.members[:0]}
+	}
+	cl.items.roll(o.Now, d.window)
+	cl.last = o.Now
+	if cl.items.add(item) {
+		cl.got += got
+	}
+	if fresh {
+		cl.sum++
+	}
+	if len(cl.members) < maxClusterMembers && !contains(cl.members, o.Subject.Value) {
+		cl.members = append(cl.members, o.Subject.Value)
+	}
+	union := cl.items.distinct()
+	if len(cl.members) < d.cfg.ClusterMembers || cl.sum == 0 || !d.covers(union, cl.got, size) {
+		return Finding{}, false
+	}
+	overlap := max(0, 1-union/cl.sum)
+	if overlap > d.cfg.ClusterOverlap {
+		return Finding{}, false
+	}
+	f := Finding{
+		Reason: fmt.Sprintf("%d clients from %s.* read ~%.0f distinct pages holding %d of the ~%d-item catalog (%.0f%%) within %s with %.0f%% overlap",
+			len(cl.members), prefix(o.Event.Addr), union, cl.got, size, 100*float64(cl.got)/float64(size), d.cfg.Window, 100*overlap),
+		Subjects: make([]scenarios.Subject, 0, len(cl.members)),
+	}
+	// The member that crossed the line first.
+	f.Subjects = append(f.Subjects, o.Subject)
+	for _, m := range cl.members {
+		if m != o.Subject.Value {
+			f.Subjects = append(f.Subjects, subj(o.Subject.Kind, m))
+		}
 	}
 	*cl = cluster{last: o.Now}
 	return f, true

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,11 @@ import (
 // that goes on under new names is contained name by name (the Monitor does
 // not repeat a live decision).
 //
+// Where the collection's size is known (catalog.go, learnt by the scraping
+// detector, which runs first) the run needed is CatalogShare of its pages
+// when that is shorter than Run, never under Subjects: a sweep of a
+// 30-page catalog cannot make a run of 32.
+//
 // Limits: pages that benign traffic already reads repeatedly within the
 // window hide the sweep's single read of them, so the run forms only where
 // people rarely go (deep pages); cursor paging is not numbered and left to
@@ -33,6 +39,7 @@ type sweep struct {
 	cfg    SweepConfig
 	window int64
 	routes *table[sweepRoute]
+	cat    *catalog
 	h      hasher
 	// seen is scratch for counting a run's distinct subjects.
 	seen [maxSweepSubjects]uint64
@@ -62,8 +69,8 @@ type sweepRoute struct {
 	last  int64
 }
 
-func newSweep(cfg SweepConfig, h hasher) *sweep {
-	return &sweep{cfg: cfg, window: int64(cfg.Window), h: h,
+func newSweep(cfg SweepConfig, h hasher, cat *catalog) *sweep {
+	return &sweep{cfg: cfg, window: int64(cfg.Window), h: h, cat: cat,
 		routes: newTable(maxSweepRoutes, 2*cfg.Window, func(r *sweepRoute) int64 { return r.last })}
 }
 
@@ -78,7 +85,8 @@ func (d *sweep) Observe(o *Observation) (Finding, bool) {
 	if !ok {
 		return Finding{}, false
 	}
-	r := d.routes.get(d.h.key(ev.Route), o.Now)
+	route := d.h.key(ev.Route)
+	r := d.routes.get(route, o.Now)
 	r.last = o.Now
 	s := &r.slots[page%sweepSlots]
 	// A page counts once more, unless a whole window passed since its
@@ -101,7 +109,7 @@ func (d *sweep) Observe(o *Observation) (Finding, bool) {
 	for hi-lo < sweepSlots-1 && d.single(r, hi+1, o.Now) {
 		hi++
 	}
-	if int(hi-lo+1) < d.cfg.Run {
+	if int(hi-lo+1) < d.run(route, o) {
 		return Finding{}, false
 	}
 	n := d.distinct(r, lo, hi)
@@ -118,6 +126,22 @@ func (d *sweep) Observe(o *Observation) (Finding, bool) {
 		}
 	}
 	return f, true
+}
+
+// run is the run of pages that makes a sweep of route: Run, or the
+// policy's share of a known catalog's pages when shorter, never under
+// Subjects.
+func (d *sweep) run(route uint64, o *Observation) int {
+	size := d.cat.size(route)
+	if size == 0 {
+		return d.cfg.Run
+	}
+	s, ok := spanOf(o.Op, o.Event.Path)
+	if !ok {
+		return d.cfg.Run
+	}
+	n := int(math.Ceil(d.cfg.CatalogShare * float64(s.pages(size))))
+	return min(d.cfg.Run, max(n, d.cfg.Subjects))
 }
 
 // single reports whether page was read once within the last window, and

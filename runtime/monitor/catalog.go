@@ -1,0 +1,147 @@
+package monitor
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
+
+// catalog learns the size of each paginated collection from the pages the
+// guard serves, so the scraping and sweep detectors can judge coverage as
+// a share of the catalog: a threshold in pages cannot fit both a 30-page
+// and a 30,000-page catalog. It is per route and global across subjects,
+// so it costs nothing per identity.
+//
+// A collection read's answer says whether it held items only through its
+// size in bytes (events carry no item count): a page whose bytes per
+// requested item are at least half the most the route has answered holds
+// items; an empty page (past the end) is its envelope alone, a few bytes
+// per item. The catalog's size is the end of the furthest page that held
+// items, in items: (page+1)*size for page numbers (so one page more than
+// the truth where pages count from 1), offset+size for offsets, a short
+// page counting the items its bytes account for. Asking for pages past the
+// end cannot inflate it: they answer empty. Until the route has answered
+// a page with items (or where events carry no Bytes) the size is unknown,
+// 0, and the detectors keep their absolute thresholds.
+//
+// Limits: reads of fewer than minLearnSize items teach nothing, since an
+// envelope may outweigh them; a filter (a category) reads a sub-catalog
+// through the same route, which only makes a filtered reader's coverage
+// look smaller; a catalog that shrinks is remembered at its largest until
+// the route goes idle for catalogIdle.
+type catalog struct {
+	routes *table[catalogRoute]
+}
+
+type catalogRoute struct {
+	end     uint64  // items up to the end of the furthest page answered with items
+	perItem float64 // the most bytes per requested item a page of the route answered
+	endPer  float64 // bytes per item of the page that set end
+	last    int64
+}
+
+// pageSpan is a collection read: the end of the items it asked for and
+// how many.
+type pageSpan struct {
+	end  uint64
+	size uint32
+}
+
+const (
+	// defaultPageSize is the page size of a read that names none; only
+	// ratios of items matter, so the common default is good enough.
+	defaultPageSize = 20
+	// minLearnSize is the smallest read the catalog learns from.
+	minLearnSize = 10
+	// maxCatalogRoutes bounds the collection routes tracked.
+	maxCatalogRoutes = 256
+	// catalogIdle is how long an idle route's size is remembered.
+	catalogIdle = 24 * time.Hour
+)
+
+func newCatalog() *catalog {
+	return &catalog{routes: newTable(maxCatalogRoutes, catalogIdle, func(r *catalogRoute) int64 { return r.last })}
+}
+
+// learn updates route's catalog with an answered read of bytes and returns
+// how many items the read held (0 for an empty page, or when unknown) and
+// the catalog's size in items (0 while unknown).
+func (c *catalog) learn(route uint64, s pageSpan, bytes int64, now int64) (got, size uint64) {
+	if bytes <= 0 || s.size < minLearnSize {
+		return 0, c.size(route)
+	}
+	r := c.routes.get(route, now)
+	r.last = now
+	per := float64(bytes) / float64(s.size)
+	if per > r.perItem {
+		r.perItem = per
+		// The page that set the end looks empty by the new measure: the
+		// end was learnt from envelopes, start again from this page.
+		if r.endPer < per/2 {
+			r.end, r.endPer = 0, 0
+		}
+	}
+	if per < r.perItem/2 {
+		return 0, r.end
+	}
+	got = min(uint64(s.size), uint64(float64(bytes)/r.perItem+0.5))
+	if end := s.end - uint64(s.size) + got; end > r.end {
+		r.end, r.endPer = end, per
+	}
+	return got, r.end
+}
+
+// size is route's catalog size in items, 0 while unknown.
+func (c *catalog) size(route uint64) uint64 {
+	if r := c.routes.m[route]; r != nil {
+		return r.end
+	}
+	return 0
+}
+
+// spanOf is the span of items a collection request asked for: its page
+// parameter times its page size, or its offset; the first page when it
+// names neither. Cursors are not numbered.
+func spanOf(op *scenarios.Operation, path string) (pageSpan, bool) {
+	_, q, _ := strings.Cut(path, "?")
+	var page, offset, limit string
+	hasPage, hasOffset := false, false
+	for _, p := range op.Params {
+		if p.In != scenarios.InQuery {
+			continue
+		}
+		v, ok := queryValue(q, p.Name)
+		switch p.Role {
+		case scenarios.ParamPage:
+			page, hasPage = v, hasPage || ok
+		case scenarios.ParamOffset:
+			offset, hasOffset = v, hasOffset || ok
+		case scenarios.ParamPageSize:
+			limit = v
+		case scenarios.ParamCursor:
+			if ok {
+				return pageSpan{}, false
+			}
+		}
+	}
+	size := uint64(defaultPageSize)
+	if k, err := strconv.ParseUint(limit, 10, 31); err == nil && k > 0 {
+		size = k
+	}
+	switch {
+	case hasPage:
+		n, err := strconv.ParseUint(page, 10, 31)
+		return pageSpan{end: (n + 1) * size, size: uint32(size)}, err == nil
+	case hasOffset:
+		n, err := strconv.ParseUint(offset, 10, 31)
+		return pageSpan{end: n + size, size: uint32(size)}, err == nil
+	}
+	return pageSpan{end: size, size: uint32(size)}, true
+}
+
+// pages is a catalog of items in pages of the span's size, rounded up.
+func (s pageSpan) pages(items uint64) int {
+	return int((items + uint64(s.size) - 1) / uint64(s.size))
+}
