@@ -15,10 +15,11 @@
 // scored too, so a contained subject that keeps going is contained again,
 // escalated. Passive mode (Guard.Passive) scores JSON access logs (NGINX,
 // Envoy) instead of live traffic, detect-only. Replicas share decisions
-// and throttle buckets through a Redis Store and, with a Sharer (RedisShare: a Redis Stream
-// every replica appends its observed events to, off the request path, and
-// reads the others' from into its own monitor), the traffic the detectors
-// count, so an abuser spread over replicas is seen whole by each.
+// and throttle buckets through a Redis Store and, with a Sharer
+// (RedisShare: a Redis Stream every replica appends its observed events
+// to, off the request path, and reads the others' from into its own
+// monitor), the traffic the detectors count, so an abuser spread over
+// replicas is seen whole by each.
 //
 // GraphQL: a POST (or GET) to an endpoint the Surface serves GraphQL
 // fields on is parsed (gqlparser's parser, confined to graphql.go; bodies
