@@ -82,6 +82,9 @@ func runDemo(ctx context.Context, std stdio, o demoOptions) error {
 	if o.benignUsers < 1 || o.benignUsers > maxDemoBenign {
 		return fmt.Errorf("--benign %d: want 1 to %d shoppers", o.benignUsers, maxDemoBenign)
 	}
+	if o.maxScraped < 0 || o.maxScraped > 100 {
+		return fmt.Errorf("--sla-max-scraped %g: want a share of the catalog from 0 to 100 (per cent)", o.maxScraped)
+	}
 	log := logger(std.err)
 	clock := vu.RealClock{}
 

@@ -29,7 +29,8 @@ const demoSpecName = "demoshop.openapi.yaml"
 // demoPlan is the plan `abusegate generate --kinds <demoSuite>` writes for
 // the embedded shop, compressed into the demo's window: every scenario
 // starts at --attack-at and runs until --duration (one-shot attacks to
-// their end), on accounts of its own. dir receives the leaked-credentials list the plan names.
+// their end), on accounts of its own. dir receives the leaked-credentials
+// list the plan names.
 func demoPlan(surface scenarios.Surface, shop *demoshop.Shop, o demoOptions, dir string) (*scenarios.Plan, error) {
 	leaked := filepath.Join(dir, "leaked.txt")
 	if err := writeLeaked(leaked, shop, o.seed); err != nil {
@@ -70,11 +71,11 @@ func compress(p *scenarios.Plan, o demoOptions) {
 		s := &p.Scenarios[i]
 		s.SLA = sla
 		s.Schedule.Start = o.attackAt
+		// A one-shot attack (a coupon stack, a race) keeps its generated
+		// bound: it runs to its checkout even on a loaded machine.
 		if s.Schedule.Executor != scenarios.PerVUIterations {
 			s.Schedule.Duration = o.duration - o.attackAt
 		}
-		// else the generated bound stays: a one-shot attack (a coupon
-		// stack, a race) runs to its checkout even on a loaded machine.
 		s.Budget.Duration = 0
 		if s.Pool == poolAttackers {
 			// Accounts of its own: one scenario's containment must not
@@ -89,7 +90,8 @@ func compress(p *scenarios.Plan, o demoOptions) {
 	}
 }
 
-// Slow scraping in the demo's window. Each scraper reads a page every
+// scrapeWholeCatalog fits slow scraping into the demo's window and the
+// demo's catalog. Each scraper reads a page every
 // 200-600 ms (the plan's 2-4 s, ten times faster), at most a few dozen
 // pages in all: under every per-client threshold of the monitor (rate,
 // distinct items, machine-regular pacing), so only the collective sweep

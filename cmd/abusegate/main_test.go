@@ -40,6 +40,7 @@ func TestUsageErrors(t *testing.T) {
 		{"attack after the end", []string{"demo", "--duration=2s", "--attack-at=3s"}, "--attack-at 3s must be before the end of --duration 2s"},
 		{"stray argument", []string{"demo", "extra"}, "unknown command"},
 		{"no shoppers", []string{"demo", "--benign=0"}, "--benign 0: want 1 to 150 shoppers"},
+		{"scraped share over 100", []string{"demo", "--sla-max-scraped=120"}, "--sla-max-scraped 120: want a share of the catalog from 0 to 100"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
