@@ -112,6 +112,9 @@ func NewRedisShare(o ShareOptions) *RedisShare {
 		ready: make(chan struct{}),
 	}
 	s.dropped = s.records.WithLabelValues("dropped")
+	for _, op := range []string{"publish", "read"} {
+		s.errs.WithLabelValues(op) // exported at 0 before the first error
+	}
 	return s
 }
 
