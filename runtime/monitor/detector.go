@@ -73,6 +73,18 @@ type Observation struct {
 	// rec is the subject's record, where each built-in detector keeps its
 	// per-subject state: one lookup serves them all.
 	rec *record
+	// route is the hash of Event.Route when the Monitor knows it from the
+	// matched operation (0 otherwise): see routeKey.
+	route uint64
+}
+
+// routeKey is the hash of the observation's route, hashed once per
+// operation by the Monitor rather than once per event by each detector.
+func (o *Observation) routeKey(h hasher) uint64 {
+	if o.route != 0 {
+		return o.route
+	}
+	return h.key(o.Event.Route)
 }
 
 // Keys are 64-bit hashes of an observation's subjects, 0 when absent.

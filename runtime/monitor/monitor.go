@@ -38,6 +38,9 @@ type Monitor struct {
 	over      oversize
 	hoard     *hoarding
 	signup    *signup
+	// routes are the hashes of the matched operations' routes by operation
+	// index, 0 until first needed.
+	routes []uint64
 }
 
 type liveKey struct {
@@ -72,6 +75,7 @@ func New(surface scenarios.Surface, cfg Config) *Monitor {
 		over:    oversize{cfg: p.Oversize},
 		hoard:   newHoarding(p.Hoarding),
 		signup:  newSignup(p.Signup, surface, n, h),
+		routes:  make([]uint64, len(surface.Operations)),
 	}
 	cat := newCatalog() // learnt by scraping, read by sweep after it
 	m.detectors = []Detector{
@@ -181,6 +185,14 @@ func (m *Monitor) Observe(ev scenarios.Event) []scenarios.Decision {
 		// argument, which the guard read into the event.
 		if mt.Op == nil || mt.Op.Protocol != scenarios.GraphQL {
 			o.Event.ObjectID = mt.ObjectID
+		}
+		// An operation's route is always the same template (or, for a
+		// GraphQL field, its key).
+		if i := mt.Index; i >= 0 && i < len(m.routes) {
+			if m.routes[i] == 0 {
+				m.routes[i] = m.h.key(mt.Route)
+			}
+			o.route = m.routes[i]
 		}
 	}
 	m.keys(o)

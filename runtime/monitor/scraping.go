@@ -108,14 +108,44 @@ func addBit(cur, prev []uint64, item uint64) bool {
 	return !seen
 }
 
-// linearCount estimates the distinct items in both windows.
+// linearCount estimates the distinct items in both windows. The estimate
+// depends only on the bitmap's size and how many bits are set, so the
+// sketches' sizes read it from a table instead of taking a logarithm per
+// observation.
 func linearCount(cur, prev []uint64) float64 {
 	set := 0
 	for i := range cur {
 		set += bits.OnesCount64(cur[i] | prev[i])
 	}
-	m := float64(len(cur) * 64)
-	if set >= len(cur)*64 {
+	switch len(cur) {
+	case len(smallSketch{}.cur):
+		return smallEstimates[set]
+	case len(bigSketch{}.cur):
+		return bigEstimates[set]
+	}
+	return linearEstimate(len(cur)*64, set)
+}
+
+// smallEstimates and bigEstimates are linearEstimate for every count of
+// set bits of the two sketch sizes; read-only once built.
+var (
+	smallEstimates = linearEstimates(len(smallSketch{}.cur) * 64)
+	bigEstimates   = linearEstimates(len(bigSketch{}.cur) * 64)
+)
+
+func linearEstimates(bits int) []float64 {
+	out := make([]float64, bits+1)
+	for set := range out {
+		out[set] = linearEstimate(bits, set)
+	}
+	return out
+}
+
+// linearEstimate is linear counting's estimate of the distinct items a
+// bitmap of size bits has seen when set of them are set.
+func linearEstimate(bits, set int) float64 {
+	m := float64(bits)
+	if set >= bits {
 		return m * math.Log(m)
 	}
 	return -m * math.Log(1-float64(set)/m)
@@ -171,7 +201,7 @@ func (d *scraping) Observe(o *Observation) (Finding, bool) {
 	var got, size uint64
 	if o.Op.Has(scenarios.RoleCollection) && !(o.Event.ObjectID != "" && objectRead(o.Op)) {
 		if s, ok := spanOf(o.Op, o.Event.Path); ok {
-			got, size = d.cat.learn(d.h.key(o.Event.Route), s, o.Event.Bytes, o.Now)
+			got, size = d.cat.learn(o.routeKey(d.h), s, o.Event.Bytes, o.Now)
 		}
 	}
 	c := &o.rec.cover
@@ -213,7 +243,7 @@ func (d *scraping) item(o *Observation) (uint64, bool) {
 	if o.Op == nil || !success(ev.Status) || o.Op.Method != "GET" {
 		return 0, false
 	}
-	route := d.h.key(ev.Route)
+	route := o.routeKey(d.h)
 	switch {
 	case ev.ObjectID != "" && objectRead(o.Op):
 		id, _ := objectKey(ev.ObjectID)

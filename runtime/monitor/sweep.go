@@ -85,7 +85,7 @@ func (d *sweep) Observe(o *Observation) (Finding, bool) {
 	if !ok {
 		return Finding{}, false
 	}
-	route := d.h.key(ev.Route)
+	route := o.routeKey(d.h)
 	r := d.routes.get(route, o.Now)
 	r.last = o.Now
 	s := &r.slots[page%sweepSlots]
