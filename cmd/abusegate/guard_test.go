@@ -270,3 +270,20 @@ func TestGuardCommandRedisReplicas(t *testing.T) {
 	assert.Equal(t, exitOK, stopA())
 	assert.Equal(t, exitOK, stopB())
 }
+
+// An introspection result is a spec too: the guard resolves a GraphQL
+// request's fields against it (counted as resolved in /metrics).
+func TestGuardCommandIntrospectionSpec(t *testing.T) {
+	spec := filepath.Join(sharedSpecs(t), "graphql", "shopify-storefront.introspection.json")
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"data":{"shop":{"name":"s"}}}`)
+	}))
+	defer upstream.Close()
+	proxy, admin, stop := startGuard(t, "--upstream", upstream.URL, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--spec", spec)
+	code, data := gqlPost(t, proxy, "", `query { shop { name } }`, nil)
+	assert.Equal(t, http.StatusOK, code)
+	assert.JSONEq(t, `{"name":"s"}`, string(data["shop"]))
+	assert.Contains(t, adminGet(t, admin+"/metrics"), `abusegate_guard_graphql_requests_total{outcome="resolved"} 1`)
+	assert.Equal(t, exitOK, stop())
+}
