@@ -23,8 +23,10 @@ type engine struct {
 	leanHTTP bool
 	wall     func() time.Time
 
-	mu       sync.Mutex
-	tasks    taskHeap
+	mu    sync.Mutex
+	tasks taskHeap
+	// epoch is when the run began; a task's key is its time from epoch.
+	epoch    time.Time
 	seq      uint64
 	inflight int
 	workers  int // only the dispatcher reads and writes it
@@ -45,7 +47,11 @@ type engine struct {
 // task is a heap entry: a VU due to run its next step, or a controller
 // event of an executor (start VUs, ramp, an arrival).
 type task struct {
-	at  time.Time
+	at time.Time
+	// key is at as the time since the engine's epoch (monotonic when the
+	// clock has a reading, as at.Before would compare), worked out once
+	// at push: the heap compares integers, not times.
+	key int64
 	seq uint64
 	vu  *vuState
 	fn  func(now time.Time)
@@ -56,8 +62,8 @@ type task struct {
 type taskHeap []task
 
 func (h taskHeap) less(i, j int) bool {
-	if a, b := h[i].at, h[j].at; !a.Equal(b) {
-		return a.Before(b)
+	if a, b := h[i].key, h[j].key; a != b {
+		return a < b
 	}
 	return h[i].seq < h[j].seq
 }
@@ -113,6 +119,7 @@ func (e *engine) push(v *vuState, at time.Time) {
 func (e *engine) pushLocked(t task) {
 	e.seq++
 	t.seq = e.seq
+	t.key = int64(t.at.Sub(e.epoch))
 	e.tasks.push(t)
 }
 

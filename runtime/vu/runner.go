@@ -113,6 +113,7 @@ func (r *Runner) Run(ctx context.Context, loads []Workload, rec *Recorder) error
 	e.rec = rec
 
 	t0 := r.Clock.Now()
+	e.epoch = t0
 	e.mu.Lock()
 	r.mu.Lock()
 	srcBase := 0
