@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -248,6 +249,14 @@ func TestGuardCommandRedisReplicas(t *testing.T) {
 	defer upstream.Close()
 	spec := filepath.Join("testdata", "shop.openapi.yaml")
 	prefix := fmt.Sprintf("abusegate-test:%s:%d:", t.Name(), time.Now().UnixNano())
+	t.Cleanup(func() { // the replicas' stream never expires
+		rdb := redis.NewClient(&redis.Options{Addr: addr})
+		defer rdb.Close()
+		ctx := context.Background()
+		for iter := rdb.Scan(ctx, 0, prefix+"*", 100).Iterator(); iter.Next(ctx); {
+			rdb.Del(ctx, iter.Val())
+		}
+	})
 	args := []string{"--upstream", upstream.URL, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
 		"--spec", spec, "--policy", walkPolicy(t), "--redis", addr, "--redis-prefix", prefix}
 	proxyA, _, stopA := startGuard(t, args...)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -124,8 +125,20 @@ func alternatingWalk(t *testing.T, fleet []*replica, limit int) (tok string, fir
 	return tok, 0, 0
 }
 
+// redisPrefix is a key prefix of the test's own in the shared Redis; its
+// keys (the stream never expires) are deleted when the test ends.
 func redisPrefix(t testing.TB) string {
-	return fmt.Sprintf("abusegate-test:%s:%d:", t.Name(), time.Now().UnixNano())
+	prefix := fmt.Sprintf("abusegate-test:%s:%d:", t.Name(), time.Now().UnixNano())
+	t.Cleanup(func() {
+		rdb := redis.NewClient(&redis.Options{Addr: redisAddr, MaxRetries: -1})
+		defer rdb.Close()
+		ctx := context.Background()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
+		for iter.Next(ctx) {
+			rdb.Del(ctx, iter.Val())
+		}
+	})
+	return prefix
 }
 
 func TestRedisShareContainsAnAlternatingWalkAsFastAsOneReplica(t *testing.T) {
