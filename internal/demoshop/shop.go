@@ -42,6 +42,7 @@ type Shop struct {
 	users         []User // users[i].ID == i+1; read-only after New
 	byUsername    map[string]*User
 	products      []Product // products[i].ID == i+1; read-only after New
+	productJSON   [][]byte  // productJSON[i] encodes products[i]; see products.go
 	coupons       map[string]Coupon
 	couponOrder   []Coupon
 	couponLatency time.Duration
@@ -75,6 +76,7 @@ func New(opts Options) *Shop {
 		users:         users,
 		byUsername:    make(map[string]*User, len(users)),
 		products:      products,
+		productJSON:   encodeProducts(products),
 		coupons:       make(map[string]Coupon),
 		couponOrder:   builtinCoupons(),
 		couponLatency: opts.CouponLatency,
