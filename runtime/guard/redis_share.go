@@ -33,6 +33,11 @@ import (
 // Redis is unreachable, records are dropped and counted, reads are
 // retried every RetryAfter, and requests are never held or failed for it.
 //
+// The stream holds what the monitor reads: paths with their queries,
+// client addresses, device fingerprints, token ids (hashes, never the
+// tokens), login usernames and coupon codes. Give Redis the protection a
+// log of them needs.
+//
 // A RedisShare runs once: Run closes its client when ctx ends.
 type RedisShare struct {
 	rdb     redis.UniversalClient
