@@ -51,7 +51,7 @@ scenarios:
 // Apart leaves no address or device shared between two attack scenarios:
 // each sends from addresses of its own, with browser builds of its own,
 // and a rotating scenario keeps as many devices as it rotated through.
-// The shoppers keep their crowd.
+// The shoppers keep their crowd; everyone is on a network of their own.
 func TestApartGivesEachAttackItsOwnMachines(t *testing.T) {
 	reg := generators.NewRegistry()
 	builtin.Register(reg)
@@ -68,10 +68,12 @@ func TestApartGivesEachAttackItsOwnMachines(t *testing.T) {
 	h.Apart()
 	ws := h.Workloads()
 	require.Len(t, ws, 4)
-	assert.Equal(t, before, ws[0].Disguise, "the shoppers are left alone")
+	assert.Equal(t, before.Devices, ws[0].Disguise.Devices, "the shoppers keep their crowd")
+	assert.True(t, ws[0].Disguise.Networks, "each shopper on a network of its own")
 	seen := map[string]string{}
 	for _, w := range ws[1:] {
 		assert.True(t, w.Disguise.Sources, "%s sends from addresses of its own", w.Scenario)
+		assert.True(t, w.Disguise.Networks, "%s sends from networks of its own", w.Scenario)
 		require.NotEmpty(t, w.Disguise.Devices, w.Scenario)
 		for _, d := range w.Disguise.Devices {
 			other, dup := seen[d.UserAgent]

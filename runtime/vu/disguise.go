@@ -13,6 +13,13 @@ type Disguise struct {
 	// address (127.0.0.2, 127.0.0.3, ...), so the target sees distinct
 	// peers. Without a pool, each VU is an identity.
 	Sources bool
+	// Networks, with Sources, puts each identity's address in a /24 of its
+	// own (127.0.1.2, 127.0.2.2, ...), as people on distinct networks
+	// rather than neighbours behind one router: a detector that groups
+	// clients by network prefix sees them apart. Workloads with and
+	// without it share no address unless one without it has more than
+	// 254 identities.
+	Networks bool
 	// Devices are assigned to identities deterministically; nil sends the
 	// harness's own User-Agent.
 	Devices []Device
@@ -195,6 +202,9 @@ func (e *engine) newIdentity(x *execution, key int, c Credential) *identityState
 	d := x.w.Disguise
 	if d.Sources {
 		id.sourceKey = x.srcBase + key
+		if d.Networks {
+			id.sourceKey = (id.sourceKey + 1) << 8
+		}
 	}
 	id.addr = "127.0.0.1"
 	if l := id.local(); l != "" {
