@@ -35,11 +35,15 @@ func BenchmarkRedisSharePublish(b *testing.B) {
 	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
 	req.Header.Set("Accept", "application/json")
 	for _, tt := range []struct {
-		name         string
-		redis, share bool
+		name                   string
+		redis, share, parallel bool
 	}{
-		{"memory", false, false}, {"memory+share", false, true},
-		{"redis", true, false}, {"redis+share", true, true},
+		{"memory", false, false, false}, {"memory+share", false, true, false},
+		{"redis", true, false, false}, {"redis+share", true, true, false},
+		// 25 goroutines per P: the Redis round trips overlap, as a proxy's
+		// concurrent connections do.
+		{"memory/parallel", false, false, true},
+		{"redis/parallel", true, false, true}, {"redis+share/parallel", true, true, true},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			prefix := redisPrefix(b)
@@ -66,12 +70,24 @@ func BenchmarkRedisSharePublish(b *testing.B) {
 				<-sh.Ready()
 			}
 			h := g.Middleware(next)
-			w := &discardWriter{h: http.Header{}}
 			b.ReportAllocs()
-			for b.Loop() {
-				clock.Advance(time.Second)
-				clear(w.h)
-				h.ServeHTTP(w, req)
+			if tt.parallel {
+				b.SetParallelism(25)
+				b.RunParallel(func(pb *testing.PB) {
+					r, w := req.Clone(context.Background()), &discardWriter{h: http.Header{}}
+					for pb.Next() {
+						clock.Advance(time.Millisecond)
+						clear(w.h)
+						h.ServeHTTP(w, r)
+					}
+				})
+			} else {
+				w := &discardWriter{h: http.Header{}}
+				for b.Loop() {
+					clock.Advance(time.Second)
+					clear(w.h)
+					h.ServeHTTP(w, req)
+				}
 			}
 			if sh != nil {
 				b.ReportMetric(counterNow(sh.dropped)/float64(b.N), "dropped/op")
