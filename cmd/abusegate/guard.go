@@ -23,7 +23,6 @@ import (
 
 	"github.com/abusegate/abusegate/runtime/guard"
 	"github.com/abusegate/abusegate/runtime/monitor"
-	"github.com/abusegate/abusegate/scenarios"
 )
 
 // guardOptions are the guard command's flags.
@@ -97,13 +96,9 @@ func runGuard(ctx context.Context, std stdio, o guardOptions) error {
 	if err != nil {
 		return err
 	}
-	var surface scenarios.Surface
-	if o.spec != "" {
-		l, err := loadSpec(ctx, std, o.spec, specFlags{})
-		if err != nil {
-			return fmt.Errorf("--spec: %w", err)
-		}
-		surface = l.surface
+	surface, err := specSurface(ctx, std, o.spec)
+	if err != nil {
+		return err
 	}
 	seed, err := monitorSeed(o.seed)
 	if err != nil {

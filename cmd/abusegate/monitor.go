@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/abusegate/abusegate/generators/openapi"
 	"github.com/abusegate/abusegate/runtime/guard"
 	"github.com/abusegate/abusegate/runtime/monitor"
 	"github.com/abusegate/abusegate/scenarios"
@@ -57,7 +56,7 @@ monitor --access-log -. With --admin the decisions are also served (GET
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.accessLog, "access-log", "", "JSON access log to read, - for stdin (required)")
-	f.StringVar(&o.spec, "spec", "", "OpenAPI spec of the API (routes, login, coupon, checkout)")
+	f.StringVar(&o.spec, "spec", "", "OpenAPI spec or GraphQL schema (SDL or introspection JSON) of the API: routes, login, coupon, checkout")
 	f.StringVar(&o.policy, "policy", "", "policy YAML (default: the embedded policy, see guard --print-policy)")
 	f.StringVar(&o.admin, "admin", "", "serve the admin API on this address (loopback unless --admin-token is set)")
 	f.StringVar(&o.adminToken, "admin-token", os.Getenv("ABUSEGATE_ADMIN_TOKEN"), "bearer token the admin API requires (env ABUSEGATE_ADMIN_TOKEN)")
@@ -80,11 +79,12 @@ func runMonitor(ctx context.Context, std stdio, o monitorOptions) error {
 	if err != nil {
 		return err
 	}
-	var surface scenarios.Surface
-	if o.spec != "" {
-		if surface, _, err = openapi.LoadFile(o.spec); err != nil {
-			return fmt.Errorf("--spec: %w", err)
-		}
+	if o.spec == "-" && o.accessLog == "-" {
+		return fmt.Errorf("--spec - and --access-log - both read stdin: give one of them a file")
+	}
+	surface, err := specSurface(ctx, std, o.spec)
+	if err != nil {
+		return err
 	}
 	seed, err := monitorSeed(o.seed)
 	if err != nil {
@@ -162,4 +162,18 @@ func passive(ctx context.Context, std stdio, g *guard.Guard, in io.Reader, name 
 	case <-ctx.Done():
 		return guard.PassiveStats{}, ctx.Err()
 	}
+}
+
+// specSurface loads the --spec of guard and monitor, OpenAPI or GraphQL;
+// no spec is an empty Surface (the monitor then scores what it can without
+// routes).
+func specSurface(ctx context.Context, std stdio, spec string) (scenarios.Surface, error) {
+	if spec == "" {
+		return scenarios.Surface{}, nil
+	}
+	l, err := loadSpec(ctx, std, spec, specFlags{})
+	if err != nil {
+		return scenarios.Surface{}, fmt.Errorf("--spec: %w", err)
+	}
+	return l.surface, nil
 }

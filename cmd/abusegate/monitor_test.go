@@ -96,3 +96,29 @@ func TestMonitorCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+// The passive monitor takes the same specs as the guard: a GraphQL schema
+// loads (its REST-shaped log lines then match no route), a broken one is
+// named with its position, and stdin cannot feed both the log and the spec.
+func TestMonitorCommandSpecs(t *testing.T) {
+	log := filepath.Join("..", "..", "runtime", "guard", "testdata", "accesslog", "nginx.log")
+	bad := filepath.Join(t.TempDir(), "bad.graphql")
+	require.NoError(t, os.WriteFile(bad, []byte("type Query {\n  user(id: ID!): User\n"), 0o600))
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"graphql schema", []string{"--access-log", log, "--spec", filepath.Join("..", "..", "internal", "demoshop", "schema.graphql")}, exitOK, ""},
+		{"broken schema", []string{"--access-log", log, "--spec", bad}, exitUsage, "bad.graphql:3"},
+		{"stdin twice", []string{"--access-log", "-", "--spec", "-"}, exitUsage, "both read stdin"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := cli(t, append([]string{"monitor"}, tt.args...)...)
+			assert.Equal(t, tt.code, code, stderr)
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
+}
