@@ -62,8 +62,9 @@ func (m *Monitor) inspectOperation(ev scenarios.Event, mt Match, before uint64) 
 	if !flowOp && !signupOp {
 		return nil
 	}
-	o, known := m.unserved(ev, mt)
-	if !known {
+	var obs Observation
+	o := &obs
+	if !m.unserved(o, ev, mt) {
 		return nil
 	}
 	m.mu.Lock()
@@ -82,18 +83,20 @@ func (m *Monitor) inspectOperation(ev scenarios.Event, mt Match, before uint64) 
 	return nil
 }
 
-// unserved is a request not yet served as the detectors' inspections see
-// it: its identity from a learnt token, the subject it is scored as, its
-// route; ok is false when nothing tells who sent it. Its Keys are left
-// for the caller to fill under the lock.
-func (m *Monitor) unserved(ev scenarios.Event, mt Match) (*Observation, bool) {
+// unserved fills o with a request not yet served as the detectors'
+// inspections see it: its identity from a learnt token, the subject it is
+// scored as, its route; false when nothing tells who sent it. Its Keys
+// are left for the caller to fill under the lock. The caller's o can live
+// on its stack: nothing keeps it.
+func (m *Monitor) unserved(o *Observation, ev scenarios.Event, mt Match) bool {
 	if ev.Identity == "" {
 		ev.Identity = m.Identity(ev.TokenID)
 	}
 	subject, known := scoredAs(&ev)
 	if !known {
-		return nil, false
+		return false
 	}
 	ev.Route = mt.Route
-	return &Observation{Event: ev, Subject: subject, Op: mt.Op, OpIndex: mt.Index, Now: ev.Time.UnixNano()}, true
+	*o = Observation{Event: ev, Subject: subject, Op: mt.Op, OpIndex: mt.Index, Now: ev.Time.UnixNano()}
+	return true
 }

@@ -128,8 +128,9 @@ func (m *Monitor) InspectRequest(ev scenarios.Event) []scenarios.Decision {
 	if !ok && ev.Units <= 0 {
 		return out
 	}
-	o, known := m.unserved(ev, mt)
-	if !known {
+	var obs Observation
+	o := &obs
+	if !m.unserved(o, ev, mt) {
 		return out
 	}
 	m.mu.Lock()
