@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -69,7 +70,7 @@ type source struct {
 // o, the strongest first; a zero key is absent.
 func (d *signup) sources(o *Observation) [3]source {
 	net := o.Keys.Prefix
-	if n, ok := network6(o.Event.Addr); ok {
+	if n, ok := network(o.Event.Addr); ok {
 		net = d.h.key(n)
 	}
 	var dev uint64
@@ -145,17 +146,24 @@ func (d *signup) finding(o *Observation, s source, what string) Finding {
 
 func (d *signup) checksBefore(method string) bool { return slices.Contains(d.methods, method) }
 
-// network6 is the /64 of an IPv6 address, the subnet one site hands out
-// addresses from; ok is false for anything else.
-func network6(addr string) (string, bool) {
-	if !hasColon(addr) {
+// network is the network a sign-up from addr counts under where the
+// monitor's address prefix (/24, IPv6 /48) is not it: the /64 of an IPv6
+// address, the subnet one site hands out addresses from, and the /24 of
+// an IPv4-mapped one (a dual-stack listener or a proxy may write an IPv4
+// client so); ok is false for plain IPv4 and anything unparsable.
+func network(addr string) (string, bool) {
+	if strings.IndexByte(addr, ':') < 0 {
 		return "", false
 	}
 	a, err := netip.ParseAddr(addr)
-	if err != nil || !a.Is6() || a.Is4In6() {
+	if err != nil {
 		return "", false
 	}
-	p, err := a.Prefix(64)
+	bits := 64
+	if a.Is4In6() {
+		a, bits = a.Unmap(), 24
+	}
+	p, err := a.Prefix(bits)
 	if err != nil {
 		return "", false
 	}
@@ -164,17 +172,8 @@ func network6(addr string) (string, bool) {
 
 // networkName is the network a sign-up counts under, for reasons.
 func networkName(addr string) string {
-	if n, ok := network6(addr); ok {
+	if n, ok := network(addr); ok {
 		return n
 	}
 	return prefix(addr) + ".0/24"
-}
-
-func hasColon(s string) bool {
-	for i := range len(s) {
-		if s[i] == ':' {
-			return true
-		}
-	}
-	return false
 }
