@@ -66,46 +66,47 @@ func TestGuardedScrapeIsBounded(t *testing.T) {
 	assert.Equal(t, monitor.ScrapingName, first.Detector, "decisions: %s", tg.DecisionSummary())
 }
 
-// The generated scenario on the 600-item catalog (30 pages of 20), as it
-// really goes: a detection gap, asserted as it stands so that a detector
-// that closes it fails this test and is noticed. Ten scrapers fetch three
-// or four pages each, then one past the end.
+// The generated scenario on small catalogs, as it really goes: ten
+// scrapers fetch pages i, i+10, ... until one comes back empty. The
+// monitor learns the catalog's size from the pages it serves (their bytes:
+// a page past the end is an empty envelope) and contains a reader, or the
+// clients of one address prefix, whose distinct pages hold more than
+// Scraping.CatalogShare (30%) of it. Before that, absolute thresholds did
+// not fit a 30-page catalog: one peer address harvested 600 of 600 items
+// with no decision (400 distinct pages per subject), ten addresses 600 of
+// 600 (the sweep's run of 32 pages is longer than the catalog), and at
+// page sizes 10 and 5, or a 1,000-item catalog, 83%, 32% and 88%.
 //   - From one peer address (the guard trusts no X-Forwarded-For, so the
-//     rotated addresses are one): 40 page reads, no decision. The scraping
-//     detector counts distinct pages per subject (400), and 40 is far
-//     under it; the sweep needs several clients.
-//   - From ten peer addresses (Disguise.Sources, as the demo runs
-//     attackers): the sweep detector blocks all ten, but only once a run
-//     of 32 consecutive pages each read once is complete, and the catalog
-//     is 30: the run's last pages are past the end, so every catalog page
-//     had been let through by then (served, or in flight and served just
-//     after the decision).
+//     rotated addresses are one): the scraping detector blocks it once its
+//     pages hold 30% of what the catalog is known to be. Its first ten
+//     pages go out together (ten VUs), so about ten are served.
+//   - From ten peer addresses of 127.0.0.0/24 (Disguise.Sources, as the
+//     demo runs attackers), each on rotating devices: the prefix cluster
+//     (at least eight clients, at most 10% overlap) and the sweep, its run
+//     shortened to a share of the known pages.
 //
-// Either way the whole catalog is harvested.
-func TestGuardedSmallCatalogIsHarvestedBeforeContainment(t *testing.T) {
-	const catalog = 600
-	pol := monitor.DefaultPolicy()
+// Either way well under half the catalog is harvested; the figures are
+// logged (measured: 200 and 240 of 600 at page size 20).
+func TestGuardedSmallCatalogIsBounded(t *testing.T) {
 	tests := []struct {
 		name    string
+		catalog int
+		size    string
 		sources bool
-		check   func(t *testing.T, tg *kindtest.Target)
 	}{
-		{"one peer address", false, func(t *testing.T, tg *kindtest.Target) {
-			assert.Empty(t, tg.Guard.Decisions(), "no detector saw it: %s", tg.DecisionSummary())
-		}},
-		{"ten peer addresses", true, func(t *testing.T, tg *kindtest.Target) {
-			by := tg.ByDetector()
-			require.Positive(t, by[monitor.SweepName], "decisions: %s", tg.DecisionSummary())
-			assert.Len(t, by, 1, "the sweep alone decided: %s", tg.DecisionSummary())
-		}},
+		{"one peer address", 600, "20", false},
+		{"ten peer addresses", 600, "20", true},
+		{"ten peer addresses, pages of 10", 600, "10", true},
+		{"ten peer addresses, pages of 5", 600, "5", true},
+		{"ten peer addresses, 1000 items", 1000, "20", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tg := kindtest.Guarded(t, demoshop.Options{Seed: 1, Products: catalog}, monitor.Config{})
+			tg := kindtest.Guarded(t, demoshop.Options{Seed: 1, Products: tt.catalog}, monitor.Config{})
 			k := scraping.New()
 			sc := tg.Generate(t, k, generators.Options{Attackers: tg.Identities(20, 10)}, "scraping-get-products")
 			require.Equal(t, "20", sc.Params["size"])
-			require.Less(t, catalog/20, pol.Sweep.Run, "the catalog is shorter than the sweep's run")
+			sc.Params["size"] = tt.size
 			w := vu.Workload{
 				Scenario: sc.ID, Actor: scenarios.Attacker, VUs: sc.Schedule.VUs, Duration: 20 * time.Second, Seed: 1,
 				Disguise: vu.Disguise{Sources: tt.sources},
@@ -129,9 +130,10 @@ func TestGuardedSmallCatalogIsHarvestedBeforeContainment(t *testing.T) {
 					denied++
 				}
 			}
-			t.Logf("%s: %d of %d items in %d page reads, %d denied; decisions %v", tt.name, leak, catalog, reads, denied, tg.ByDetector())
-			assert.Equal(t, catalog, leak, "the whole catalog is harvested")
-			tt.check(t, tg)
+			t.Logf("%s: %d of %d items in %d page reads, %d denied; decisions %v", tt.name, leak, tt.catalog, reads, denied, tg.ByDetector())
+			require.Positive(t, leak, "the scrape must get started")
+			assert.Less(t, leak, tt.catalog/2, "well under half the catalog: %s", tg.DecisionSummary())
+			assert.Positive(t, tg.ByDetector()[monitor.ScrapingName], "decisions: %s", tg.DecisionSummary())
 		})
 	}
 }

@@ -39,7 +39,11 @@ type catalogRoute struct {
 	end     uint64  // items up to the end of the furthest page answered with items
 	perItem float64 // the most bytes per requested item a page of the route answered
 	endPer  float64 // bytes per item of the page that set end
-	last    int64
+	// ended is set once a read at or past end answered empty, or a page
+	// held fewer items than asked: the catalog's end has been seen, so
+	// end is its size and not only a lower bound.
+	ended bool
+	last  int64
 }
 
 // pageSpan is a collection read: the end of the items it asked for and
@@ -53,8 +57,10 @@ const (
 	// defaultPageSize is the page size of a read that names none; only
 	// ratios of items matter, so the common default is good enough.
 	defaultPageSize = 20
-	// minLearnSize is the smallest read the catalog learns from.
-	minLearnSize = 10
+	// minLearnSize is the smallest read the catalog learns from: an empty
+	// page's bytes per item stay under half a full page's while the
+	// envelope weighs less than size items.
+	minLearnSize = 5
 	// maxCatalogRoutes bounds the collection routes tracked.
 	maxCatalogRoutes = 256
 	// catalogIdle is how long an idle route's size is remembered.
@@ -67,10 +73,11 @@ func newCatalog() *catalog {
 
 // learn updates route's catalog with an answered read of bytes and returns
 // how many items the read held (0 for an empty page, or when unknown) and
-// the catalog's size in items (0 while unknown).
-func (c *catalog) learn(route uint64, s pageSpan, bytes int64, now int64) (got, size uint64) {
+// the catalog's size in items (0 while unknown); see size.
+func (c *catalog) learn(route uint64, s pageSpan, bytes int64, now int64) (got, size uint64, ended bool) {
 	if bytes <= 0 || s.size < minLearnSize {
-		return 0, c.size(route)
+		size, ended = c.size(route)
+		return 0, size, ended
 	}
 	r := c.routes.get(route, now)
 	r.last = now
@@ -80,25 +87,36 @@ func (c *catalog) learn(route uint64, s pageSpan, bytes int64, now int64) (got, 
 		// The page that set the end looks empty by the new measure: the
 		// end was learnt from envelopes, start again from this page.
 		if r.endPer < per/2 {
-			r.end, r.endPer = 0, 0
+			r.end, r.endPer, r.ended = 0, 0, false
 		}
 	}
+	start := s.end - uint64(s.size)
 	if per < r.perItem/2 {
-		return 0, r.end
+		if r.end > 0 && start >= r.end {
+			r.ended = true
+		}
+		return 0, r.end, r.ended
 	}
 	got = min(uint64(s.size), uint64(float64(bytes)/r.perItem+0.5))
-	if end := s.end - uint64(s.size) + got; end > r.end {
-		r.end, r.endPer = end, per
+	if end := start + got; end > r.end {
+		// Items past an end seen before: the catalog grew.
+		r.end, r.endPer, r.ended = end, per, false
 	}
-	return got, r.end
+	if got < uint64(s.size) && start+got >= r.end {
+		r.ended = true
+	}
+	return got, r.end, r.ended
 }
 
-// size is route's catalog size in items, 0 while unknown.
-func (c *catalog) size(route uint64) uint64 {
+// size is route's catalog size in items, 0 while unknown, and whether its
+// end has been seen: until then it is the furthest page read with items, a
+// lower bound, which one reader going deeper than anyone before makes its
+// own depth.
+func (c *catalog) size(route uint64) (uint64, bool) {
 	if r := c.routes.m[route]; r != nil {
-		return r.end
+		return r.end, r.ended
 	}
-	return 0
+	return 0, false
 }
 
 // spanOf is the span of items a collection request asked for: its page

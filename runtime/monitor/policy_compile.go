@@ -206,7 +206,7 @@ func (f *PolicyFile) Compile() (*Policy, error) {
 		Scraping: ScrapingConfig{Window: dur(d.Scraping.Window, time.Hour), Distinct: orInt(d.Scraping.Distinct, 400),
 			Regular: orInt(d.Scraping.Regular, 60), RegularityCV: orFloat(d.Scraping.RegularityCV, 0.3),
 			ClusterDistinct: orInt(d.Scraping.ClusterDistinct, 300), ClusterMembers: orInt(d.Scraping.ClusterMembers, 3),
-			ClusterOverlap: orFloat(d.Scraping.ClusterOverlap, 0.25), CatalogShare: orFloat(d.Scraping.CatalogShare, 0.5),
+			ClusterOverlap: orFloat(d.Scraping.ClusterOverlap, 0.25), CatalogShare: orFloat(d.Scraping.CatalogShare, 0.3),
 			CatalogMinPages: orInt(d.Scraping.CatalogMinPages, 8)},
 		Stuffing: StuffingConfig{Window: dur(d.Stuffing.Window, 10*time.Minute), Failures: orInt(d.Stuffing.Failures, 10),
 			Usernames: orInt(d.Stuffing.Usernames, 5), FailureRatio: orFloat(d.Stuffing.FailureRatio, 0.5)},

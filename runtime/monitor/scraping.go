@@ -61,13 +61,15 @@ func (s *smallSketch) roll(now, window int64) rollKind {
 	return k
 }
 
-func (s *bigSketch) roll(now, window int64) {
-	switch roll(&s.start, now, window) {
+func (s *bigSketch) roll(now, window int64) rollKind {
+	k := roll(&s.start, now, window)
+	switch k {
 	case rollOne:
 		s.prev, s.cur = s.cur, [16]uint64{}
 	case rollReset:
 		s.prev, s.cur = [16]uint64{}, [16]uint64{}
 	}
+	return k
 }
 
 type rollKind int
@@ -162,21 +164,41 @@ type coverage struct {
 	mean, m2  float64
 }
 
-// held is how many catalog items the member's distinct pages held within
-// the window (both windows of its sketch).
-func (c *coverage) held() uint64 { return uint64(c.got) + uint64(c.prev) }
+// held estimates how many catalog items the member's distinct pages held
+// within the last window: the current window's and the share of the
+// previous one's still inside it, as counter.estimate slides.
+func (c *coverage) held(now, window int64) uint64 {
+	frac := max(float64(window-(now-c.items.start))/float64(window), 0)
+	return uint64(c.got) + uint64(float64(c.prev)*frac)
+}
 
 // cluster is the union of its members' reads and the sum of what each
 // member read that was new to it: union/sum near 1 means no overlap.
 type cluster struct {
-	items   bigSketch
-	sum     float64
-	got     uint64 // catalog items its distinct pages held (prefix clusters)
-	last    int64
-	members []string
+	items bigSketch
+	sum   float64
+	// Prefix clusters: reads and the catalog items of their distinct pages,
+	// in the current and previous window as the sketch keeps them, and
+	// whether the cluster was found (its newcomers are named as they come).
+	reads, prevReads uint32
+	got, prevGot     uint64
+	flagged          bool
+	last             int64
+	members          []string
 }
 
 const maxClusterMembers = 16
+
+// spreadOverlap is the most overlap a prefix cluster may show: people of
+// one network share it with others who read the same popular pages, and a
+// handful of them can read distinct pages by chance, so it is stricter
+// than the device cluster's; a partitioned crawl reads each page once.
+const spreadOverlap = 0.1
+
+// spreadMembers is the fewest clients a prefix cluster flags: a few
+// people of one network reading a few pages each can cover a small
+// catalog's share by chance; a crawl spread over addresses has many.
+const spreadMembers = 8
 
 // clusterJoin is how many distinct items a member reads before its reads
 // count for its cluster.
@@ -201,7 +223,7 @@ func (d *scraping) Observe(o *Observation) (Finding, bool) {
 	var got, size uint64
 	if o.Op.Has(scenarios.RoleCollection) && !(o.Event.ObjectID != "" && objectRead(o.Op)) {
 		if s, ok := spanOf(o.Op, o.Event.Path); ok {
-			got, size = d.cat.learn(o.routeKey(d.h), s, o.Event.Bytes, o.Now)
+			got, size, _ = d.cat.learn(o.routeKey(d.h), s, o.Event.Bytes, o.Now)
 		}
 	}
 	c := &o.rec.cover
@@ -222,8 +244,14 @@ func (d *scraping) Observe(o *Observation) (Finding, bool) {
 	if f, ok := d.member(o, c, size); ok {
 		return f, true
 	}
-	if got > 0 && o.Keys.Prefix != 0 {
-		if f, ok := d.spread(o, item, fresh, got, size); ok {
+	// Only anonymous clients (scored by address) make a network's crawl:
+	// accounts behind one network are an office or a carrier's NAT, whose
+	// people read pages at random (measured: in the 24 h simulation, 500
+	// logged-in shoppers sharing two /24s, reading pages 1-50 of 100, were
+	// flagged within the hour); crawls spread over accounts are the device
+	// cluster's and the sweep's.
+	if got > 0 && o.Subject.Kind == scenarios.SubjectAddress && o.Keys.Prefix != 0 {
+		if f, ok := d.spread(o, item, got, size); ok {
 			return f, true
 		}
 	}
@@ -309,13 +337,14 @@ func (d *scraping) covers(pages float64, got, size uint64) bool {
 func (d *scraping) member(o *Observation, c *coverage, size uint64) (Finding, bool) {
 	n := c.items.distinct()
 	regular := n >= float64(d.cfg.Regular) && c.cv() <= d.cfg.RegularityCV
-	share := d.covers(n, c.held(), size)
+	held := c.held(o.Now, d.window)
+	share := d.covers(n, held, size)
 	if n < float64(d.cfg.Distinct) && !regular && !share {
 		return Finding{}, false
 	}
 	r := fmt.Sprintf("read ~%.0f distinct catalog items within %s", n, d.cfg.Window)
 	if share {
-		r += fmt.Sprintf(", pages holding %d of the ~%d-item catalog (%.0f%%)", c.held(), size, 100*float64(c.held())/float64(size))
+		r += fmt.Sprintf(", pages holding %d of the ~%d-item catalog (%.0f%%)", held, size, 100*float64(held)/float64(size))
 	}
 	if regular {
 		r += fmt.Sprintf(", one every %.1fs with a timer's regularity (cv %.2f)", c.mean, c.cv())
@@ -362,36 +391,55 @@ func (d *scraping) cluster(o *Observation, item uint64, fresh bool) (Finding, bo
 // spread judges a prefix cluster: the members of one address prefix, any
 // device, whose distinct pages hold more than the policy's share of the
 // catalog with little overlap. Only reads of pages with items count, once
-// the catalog's size is known.
-func (d *scraping) spread(o *Observation, item uint64, fresh bool, got, size uint64) (Finding, bool) {
+// the catalog's size is known; every read counts in the sum, so a page
+// read again, by another member or the same one, is overlap: people go
+// back to the popular pages, a partitioned crawl reads each page once.
+func (d *scraping) spread(o *Observation, item, got, size uint64) (Finding, bool) {
 	cl := d.prefixes.get(o.Keys.Prefix, o.Now)
-	// Fixed windows: the union, the sum and the items held all count the
-	// same window, so the overlap is never judged across a window's edge.
-	if cl.items.start != 0 && o.Now-cl.items.start >= d.window {
-		*cl = cluster{members: cl.members[:0]}
+	// The union, the reads and the items held slide together over the
+	// sketch's two windows, so overlap is judged on every read the union
+	// holds (a window starting afresh would judge a network's people on
+	// their first few reads, distinct by chance).
+	switch cl.items.roll(o.Now, d.window) {
+	case rollOne:
+		cl.prevReads, cl.reads, cl.prevGot, cl.got = cl.reads, 0, cl.got, 0
+		cl.flagged, cl.members = false, cl.members[:0]
+	case rollReset:
+		cl.prevReads, cl.reads, cl.prevGot, cl.got = 0, 0, 0, 0
+		cl.flagged, cl.members = false, cl.members[:0]
 	}
-	cl.items.roll(o.Now, d.window)
 	cl.last = o.Now
-	if cl.items.add(item) {
+	news := cl.items.add(item)
+	if news {
 		cl.got += got
 	}
-	if fresh {
-		cl.sum++
-	}
-	if len(cl.members) < maxClusterMembers && !contains(cl.members, o.Subject.Value) {
+	cl.reads++
+	known := contains(cl.members, o.Subject.Value)
+	if !known && len(cl.members) < maxClusterMembers {
 		cl.members = append(cl.members, o.Subject.Value)
 	}
-	union := cl.items.distinct()
-	if len(cl.members) < d.cfg.ClusterMembers || cl.sum == 0 || !d.covers(union, cl.got, size) {
+	// Once found, the crawl's other clients are named as they read a page
+	// new to the cluster: it is not started afresh, or the clients the
+	// finding did not name (not yet seen, or past maxClusterMembers) would
+	// go on. Someone else of the network re-reading a page read before is
+	// not named.
+	if cl.flagged {
+		if known || !news {
+			return Finding{}, false
+		}
+		return Finding{Reason: fmt.Sprintf("joined the crawl of the ~%d-item catalog from %s.* found within %s", size, prefix(o.Event.Addr), d.cfg.Window)}, true
+	}
+	union, reads, held := cl.items.distinct(), float64(cl.reads+cl.prevReads), cl.got+cl.prevGot
+	if len(cl.members) < max(d.cfg.ClusterMembers, spreadMembers) || !d.covers(union, held, size) {
 		return Finding{}, false
 	}
-	overlap := max(0, 1-union/cl.sum)
-	if overlap > d.cfg.ClusterOverlap {
+	overlap := max(0, 1-union/reads)
+	if overlap > min(d.cfg.ClusterOverlap, spreadOverlap) {
 		return Finding{}, false
 	}
 	f := Finding{
 		Reason: fmt.Sprintf("%d clients from %s.* read ~%.0f distinct pages holding %d of the ~%d-item catalog (%.0f%%) within %s with %.0f%% overlap",
-			len(cl.members), prefix(o.Event.Addr), union, cl.got, size, 100*float64(cl.got)/float64(size), d.cfg.Window, 100*overlap),
+			len(cl.members), prefix(o.Event.Addr), union, held, size, 100*float64(held)/float64(size), d.cfg.Window, 100*overlap),
 		Subjects: make([]scenarios.Subject, 0, len(cl.members)),
 	}
 	// The member that crossed the line first.
@@ -401,7 +449,7 @@ func (d *scraping) spread(o *Observation, item uint64, fresh bool, got, size uin
 			f.Subjects = append(f.Subjects, subj(o.Subject.Kind, m))
 		}
 	}
-	*cl = cluster{last: o.Now}
+	cl.flagged = true
 	return f, true
 }
 

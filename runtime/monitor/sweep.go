@@ -132,7 +132,7 @@ func (d *sweep) Observe(o *Observation) (Finding, bool) {
 // policy's share of a known catalog's pages when shorter, never under
 // Subjects.
 func (d *sweep) run(route uint64, o *Observation) int {
-	size := d.cat.size(route)
+	size, _ := d.cat.size(route)
 	if size == 0 {
 		return d.cfg.Run
 	}
