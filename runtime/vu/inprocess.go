@@ -21,14 +21,8 @@ type inproc struct {
 	url  url.URL
 	hdr  http.Header
 	vals []string
-	// names are the header lines' names as last set, canon their keys in
-	// hdr; distinct: no name repeated, so vals[i] is line i's value and
-	// hdr[canon[i]] is vals[i:i+1].
-	names    []string
-	canon    []string
-	distinct bool
-	body     bytes.Reader
-	rw       responseWriter
+	body bytes.Reader
+	rw   responseWriter
 }
 
 // responseWriter is a minimal http.ResponseWriter over reused buffers.
@@ -92,7 +86,17 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 	if err := s.setURL(w.target); err != nil {
 		return h1Response{}, err
 	}
-	s.setHeader(w.fields)
+	s.resetHeader()
+	for _, f := range w.fields {
+		k := http.CanonicalHeaderKey(f.k)
+		if vs, ok := s.hdr[k]; ok {
+			s.hdr[k] = append(vs, f.v)
+			continue
+		}
+		s.vals = append(s.vals, f.v)
+		n := len(s.vals)
+		s.hdr[k] = s.vals[n-1 : n : n]
+	}
 	r.Method, r.URL, r.Header, r.Host = w.method, &s.url, s.hdr, w.host
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
 	r.RemoteAddr, r.RequestURI = id.remote, w.target
@@ -124,51 +128,11 @@ func newInproc(ctx context.Context) *inproc {
 	return s
 }
 
-// setHeader makes hdr hold fields. A VU sends the same header names
-// request after request (its device's, its session's; the correlation id
-// and User-Agent change value only), so when the names are those of the
-// last request and the handler left the map as it was, only the values
-// are written; otherwise the map is cleared (cheaper than deleting its
-// keys or making a new one) and filled again.
-func (s *inproc) setHeader(fields []hfield) {
-	if s.reusable(fields) {
-		for i, f := range fields {
-			s.vals[i] = f.v
-		}
-		return
-	}
+// resetHeader empties the request header for reuse (clearing the map is
+// cheaper than deleting its keys or making a new one).
+func (s *inproc) resetHeader() {
 	clear(s.hdr)
-	s.vals, s.names, s.canon = s.vals[:0], s.names[:0], s.canon[:0]
-	s.distinct = true
-	for _, f := range fields {
-		k := http.CanonicalHeaderKey(f.k)
-		s.names, s.canon = append(s.names, f.k), append(s.canon, k)
-		if vs, ok := s.hdr[k]; ok {
-			s.hdr[k] = append(vs, f.v)
-			s.distinct = false
-			continue
-		}
-		s.vals = append(s.vals, f.v)
-		n := len(s.vals)
-		s.hdr[k] = s.vals[n-1 : n : n]
-	}
-}
-
-// reusable reports whether hdr holds fields' names, one value each in
-// vals, as setHeader left it.
-func (s *inproc) reusable(fields []hfield) bool {
-	if !s.distinct || len(fields) != len(s.names) || len(s.hdr) != len(fields) || len(s.vals) != len(fields) {
-		return false
-	}
-	for i, f := range fields {
-		if f.k != s.names[i] {
-			return false
-		}
-		if vs := s.hdr[s.canon[i]]; len(vs) != 1 || &vs[0] != &s.vals[i] {
-			return false
-		}
-	}
-	return true
+	s.vals = s.vals[:0]
 }
 
 // setURL is the server's view of target: path and query, no scheme or

@@ -197,6 +197,18 @@ func TestRunnerHandlerHeaderReuse(t *testing.T) {
 		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "17", "X-A", "18")},
 		{Method: http.MethodGet, Path: "/", Header: hdr("X-C", "19")},
 		{Method: http.MethodGet, Path: "/", Header: hdr("X-C", "20")},
+		// Kinds of request taking turns, each kept apart.
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "21", "X-B", "22")},
+		{Method: http.MethodGet, Path: "/?meddle=set", Header: hdr("X-C", "23")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "24", "X-B", "25")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-C", "26")},
+		{Method: http.MethodGet, Path: "/?meddle=del", Header: hdr("X-A", "27", "X-B", "28")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-D", "29")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-E", "30")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-F", "31")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "32", "X-B", "33")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-C", "34")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-F", "35")},
 	}
 	h := &headerSeer{}
 	var got []scenarios.Result
