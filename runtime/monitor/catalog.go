@@ -47,10 +47,11 @@ type catalogRoute struct {
 }
 
 // pageSpan is a collection read: the end of the items it asked for and
-// how many.
+// how many; whether it paged by offset, and named its page size.
 type pageSpan struct {
-	end  uint64
-	size uint32
+	end             uint64
+	size            uint32
+	byOffset, sized bool
 }
 
 const (
@@ -144,19 +145,22 @@ func spanOf(op *scenarios.Operation, path string) (pageSpan, bool) {
 			}
 		}
 	}
-	size := uint64(defaultPageSize)
+	s := pageSpan{size: defaultPageSize}
 	if k, err := strconv.ParseUint(limit, 10, 31); err == nil && k > 0 {
-		size = k
+		s.size, s.sized = uint32(k), true
 	}
 	switch {
 	case hasPage:
 		n, err := strconv.ParseUint(page, 10, 31)
-		return pageSpan{end: (n + 1) * size, size: uint32(size)}, err == nil
+		s.end = (n + 1) * uint64(s.size)
+		return s, err == nil
 	case hasOffset:
 		n, err := strconv.ParseUint(offset, 10, 31)
-		return pageSpan{end: n + size, size: uint32(size)}, err == nil
+		s.end, s.byOffset = n+uint64(s.size), true
+		return s, err == nil
 	}
-	return pageSpan{end: size, size: uint32(size)}, true
+	s.end = uint64(s.size)
+	return s, true
 }
 
 // pages is a catalog of items in pages of the span's size, rounded up.

@@ -3,8 +3,6 @@ package monitor
 import (
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -181,44 +179,17 @@ func containsSubject(xs []scenarios.Subject, x scenarios.Subject) bool {
 	return false
 }
 
-// pageNumber is the page a collection request read: its page parameter, or
-// its offset divided by its page size; the first page when the request
-// names neither. Cursors are not numbered.
+// pageNumber is the page a collection request read: its page parameter,
+// or its offset divided by its page size (the offset itself where it names
+// none); the first page when the request names neither. Cursors are not
+// numbered.
 func pageNumber(op *scenarios.Operation, path string) (uint32, bool) {
-	_, q, _ := strings.Cut(path, "?")
-	var page, offset, size string
-	hasPage, hasOffset := false, false
-	for _, p := range op.Params {
-		if p.In != scenarios.InQuery {
-			continue
-		}
-		v, ok := queryValue(q, p.Name)
-		switch p.Role {
-		case scenarios.ParamPage:
-			page, hasPage = v, hasPage || ok
-		case scenarios.ParamOffset:
-			offset, hasOffset = v, hasOffset || ok
-		case scenarios.ParamPageSize:
-			size = v
-		case scenarios.ParamCursor:
-			if ok {
-				return 0, false
-			}
-		}
-	}
+	s, ok := spanOf(op, path)
 	switch {
-	case hasPage:
-		n, err := strconv.ParseUint(page, 10, 31)
-		return uint32(n), err == nil
-	case hasOffset:
-		n, err := strconv.ParseUint(offset, 10, 31)
-		if err != nil {
-			return 0, false
-		}
-		if k, err := strconv.ParseUint(size, 10, 31); err == nil && k > 0 {
-			n /= k
-		}
-		return uint32(n), true
+	case !ok:
+		return 0, false
+	case s.byOffset && !s.sized:
+		return uint32(s.end - uint64(s.size)), true
 	}
-	return 0, true
+	return uint32(s.end/uint64(s.size) - 1), true
 }
