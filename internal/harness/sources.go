@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/abusegate/abusegate/runtime/monitor"
@@ -75,20 +74,18 @@ func (s *Shadow) Decisions(_ context.Context, tl scenarios.Timeline) ([]scenario
 			Time: x.Sent, Method: x.Method, Path: x.Path, Identity: x.Identity, TokenID: x.TokenID, Addr: x.Addr,
 			Status: x.Status, Bytes: x.Bytes, Latency: x.Done.Sub(x.Sent), Fingerprint: x.Fingerprint,
 		}
-		shaped := s.bodies().fill(x.CorrelationID, &ev)
+		s.bodies().fill(x.CorrelationID, &ev)
 		if ev.Username == "" && x.Method == http.MethodPost && s.LoginPath != "" && x.Route == s.LoginPath {
 			ev.Username = x.Identity
 		}
 		if x.TokenID != "" && x.Identity != "" {
 			mon.Learn(x.TokenID, x.Identity)
 		}
-		var ds []scenarios.Decision
-		if shaped || strings.Contains(x.Path, "?") {
-			// As the guard does, a request's own shape (an oversized page, an
-			// add-to-cart past what its sender may hold) is scored too.
-			ds = mon.InspectRequest(ev)
-		}
-		for _, d := range append(ds, mon.Observe(ev)...) {
+		// As the guard does, what can be judged before serving is scored
+		// first: a request's shape (an oversized page, an add-to-cart past
+		// what its sender may hold), a step without its required
+		// predecessor, a sign-up past its source's limit.
+		for _, d := range append(mon.InspectRequest(ev), mon.Observe(ev)...) {
 			d.Enforced = false
 			out = append(out, d)
 		}
