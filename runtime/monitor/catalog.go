@@ -146,8 +146,11 @@ func spanOf(op *scenarios.Operation, path string) (pageSpan, bool) {
 		}
 	}
 	s := pageSpan{size: defaultPageSize}
-	if k, err := strconv.ParseUint(limit, 10, 31); err == nil && k > 0 {
-		s.size, s.sized = uint32(k), true
+	// ParseUint allocates its error: parse only what is there.
+	if limit != "" {
+		if k, err := strconv.ParseUint(limit, 10, 31); err == nil && k > 0 {
+			s.size, s.sized = uint32(k), true
+		}
 	}
 	switch {
 	case hasPage:

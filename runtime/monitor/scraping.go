@@ -219,10 +219,13 @@ func (d *scraping) Observe(o *Observation) (Finding, bool) {
 	if !ok {
 		return Finding{}, false
 	}
-	// The catalog learns from every page served, read by anyone.
+	// The catalog learns from every page served, read by anyone; an event
+	// without Bytes teaches nothing, and only the size is looked up.
 	var got, size uint64
 	if o.Op.Has(scenarios.RoleCollection) && !(o.Event.ObjectID != "" && objectRead(o.Op)) {
-		if s, ok := spanOf(o.Op, o.Event.Path); ok {
+		if o.Event.Bytes <= 0 {
+			size, _ = d.cat.size(o.routeKey(d.h))
+		} else if s, ok := spanOf(o.Op, o.Event.Path); ok {
 			got, size, _ = d.cat.learn(o.routeKey(d.h), s, o.Event.Bytes, o.Now)
 		}
 	}
