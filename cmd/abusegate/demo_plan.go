@@ -77,13 +77,6 @@ func compress(p *scenarios.Plan, o demoOptions) {
 			s.Schedule.Duration = o.duration - o.attackAt
 		}
 		s.Budget.Duration = 0
-		if s.Pool == poolAttackers {
-			// Accounts of its own: one scenario's containment must not
-			// stop another, or the table would credit it with a
-			// decision it did not earn.
-			s.Pool = s.ID
-			p.Pools[s.ID] = scenarios.RawPool{Name: s.ID, Generate: &scenarios.RawGenerate{Count: 2, Prefix: s.ID}}
-		}
 		if s.Kind == scraping.ID {
 			scrapeWholeCatalog(s, o)
 		}

@@ -80,12 +80,24 @@ func readSurface(cmd *cobra.Command, std stdio, o generateOptions) (scenarios.Su
 	return l.surface, err
 }
 
-// Pools every generated plan declares.
+// Pools every generated plan declares; each attack scenario that logs in
+// has a pool of its own besides, named after it (scenarioPool).
 const (
-	poolAttackers = "attackers"
-	poolLeaked    = "leaked"
-	poolShoppers  = "shoppers"
+	poolLeaked   = "leaked"
+	poolShoppers = "shoppers"
 )
+
+// scenarioPool names the identities sc runs as: the leaked list for
+// stuffing, a pool of its own for an attacker who logs in, "" for none.
+func scenarioPool(sc scenarios.Scenario) string {
+	switch {
+	case sc.Kind == "rest.credential-stuffing" || sc.Params["source"] == "leaked":
+		return poolLeaked
+	case len(sc.Identities) > 0:
+		return sc.ID
+	}
+	return ""
+}
 
 // generated runs the chosen kinds over s.
 func generated(s scenarios.Surface, kinds []string) ([]scenarios.Scenario, []string, error) {
@@ -138,7 +150,16 @@ func writePlan(w io.Writer, s scenarios.Surface, o generateOptions) error {
 	} else {
 		p("# auth: no login found (%s); scenarios run unauthenticated.\n", strings.ReplaceAll(authErr.Error(), "\n", "; "))
 	}
-	p("identities:\n  - name: %s\n    generate: {count: 2, prefix: attacker, password: CHANGE-ME}\n", poolAttackers)
+	p("# Each attack scenario logs in with accounts of its own, as distinct attackers would, so the\n")
+	p("# containment of one never stops another: create them on staging (or name a file: of yours).\n")
+	p("identities:\n")
+	attackers := 0
+	for _, sc := range scs {
+		if pool := scenarioPool(sc); pool == sc.ID {
+			attackers++
+			p("  - name: %s\n    generate: {count: %d, prefix: attacker%d-, password: CHANGE-ME}\n", pool, len(sc.Identities), attackers)
+		}
+	}
 	p("  - name: %s\n    file: %s\n  - name: %s\n    generate: {count: 20, prefix: shopper, password: CHANGE-ME}\n", poolLeaked, q(o.credentials), poolShoppers)
 	p("benign:\n  identities: %s\n  vus: 20\n  duration: 5m\n  think: {dist: uniform, min: 1s, max: 5s}\n", poolShoppers)
 	p("scenarios:\n")
@@ -188,11 +209,7 @@ func writeScenario(b *bytes.Buffer, sc scenarios.Scenario) {
 	default:
 		p("    think: {dist: %s, mean: %s}\n", t.Dist, t.Mean)
 	}
-	pool := poolAttackers
-	if sc.Kind == "rest.credential-stuffing" || sc.Params["source"] == "leaked" {
-		pool = poolLeaked
-	}
-	if len(sc.Identities) > 0 {
+	if pool := scenarioPool(sc); pool != "" {
 		p("    identities: %s\n", pool)
 	}
 	if r := sc.Params["rotate"]; r != "" {
