@@ -53,8 +53,9 @@ model (--target-model):
             template, bodies from the spec's examples or synthesized from
             its schemas (seeded), ids of paths echoed, logins that issue
             tokens, paged collections, 401 without credentials, carts,
-            coupons and checkouts, and none of the spec's business rules;
-            no server is needed for any OpenAPI spec
+            coupons and checkouts, GraphQL documents projected onto their
+            selections, and none of the spec's business rules; no server
+            is needed for any OpenAPI spec or GraphQL schema
 
 Every think time, window and TTL runs on the virtual clock, so a day of
 low-and-slow scraping takes seconds, and the same plan and seed give

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/abusegate/abusegate/generators"
+	"github.com/abusegate/abusegate/generators/bruteforce"
 	"github.com/abusegate/abusegate/generators/cracking"
 	"github.com/abusegate/abusegate/generators/openapi"
 	"github.com/abusegate/abusegate/internal/demoshop"
@@ -39,28 +40,15 @@ type simTarget struct {
 // spec-driven responder otherwise.
 func chooseModel(model string, s scenarios.Surface) (string, error) {
 	switch model {
-	case modelDemoshop:
+	case modelDemoshop, modelSpec:
 		return model, nil
-	case modelSpec:
-		return model, restOnly(s)
 	case modelAuto, "":
 		if len(s.Operations) == 0 || isDemoshop(s) {
 			return modelDemoshop, nil
 		}
-		return modelSpec, restOnly(s)
+		return modelSpec, nil
 	}
 	return "", fmt.Errorf("--target-model %q: want auto, demoshop or spec", model)
-}
-
-// restOnly refuses a spec the responder cannot answer: it serves REST
-// operations only.
-func restOnly(s scenarios.Surface) error {
-	for _, op := range s.Operations {
-		if op.Protocol == scenarios.REST {
-			return nil
-		}
-	}
-	return fmt.Errorf("--target-model spec: %s has no REST operation, and the spec-driven responder answers REST only (GraphQL is not built yet); simulate against the demo shop with --target-model demoshop", s.Source)
 }
 
 // isDemoshop reports whether s describes the embedded demo shop: the
@@ -92,7 +80,8 @@ func demoshopTarget(lp loadedPlan, seed uint64) simTarget {
 // specTarget is a responder answering from the plan's spec. Its accounts
 // are the plan's generated pools as generated, a seeded fifth of every
 // credential file's pairs (a leaked list where some pairs still work),
-// and every cracking victim with a seeded weak password from the
+// and every password-guessing victim (credential cracking, GraphQL alias
+// brute force from a wordlist) with a seeded weak password from the
 // scenario's own candidates (beside the victim's own, when it is also in
 // a pool), so that each misuse kind can succeed.
 func specTarget(lp loadedPlan, seed uint64) (simTarget, error) {
@@ -122,7 +111,8 @@ func specTarget(lp loadedPlan, seed uint64) (simTarget, error) {
 		}
 	}
 	for _, ps := range lp.plan.Scenarios {
-		if ps.Kind != cracking.ID || ps.Params["username"] == "" {
+		guessing := ps.Kind == cracking.ID || ps.Kind == bruteforce.ID && ps.Params["source"] == "wordlist"
+		if !guessing || ps.Params["username"] == "" {
 			continue
 		}
 		words := strings.FieldsFunc(ps.Params["words"], func(r rune) bool { return r == ',' || r == ' ' })

@@ -14,30 +14,30 @@ type listing struct {
 	field string // "" when the body is the array
 }
 
-// listOf finds the list in a success shape: a top-level array, or the
-// array-of-objects field of a page object (items, data, ... first).
-func listOf(sh *scenarios.Shape) (listing, bool) {
+// listOf finds the lists in a success shape: a top-level array, or
+// every array-of-objects field of a page object (a GraphQL connection's
+// edges and its plain list alike), the usual names (items, data, ...)
+// first.
+func listOf(sh *scenarios.Shape) ([]listing, bool) {
 	if sh == nil {
-		return listing{}, false
+		return nil, false
 	}
 	if sh.Type == "array" && sh.Items != nil {
-		return listing{item: sh.Items}, true
+		return []listing{{item: sh.Items}}, true
 	}
-	var found []scenarios.Property
+	var found []listing
 	for _, p := range sh.Properties {
 		if p.Shape != nil && p.Shape.Type == "array" && p.Shape.Items != nil && p.Shape.Items.Type == "object" {
-			found = append(found, p)
+			found = append(found, listing{item: p.Shape.Items, field: p.Name})
 		}
-	}
-	if len(found) == 0 {
-		return listing{}, false
 	}
 	for _, name := range listNames {
-		if i := slices.IndexFunc(found, func(p scenarios.Property) bool { return p.Name == name }); i >= 0 {
-			return listing{item: found[i].Shape.Items, field: name}, true
+		if j := slices.IndexFunc(found, func(l listing) bool { return l.field == name }); j >= 0 {
+			found[0], found[j] = found[j], found[0]
+			break
 		}
 	}
-	return listing{item: found[0].Shape.Items, field: found[0].Name}, true
+	return found, len(found) > 0
 }
 
 // collection answers a list operation (a collection's role, or a GET
@@ -48,12 +48,12 @@ func listOf(sh *scenarios.Shape) (listing, bool) {
 // its id is k+1. It reports whether c was a list operation.
 func (rs *Responder) collection(c *call) bool {
 	sh := successShape(c.op)
-	l, ok := listOf(sh)
-	if !ok || c.op.Method != "GET" || !c.op.Has(scenarios.RoleCollection) && len(c.path) > 0 {
+	lists, ok := listOf(sh)
+	if !ok || c.op.Method != "GET" && c.op.Method != "QUERY" || !c.op.Has(scenarios.RoleCollection) && len(c.path) > 0 {
 		return false
 	}
 	size := rs.o.DefaultPage
-	if s, err := strconv.Atoi(c.in.text(byRole(c.op, scenarios.ParamPageSize, "limit", "per_page", "page_size", "pageSize", "size")...)); err == nil && s >= 0 {
+	if s, err := strconv.Atoi(c.in.text(byRole(c.op, scenarios.ParamPageSize, "limit", "per_page", "page_size", "pageSize", "size", "first", "last", "take")...)); err == nil && s >= 0 {
 		size = s
 	}
 	size = min(size, rs.o.MaxPage)
@@ -62,23 +62,33 @@ func (rs *Responder) collection(c *call) bool {
 		start = min((p-1)*size, rs.o.Records)
 	}
 	for _, role := range []scenarios.ParamRole{scenarios.ParamOffset, scenarios.ParamCursor} {
-		if o, err := strconv.Atoi(c.in.text(byRole(c.op, role, "offset", "cursor", "after")...)); err == nil && o > 0 {
+		if o, err := strconv.Atoi(c.in.text(byRole(c.op, role, "offset", "cursor", "after", "skip")...)); err == nil && o > 0 {
 			start = min(o, rs.o.Records)
 		}
 	}
 	end := min(start+size, rs.o.Records)
 	key := c.op.Key()
-	// The budget: a body holds at most maxNodes values.
+	// The budget: a body's lists hold at most maxNodes values together.
 	probe := newSynth(newRNG(rs.o.Seed, key, "0"))
-	probe.value(l.item, "", 1)
+	probe.value(lists[0].item, "", 1)
 	per := max(maxNodes-probe.nodes, 1)
-	end = min(end, start+maxNodes/per)
-	items := make([]any, 0, max(end-start, 0))
-	for k := start; k < end; k++ {
-		items = append(items, rs.record(key, l.item, k))
+	budget := maxNodes
+	if c.budget != nil {
+		budget = *c.budget
 	}
-	if l.field == "" {
-		c.body = items
+	end = max(start, min(end, start+budget/(per*len(lists))))
+	if c.budget != nil {
+		*c.budget -= (end - start) * per * len(lists)
+	}
+	page := func(l listing) []any {
+		items := make([]any, 0, max(end-start, 0))
+		for k := start; k < end; k++ {
+			items = append(items, rs.record(key, l.item, k))
+		}
+		return items
+	}
+	if lists[0].field == "" {
+		c.body = page(lists[0])
 		return true
 	}
 	c.rng = newRNG(rs.o.Seed, key, "page")
@@ -86,7 +96,9 @@ func (rs *Responder) collection(c *call) bool {
 	if !ok {
 		obj = map[string]any{}
 	}
-	obj[l.field] = items
+	for _, l := range lists {
+		obj[l.field] = page(l)
+	}
 	setFields(obj, sh, countNames, rs.o.Records)
 	if end < rs.o.Records {
 		setFields(obj, sh, nextNames, strconv.Itoa(end))

@@ -10,7 +10,9 @@
 // checkout pays, collections of a fixed size that honour page, offset,
 // cursor and size parameters (bounded), object reads that echo the id of
 // their path, and 401 for authenticated operations called without
-// credentials. It enforces none of the business rules a spec states: the
+// credentials. GraphQL documents are answered field by field the same way
+// and projected onto their selection sets (gqlparse.go reads just enough
+// of the grammar: the adapters' parser stays in generators/graphql). It enforces none of the business rules a spec states: the
 // guard in front of it is the only defence, as the stand-in for an API
 // that has none.
 //

@@ -16,7 +16,7 @@ func (rs *Responder) loginCall(c *call) {
 	pass := c.in.text(byRole(c.op, scenarios.ParamPassword, passwordNames...)...)
 	token, id, ok := rs.st.login(user, pass)
 	if !ok {
-		c.status, c.body = http.StatusUnauthorized, "wrong username or password"
+		c.status, c.body = http.StatusUnauthorized, msgWrongLogin
 		return
 	}
 	c.rng = newRNG(rs.o.Seed, c.op.Key(), user)

@@ -45,6 +45,10 @@ type Responder struct {
 	// where the spec's schemes put it does.
 	login   bool
 	schemes []scenarios.AuthScheme
+	// gqlOps are the GraphQL operations by key ("QUERY user"), served on
+	// gqlEndpoints.
+	gqlOps       map[string]*scenarios.Operation
+	gqlEndpoints map[string]struct{}
 }
 
 // New returns a Responder for s, the operations' Replies as the spec
@@ -65,13 +69,23 @@ func New(s scenarios.Surface, o Options) *Responder {
 	s.Operations = slices.Clone(s.Operations)
 	r := &Responder{o: o, surface: s, schemes: s.AuthSchemes, st: newState(o.Seed, o.Accounts, o.Remember)}
 	r.routes = newRouter(&r.surface)
+	r.gqlIndex()
 	for _, op := range r.surface.Operations {
-		if op.Protocol == scenarios.REST && op.Has(scenarios.RoleLogin) && op.Method == http.MethodPost {
+		switch {
+		case !op.Has(scenarios.RoleLogin):
+		case op.Protocol == scenarios.REST && op.Method == http.MethodPost, op.Protocol == scenarios.GraphQL && op.Method == "MUTATION":
 			r.login = true
 		}
 	}
 	return r
 }
+
+// Messages the GraphQL answers tell apart: a caller without credentials
+// is refused, a wrong login is a null field.
+const (
+	msgCredentials = "credentials required"
+	msgWrongLogin  = "wrong username or password"
+)
 
 // call is one request being answered.
 type call struct {
@@ -82,12 +96,18 @@ type call struct {
 	rng    *rng
 	status int
 	body   any
+	// budget, when set, is what is left of a GraphQL document's values:
+	// its aliased lists share one body's bound.
+	budget *int
 }
 
 // ServeHTTP answers r as the operation its path and method match.
 func (rs *Responder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, params, allowed := rs.routes.match(r.Method, r.URL.Path)
 	switch {
+	case op == nil && rs.isGraphQL(r.URL.Path):
+		rs.serveGraphQL(w, r)
+		return
 	case op == nil && allowed:
 		writeJSON(w, http.StatusMethodNotAllowed, errBody("method %s not allowed on %s", r.Method, r.URL.Path))
 		return
@@ -99,7 +119,7 @@ func (rs *Responder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	user, authed := rs.caller(r)
 	c.user = user
 	if op.Auth && !authed {
-		rs.fail(w, c, http.StatusUnauthorized, "credentials required")
+		rs.fail(w, c, http.StatusUnauthorized, msgCredentials)
 		return
 	}
 	rs.answer(c)
@@ -195,6 +215,9 @@ func (rs *Responder) answer(c *call) {
 // objectID is the path's object id: the parameter the adapter marked as
 // one, else the last path parameter.
 func (rs *Responder) objectID(c *call) (string, bool) {
+	if c.op.Protocol == scenarios.GraphQL {
+		return argID(c)
+	}
 	if p, ok := c.op.ObjectID(); ok && p.In == scenarios.InPath {
 		if v, ok := c.path[p.Name]; ok {
 			return v, true
