@@ -131,6 +131,9 @@ func (p *gqlParser) selectionSet(depth int) ([]gqlField, error) {
 
 // spread inlines a fragment spread or an inline fragment.
 func (p *gqlParser) spread(depth int) ([]gqlField, error) {
+	if p.fields++; p.fields > maxSelFields {
+		return nil, errors.New("too many fields selected")
+	}
 	p.skip()
 	if p.peek() == '{' || strings.HasPrefix(p.src[p.pos:], "on ") || p.peek() == '@' {
 		for p.pos < len(p.src) && p.peek() != '{' {
