@@ -3,12 +3,14 @@ package guard
 import (
 	"encoding/base64"
 	"encoding/json"
+	"hash/maphash"
 	"net"
 	"net/http"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -23,10 +25,12 @@ type extractor struct {
 	apiKeyHeader string
 	apiKeyQuery  string
 	cookie       string
+	// ids caches the credentials' token ids; nil computes each one.
+	ids *tokenCache
 }
 
 func newExtractor(o Options) extractor {
-	x := extractor{trusted: o.TrustedProxies, geoHeader: o.GeoHeader}
+	x := extractor{trusted: o.TrustedProxies, geoHeader: o.GeoHeader, ids: newTokenCache()}
 	for _, s := range o.Surface.AuthSchemes {
 		switch {
 		case s.Type == "apiKey" && s.In == scenarios.InHeader && x.apiKeyHeader == "":
@@ -50,26 +54,64 @@ func newExtractor(o Options) extractor {
 // credential itself says it.
 func (x extractor) credential(r *http.Request) (tokenID, identity string) {
 	if tok := bearerToken(r.Header); tok != "" {
-		return scenarios.TokenID(tok), jwtSubject(tok)
+		e := x.ids.lookup(tok)
+		return e.id, e.sub
 	}
 	if x.apiKeyHeader != "" {
 		if k := r.Header.Get(x.apiKeyHeader); k != "" {
-			id := scenarios.TokenID(k)
+			id := x.ids.lookup(k).id
 			return id, "apikey:" + id
 		}
 	}
 	if x.apiKeyQuery != "" {
 		if k := r.URL.Query().Get(x.apiKeyQuery); k != "" {
-			id := scenarios.TokenID(k)
+			id := x.ids.lookup(k).id
 			return id, "apikey:" + id
 		}
 	}
 	if x.cookie != "" {
 		if c, err := r.Cookie(x.cookie); err == nil && c.Value != "" {
-			return scenarios.TokenID(c.Value), ""
+			return x.ids.lookup(c.Value).id, ""
 		}
 	}
 	return "", ""
+}
+
+// tokenCache remembers the token ids (scenarios.TokenID, a SHA-256) and
+// JWT subjects of recently seen credentials, so a client sending the same
+// token on every request costs one hash and one comparison instead of a
+// SHA-256 and a string. It is direct-mapped (a slot per hash of the token,
+// a newer token replaces an older one), lock-free and bounded: at most
+// tokenCacheSlots tokens of at most tokenCacheMax bytes each.
+type tokenCache struct {
+	seed  maphash.Seed
+	slots [tokenCacheSlots]atomic.Pointer[tokenEntry]
+}
+
+func newTokenCache() *tokenCache { return &tokenCache{seed: maphash.MakeSeed()} }
+
+// tokenEntry is one cached credential; never changed once stored.
+type tokenEntry struct{ tok, id, sub string }
+
+const (
+	tokenCacheSlots = 1024
+	tokenCacheMax   = 4 << 10
+)
+
+// lookup returns tok's id and JWT subject (jwtSubject). c may be nil.
+func (c *tokenCache) lookup(tok string) *tokenEntry {
+	if c == nil || len(tok) > tokenCacheMax {
+		return &tokenEntry{id: scenarios.TokenID(tok), sub: jwtSubject(tok)}
+	}
+	slot := &c.slots[maphash.String(c.seed, tok)&(tokenCacheSlots-1)]
+	if e := slot.Load(); e != nil && e.tok == tok {
+		return e
+	}
+	// The request's header string is copied: the cache must not keep the
+	// request's memory alive.
+	e := &tokenEntry{tok: strings.Clone(tok), id: scenarios.TokenID(tok), sub: jwtSubject(tok)}
+	slot.Store(e)
+	return e
 }
 
 // bearerToken returns the token of an "Authorization: Bearer" header, ""
@@ -167,45 +209,94 @@ func clientAddr(remote string) string {
 }
 
 // fingerprintHeaders are the headers a device sends the same way whatever
-// its address or account.
+// its address or account, in the order fingerprint hashes their values
+// (fingerprintIndex gives each its place).
 var fingerprintHeaders = []string{
 	"User-Agent", "Accept-Language", "Accept-Encoding", "Accept",
 	"Sec-Ch-Ua", "Sec-Ch-Ua-Platform", "Sec-Ch-Ua-Mobile",
+}
+
+// fingerprintIndex is k's index in fingerprintHeaders, -1 when it is not
+// one of them.
+func fingerprintIndex(k string) int {
+	switch k {
+	case "User-Agent":
+		return 0
+	case "Accept-Language":
+		return 1
+	case "Accept-Encoding":
+		return 2
+	case "Accept":
+		return 3
+	case "Sec-Ch-Ua":
+		return 4
+	case "Sec-Ch-Ua-Platform":
+		return 5
+	case "Sec-Ch-Ua-Mobile":
+		return 6
+	}
+	return -1
 }
 
 // fingerprint names the client device: a hash of its User-Agent,
 // Accept-Language, client hints and which client-configuration headers it
 // sends (Dnt, Sec-Fetch-*, ...).
 // net/http does not keep the wire order of headers, so the name set stands
-// in for their order; "" when the request carries none of them. It costs
-// one allocation, the name.
+// in for their order; "" when the request carries none of them. One pass
+// over the header map finds the values and the names; the name string
+// comes from a small cache of recent fingerprints, so a device seen
+// recently costs no allocation.
 func fingerprint(h http.Header) string {
-	f := fnv64{h: fnvOffset}
-	any := false
-	for _, k := range fingerprintHeaders {
-		v := header(h, k)
-		if k == "User-Agent" {
-			v = stripCorrelation(v, h)
-		}
-		any = any || v != ""
-		f.add(v, 0)
-	}
-	if !any {
-		return ""
-	}
+	var vals [7]string // fingerprintHeaders' first values
 	var buf [24]string
 	names := buf[:0]
-	for k := range h {
+	corr := ""
+	for k, v := range h {
+		if len(v) > 0 {
+			if i := fingerprintIndex(k); i >= 0 {
+				vals[i] = v[0]
+			} else if k == scenarios.CorrelationHeader {
+				corr = v[0]
+			}
+		}
 		if deviceHeader(k) {
 			names = append(names, k)
 		}
+	}
+	vals[0] = trimCorrelation(vals[0], corr)
+	if vals == [7]string{} {
+		return ""
+	}
+	f := fnv64{h: fnvOffset}
+	for _, v := range vals {
+		f.add(v, 0)
 	}
 	slices.Sort(names)
 	for _, k := range names {
 		f.add(k, 1)
 	}
+	return fingerprintName(f.h >> 16)
+}
+
+// fingerprintNames caches the names of recent fingerprints by their hash
+// (direct-mapped, lock-free; a name is a pure function of its hash).
+var fingerprintNames [256]atomic.Pointer[fingerprintEntry]
+
+type fingerprintEntry struct {
+	sum  uint64
+	name string
+}
+
+// fingerprintName is "fp-" and sum in hex.
+func fingerprintName(sum uint64) string {
+	slot := &fingerprintNames[(sum^sum>>8^sum>>16)&255]
+	if e := slot.Load(); e != nil && e.sum == sum {
+		return e.name
+	}
 	var out [24]byte
-	return string(strconv.AppendUint(append(out[:0], "fp-"...), f.h>>16, 16))
+	e := &fingerprintEntry{sum: sum, name: string(strconv.AppendUint(append(out[:0], "fp-"...), sum, 16))}
+	slot.Store(e)
+	return e.name
 }
 
 // header is h.Get for a key already in canonical form, without
@@ -254,15 +345,19 @@ func deviceHeader(k string) bool {
 	return strings.HasPrefix(k, "Sec-Ch-") || strings.HasPrefix(k, "Sec-Fetch-")
 }
 
-// stripCorrelation drops the per-request " ag/<id>" suffix the harness
-// adds to its User-Agent (with the correlation header), so one simulated
-// device keeps one fingerprint.
-func stripCorrelation(ua string, h http.Header) string {
-	id := header(h, scenarios.CorrelationHeader)
+// trimCorrelation drops the per-request " ag/<id>" suffix the harness
+// adds to its User-Agent (id is the correlation header's value), so one
+// simulated device keeps one fingerprint.
+func trimCorrelation(ua, id string) string {
 	if id == "" {
 		return ua
 	}
-	return strings.TrimSuffix(ua, " ag/"+id)
+	if rest, ok := strings.CutSuffix(ua, id); ok {
+		if rest, ok := strings.CutSuffix(rest, " ag/"); ok {
+			return rest
+		}
+	}
+	return ua
 }
 
 // geo is the client's location hint from the configured header.

@@ -2,10 +2,12 @@ package guard
 
 import (
 	"encoding/base64"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -150,4 +152,81 @@ func TestCanonicalHeaderNames(t *testing.T) {
 	for _, k := range append(slices.Clone(fingerprintHeaders), "Authorization", scenarios.CorrelationHeader) {
 		assert.Equal(t, http.CanonicalHeaderKey(k), k)
 	}
+}
+
+// fingerprintReference is fingerprint as it was before the one-pass
+// rewrite (a lookup per header, the correlation suffix trimmed by
+// concatenation), kept to pin that device names did not change: they are
+// in decisions, timelines and other replicas' stores.
+func fingerprintReference(h http.Header) string {
+	f := fnv64{h: fnvOffset}
+	found := false
+	for _, k := range fingerprintHeaders {
+		v := header(h, k)
+		if k == "User-Agent" {
+			if id := header(h, scenarios.CorrelationHeader); id != "" {
+				v = strings.TrimSuffix(v, " ag/"+id)
+			}
+		}
+		found = found || v != ""
+		f.add(v, 0)
+	}
+	if !found {
+		return ""
+	}
+	var names []string
+	for k := range h {
+		if deviceHeader(k) {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		f.add(k, 1)
+	}
+	return "fp-" + strconv.FormatUint(f.h>>16, 16)
+}
+
+func TestFingerprintUnchanged(t *testing.T) {
+	pool := [][2]string{
+		{"User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"},
+		{"User-Agent", "curl/8.5.0 ag/c-9"}, {"User-Agent", ""}, {"User-Agent", "ag/c-9"},
+		{scenarios.CorrelationHeader, "c-9"}, {scenarios.CorrelationHeader, ""},
+		{"Accept-Language", "en-US,en;q=0.5"}, {"Accept-Encoding", "gzip, deflate"}, {"Accept", "*/*"},
+		{"Sec-Ch-Ua", `"Chromium";v="130"`}, {"Sec-Ch-Ua-Platform", "Linux"}, {"Sec-Ch-Ua-Mobile", "?0"},
+		{"Sec-Fetch-Mode", "cors"}, {"Sec-Ch-Ua-Arch", "x86"}, {"Dnt", "1"}, {"Te", "trailers"},
+		{"Connection", "keep-alive"}, {"Priority", "u=1"}, {"Upgrade-Insecure-Requests", "1"},
+		{"Authorization", "Bearer x"}, {"X-Forwarded-For", "1.2.3.4"}, {"user-agent", "not canonical"},
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 5000 {
+		h := http.Header{}
+		for range rng.IntN(10) {
+			kv := pool[rng.IntN(len(pool))]
+			h[kv[0]] = append(h[kv[0]], kv[1])
+		}
+		if i%7 == 0 {
+			h["Accept"] = []string{} // present without a value
+		}
+		require.Equal(t, fingerprintReference(h), fingerprint(h), "headers %v", h)
+		require.Equal(t, fingerprintReference(h), fingerprint(h), "a cached name is the same, headers %v", h)
+	}
+}
+
+func TestTokenCache(t *testing.T) {
+	c := newTokenCache()
+	toks := []string{"tok", jwt(`{"sub":"alice"}`), jwt(`{"sub":42}`), strings.Repeat("x", tokenCacheMax+1)}
+	for i := range 3 * tokenCacheSlots { // more tokens than slots: collisions replace entries
+		toks = append(toks, "t-"+strconv.Itoa(i))
+	}
+	for range 2 {
+		for _, tok := range toks {
+			e := c.lookup(tok)
+			require.Equal(t, scenarios.TokenID(tok), e.id, tok)
+			require.Equal(t, jwtSubject(tok), e.sub, tok)
+		}
+	}
+	assert.Equal(t, "alice", c.lookup(toks[1]).sub)
+	var nilCache *tokenCache
+	assert.Equal(t, scenarios.TokenID("tok"), nilCache.lookup("tok").id)
 }

@@ -57,10 +57,14 @@ func (g *Guard) Run(ctx context.Context) error {
 // observe scores ev and hands it to the replicas.
 func (g *Guard) observe(ctx context.Context, ev scenarios.Event) {
 	if g.share != nil {
-		g.share.Publish(&ev)
+		g.publish(ev)
 	}
 	g.record(ctx, g.mon.Observe(ev))
 }
+
+// publish hands a copy of ev to the replicas: the copy escapes to the
+// heap here, so a guard without a Sharer does not allocate the event.
+func (g *Guard) publish(ev scenarios.Event) { g.share.Publish(&ev) }
 
 // learnToken ties tokenID to identity here and on the replicas.
 func (g *Guard) learnToken(tokenID, identity string) {
