@@ -296,3 +296,18 @@ func TestGuardCommandIntrospectionSpec(t *testing.T) {
 	assert.Contains(t, adminGet(t, admin+"/metrics"), `abusegate_guard_graphql_requests_total{outcome="resolved"} 1`)
 	assert.Equal(t, exitOK, stop())
 }
+
+func TestGCPercent(t *testing.T) {
+	for _, tc := range []struct {
+		live uint64
+		want int
+	}{
+		{0, 1600},         // before the first collection
+		{512 << 10, 1600}, // capped
+		{2 << 20, 800},    // a fresh guard: goal 18 MB
+		{16 << 20, 100},   // headroom reached: the default
+		{400 << 20, 100},  // never below the default
+	} {
+		assert.Equal(t, tc.want, gcPercent(tc.live, 16<<20), "live %d", tc.live)
+	}
+}
