@@ -39,9 +39,11 @@ type catalogRoute struct {
 	end     uint64  // items up to the end of the furthest page answered with items
 	perItem float64 // the most bytes per requested item a page of the route answered
 	endPer  float64 // bytes per item of the page that set end
-	// ended is set once a read at or past end answered empty, or a page
-	// held fewer items than asked: the catalog's end has been seen, so
-	// end is its size and not only a lower bound.
+	// ended is set once a read at or past end answered empty: the
+	// catalog's end has been seen, so end is its size and not only a lower
+	// bound. (A page holding fewer items than asked does not set it: the
+	// count from bytes is an estimate, and a full page of short names
+	// looked short, which shortened the sweep's run in the demo.)
 	ended bool
 	last  int64
 }
@@ -102,9 +104,6 @@ func (c *catalog) learn(route uint64, s pageSpan, bytes int64, now int64) (got, 
 	if end := start + got; end > r.end {
 		// Items past an end seen before: the catalog grew.
 		r.end, r.endPer, r.ended = end, per, false
-	}
-	if got < uint64(s.size) && start+got >= r.end {
-		r.ended = true
 	}
 	return got, r.end, r.ended
 }
