@@ -23,8 +23,8 @@ import (
 // written in the order added (a simulated run adds them in send order;
 // merge sorts them by send time).
 //
-// The zero TimelineWriter is ready; Close removes the spill file. It is
-// not safe for concurrent use.
+// The zero TimelineWriter is ready; Close removes the spill file, after
+// which WriteFile fails. It is not safe for concurrent use.
 type TimelineWriter struct {
 	// Redact, when set, passes every line through it.
 	Redact func([]byte) []byte
@@ -145,6 +145,7 @@ func (w *TimelineWriter) Close() error {
 	}
 	name := w.f.Name()
 	err := errors.Join(w.f.Close(), os.Remove(name))
-	w.f, w.zw, w.bw = nil, nil, nil
+	w.f, w.zw, w.bw, w.sealed = nil, nil, nil, true
+	w.err = errors.New("the timeline writer was closed")
 	return err
 }

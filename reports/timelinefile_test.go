@@ -48,6 +48,7 @@ func TestTimelineWriterReadsBack(t *testing.T) {
 	w.Add(&tl.Exchanges[0])
 	assert.Error(t, w.WriteFile(filepath.Join(dir, "c", TimelineFileName), tl, scs, ""), "nothing may be added once the file is written")
 	require.NoError(t, w.Close())
+	assert.Error(t, w.WriteFile(filepath.Join(dir, "d", TimelineFileName), tl, scs, ""), "the exchanges are gone once closed")
 	matches, err := filepath.Glob(filepath.Join(dir, "abusegate-timeline-*"))
 	require.NoError(t, err)
 	assert.Empty(t, matches, "Close removes the spill file")
