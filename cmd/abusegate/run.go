@@ -194,6 +194,9 @@ func runPlan(ctx context.Context, cmd *cobra.Command, std stdio, o runOptions) e
 // finish prints the verdict table, writes the reports and maps the
 // outcome to an exit code.
 func finish(std stdio, errOut io.Writer, out *harness.Outcome, rep reports.Report, dir string, formats []string, replay bool) error {
+	// A streamed run's spilled timeline goes even when nothing is written
+	// (Write removes it itself and reports a failure to).
+	defer func() { _ = out.Close() }()
 	for _, e := range out.SourceErrs {
 		fmt.Fprintln(errOut, "abusegate: warning:", e)
 	}
