@@ -19,9 +19,9 @@ import (
 // requested item are at least half the most the route has answered holds
 // items; an empty page (past the end) is its envelope alone, a few bytes
 // per item. The catalog's size is the end of the furthest page that held
-// items, in items: (page+1)*size for page numbers (so one page more than
-// the truth where pages count from 1), offset+size for offsets, a short
-// page counting the items its bytes account for. Asking for pages past the
+// items, in items: page*size for page numbers counted from 1 (from 0 once
+// page 0 answered with items, (page+1)*size), offset+size for offsets, a
+// short page counting the items its bytes account for. Asking for pages past the
 // end cannot inflate it: they answer empty. Until the route has answered
 // a page with items (or where events carry no Bytes) the size is unknown,
 // 0, and the detectors keep their absolute thresholds.
@@ -45,15 +45,19 @@ type catalogRoute struct {
 	// count from bytes is an estimate, and a full page of short names
 	// looked short, which shortened the sweep's run in the demo.)
 	ended bool
-	last  int64
+	// zeroBased is set once page 0 answered with items; until then pages
+	// count from 1, as most APIs number them.
+	zeroBased bool
+	last      int64
 }
 
-// pageSpan is a collection read: the end of the items it asked for and
-// how many; whether it paged by offset, and named its page size.
+// pageSpan is a collection read: the end of the items it asked for, with
+// pages counted from 0, and how many; whether it named a page number, paged
+// by offset, and named its page size.
 type pageSpan struct {
-	end             uint64
-	size            uint32
-	byOffset, sized bool
+	end                       uint64
+	size                      uint32
+	numbered, byOffset, sized bool
 }
 
 const (
@@ -94,8 +98,18 @@ func (c *catalog) learn(route uint64, s pageSpan, bytes int64, now int64) (got, 
 		}
 	}
 	start := s.end - uint64(s.size)
+	if s.numbered {
+		switch {
+		case start == 0 && per >= r.perItem/2:
+			r.zeroBased = true
+		case start > 0 && !r.zeroBased:
+			start -= uint64(s.size)
+		}
+	}
 	if per < r.perItem/2 {
-		if r.end > 0 && start >= r.end {
+		// The page right after the furthest with items is empty: the end.
+		// (A page far past it only says the catalog is shorter.)
+		if r.end > 0 && start == r.end {
 			r.ended = true
 		}
 		return 0, r.end, r.ended
@@ -154,7 +168,7 @@ func spanOf(op *scenarios.Operation, path string) (pageSpan, bool) {
 	switch {
 	case hasPage:
 		n, err := strconv.ParseUint(page, 10, 31)
-		s.end = (n + 1) * uint64(s.size)
+		s.end, s.numbered = (n+1)*uint64(s.size), true
 		return s, err == nil
 	case hasOffset:
 		n, err := strconv.ParseUint(offset, 10, 31)

@@ -154,23 +154,22 @@ func linearEstimate(bits, set int) float64 {
 }
 
 // coverage is one member's long-window reads: 256 bits of items, the
-// catalog items its new pages held in the current and previous window, and
-// the running statistics of its inter-arrival gaps (Welford).
+// catalog items its new pages held in the current window, and the running
+// statistics of its inter-arrival gaps (Welford).
 type coverage struct {
-	items     smallSketch
-	last      int64
-	gaps      uint32
-	got, prev uint32
-	mean, m2  float64
+	items    smallSketch
+	last     int64
+	gaps     uint32
+	got      uint32
+	mean, m2 float64
 }
 
-// held estimates how many catalog items the member's distinct pages held
-// within the last window: the current window's and the share of the
-// previous one's still inside it, as counter.estimate slides.
-func (c *coverage) held(now, window int64) uint64 {
-	frac := max(float64(window-(now-c.items.start))/float64(window), 0)
-	return uint64(c.got) + uint64(float64(c.prev)*frac)
-}
+// held is how many catalog items the member's distinct pages held within
+// the current window (windows start at its first read and roll whole). The
+// previous window's share is not added as counter.estimate does: for a
+// shopper back an hour later that assumes reads spread evenly, and took
+// two short sessions for one long one (a benign case fired on it).
+func (c *coverage) held() uint64 { return uint64(c.got) }
 
 // cluster is the union of its members' reads and the sum of what each
 // member read that was new to it: union/sum near 1 means no overlap.
@@ -230,11 +229,8 @@ func (d *scraping) Observe(o *Observation) (Finding, bool) {
 		}
 	}
 	c := &o.rec.cover
-	switch c.items.roll(o.Now, d.window) {
-	case rollOne:
-		c.prev, c.got = c.got, 0
-	case rollReset:
-		c.prev, c.got = 0, 0
+	if c.items.roll(o.Now, d.window) != rollNone {
+		c.got = 0
 	}
 	if c.last != 0 {
 		c.gap(float64(o.Now-c.last) / 1e9)
@@ -340,7 +336,7 @@ func (d *scraping) covers(pages float64, got, size uint64) bool {
 func (d *scraping) member(o *Observation, c *coverage, size uint64) (Finding, bool) {
 	n := c.items.distinct()
 	regular := n >= float64(d.cfg.Regular) && c.cv() <= d.cfg.RegularityCV
-	held := c.held(o.Now, d.window)
+	held := c.held()
 	share := d.covers(n, held, size)
 	if n < float64(d.cfg.Distinct) && !regular && !share {
 		return Finding{}, false

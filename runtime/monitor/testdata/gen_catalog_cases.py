@@ -42,9 +42,8 @@ def shoppers(R, E, n, hours, prefix='10.40'):
 # One identity pages through the whole catalog slowly, in order, a page
 # every 2-5 minutes from one address and device, then one past the end;
 # beside 40 shoppers. It is contained once its distinct pages within the
-# last hour hold over 30% of the catalog (scraping.catalog_share): at its
-# 10th page (197 of the ~620 items the monitor counts; 200 of the real
-# 600). The replay answers its later pages too (a passive monitor), so it
+# window hold over 30% of the catalog (scraping.catalog_share): at its
+# 10th page (197 items by the monitor's count from bytes, of ~600). The replay answers its later pages too (a passive monitor), so it
 # is contained twice more, escalated.
 R=random.Random(71); E=[]
 shoppers(R,E,40,3)
@@ -53,7 +52,7 @@ for p in range(1,PAGES+2):
     E.append(page(R,t,p,**who('harvester','10.66.0.7','fp-harvest'))); t+=R.uniform(120,300)
 write('scraping-small-catalog-one-identity',E,[
     {"subject":"identity:harvester","detector":"scraping","action":"block",
-     "reason":"read ~10 distinct catalog items within 1h0m0s, pages holding 197 of the ~620-item catalog (32%)"},
+     "reason":"read ~10 distinct catalog items within 1h0m0s, pages holding 197 of the ~600-item catalog (33%)"},
     {"subject":"token:tok-harvester","detector":"scraping","action":"block"}]+
     [{"subject":s,"detector":"scraping","action":"block"} for _ in range(2) for s in ("identity:harvester","token:tok-harvester")])
 
@@ -62,7 +61,7 @@ write('scraping-small-catalog-one-identity',E,[
 # each, every request from another device; beside 40 shoppers. The /24's
 # clients are contained together once their pages hold over 30% of the
 # catalog with no overlap (at least 8 clients, at most 10% overlap), at the
-# 10th page: 196 of ~620 items.
+# 10th page: 196 of ~600 items.
 R=random.Random(72); E=[]
 shoppers(R,E,40,3)
 for i in range(10):
@@ -74,7 +73,7 @@ for i in range(10):
 order=[13,10,18,14,16,19,17,15,11,12]
 assert set(order)==set(range(10,20))
 write('scraping-small-catalog-prefix-rotating',E,[dict(subject='address:203.0.113.%d'%a,detector='scraping',action='block',
-    **({'reason':'10 clients from 203.0.113.* read ~10 distinct pages holding 196 of the ~620-item catalog (32%) within 1h0m0s with 0% overlap'} if i==0 else {})) for i,a in enumerate(order)])
+    **({'reason':'10 clients from 203.0.113.* read ~10 distinct pages holding 196 of the ~600-item catalog (33%) within 1h0m0s with 0% overlap'} if i==0 else {})) for i,a in enumerate(order)])
 
 # Benign look-alikes on the same catalog: 60 shoppers, 25 of them in one
 # office /24 behind their own addresses (the same popular pages: their
