@@ -20,9 +20,10 @@ import (
 // Where the catalog's size is known (catalog.go) the thresholds are also
 // relative to it: an identity whose pages hold more than CatalogShare of
 // the catalog within the window (and at least CatalogMinPages distinct
-// pages), and a spread crawl — members of one address prefix, whatever
-// their devices, covering that share together with little overlap — are
-// flagged however small the catalog.
+// pages), and a spread crawl — anonymous clients of one address prefix,
+// whatever their devices, at least spreadMembers of them, covering that
+// share together with at most spreadOverlap overlap — are flagged however
+// small the catalog.
 type scraping struct {
 	cfg      ScrapingConfig
 	window   int64
