@@ -112,7 +112,9 @@ func simulateSpec(t *testing.T, spec string, args ...string) []byte {
 	code, _, errOut := cli(t, "generate", "--spec", spec, "--credentials", leaked, "-o", plan)
 	require.Equal(t, exitOK, code, errOut)
 	out := filepath.Join(dir, "report")
-	code, _, errOut = cli(t, append([]string{"simulate", "-c", plan, "--report-dir", out, "--format", "json"}, args...)...)
+	// 20 simulated seconds: every scenario has sent its attack by then,
+	// and -race in CI stays within minutes.
+	code, _, errOut = cli(t, append([]string{"simulate", "-c", plan, "--report-dir", out, "--format", "json", "--duration", "20s"}, args...)...)
 	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
 	data, err := os.ReadFile(filepath.Join(out, "report.json"))
 	require.NoError(t, err)
@@ -154,24 +156,23 @@ func TestSimulatePublicSpecsAgainstResponder(t *testing.T) {
 			assert.Positive(t, open[c.scenario], "the kind succeeds against the responder")
 			_, guarded := leaks(t, simulateSpec(t, spec, "--guard", "enforce"))
 			assert.LessOrEqual(t, guarded[c.scenario], open[c.scenario], "the guard leaks no more than no guard")
+			if c.scenario == "consumption-get-pets" {
+				assert.Greater(t, open[c.scenario], 100_000)
+				assert.Less(t, guarded[c.scenario], open[c.scenario]/10, "oversized pages are refused")
+			}
 		})
 	}
-	t.Run("consumption is contained", func(t *testing.T) {
-		spec := filepath.Join(specs, "openapi", "oai-petstore-expanded.yaml")
-		_, open := leaks(t, simulateSpec(t, spec, "--guard", "off"))
-		_, guarded := leaks(t, simulateSpec(t, spec))
-		assert.Greater(t, open["consumption-get-pets"], 100_000)
-		assert.Less(t, guarded["consumption-get-pets"], open["consumption-get-pets"]/10, "oversized pages are refused")
-	})
 }
 
 // Every REST misuse kind the demo shop's spec gets succeeds against the
 // responder built from that spec, and leaks less through the guard.
-// coupon-race is left out: its attackers' other scenarios (flow bypass)
-// check out their cart first, on the demo shop too.
+// coupon-race is left out: its leak depends on how attacker1's other
+// scenarios (flow bypass) interleave with its cart, which they may check
+// out first (0 cents over the plan's 10 minutes, 4,292 over 20 seconds;
+// the demo shop is the same).
 func TestSimulateShopSpecAgainstResponder(t *testing.T) {
 	if testing.Short() {
-		t.Skip("simulates the whole generated suite twice (~100,000 requests)")
+		t.Skip("simulates the whole generated suite twice (~50,000 requests)")
 	}
 	spec, err := filepath.Abs(filepath.Join("..", "..", "testdata", "specs", "demoshop.openapi.yaml"))
 	require.NoError(t, err)
@@ -241,7 +242,7 @@ func TestSimulateTargetModel(t *testing.T) {
 // scenarios check its cart out first, as on the demo shop.
 func TestSimulateShopSchemaAgainstResponder(t *testing.T) {
 	if testing.Short() {
-		t.Skip("simulates the generated GraphQL suite twice (~20,000 requests)")
+		t.Skip("simulates the generated GraphQL suite twice (~5,000 requests)")
 	}
 	spec, err := filepath.Abs(filepath.Join("..", "..", "testdata", "specs", "demoshop.graphql"))
 	require.NoError(t, err)
