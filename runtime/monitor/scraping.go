@@ -184,7 +184,11 @@ type cluster struct {
 	got, prevGot     uint64
 	flagged          bool
 	last             int64
-	members          []string
+	// members are the subjects as scored, each with its own kind: a device
+	// cluster holds accounts and anonymous addresses alike, and naming them
+	// all with the kind of the read that tipped it called a username an
+	// address.
+	members []scenarios.Subject
 }
 
 const maxClusterMembers = 16
@@ -364,8 +368,8 @@ func (d *scraping) cluster(o *Observation, item uint64, fresh bool) (Finding, bo
 	if fresh {
 		cl.sum++
 	}
-	if len(cl.members) < maxClusterMembers && !contains(cl.members, o.Subject.Value) {
-		cl.members = append(cl.members, o.Subject.Value)
+	if len(cl.members) < maxClusterMembers && !containsSubject(cl.members, o.Subject) {
+		cl.members = append(cl.members, o.Subject)
 	}
 	union := cl.items.distinct()
 	if union < float64(d.cfg.ClusterDistinct) || len(cl.members) < d.cfg.ClusterMembers || cl.sum == 0 {
@@ -381,9 +385,7 @@ func (d *scraping) cluster(o *Observation, item uint64, fresh bool) (Finding, bo
 			len(cl.members), prefix(ev.Addr), union, d.cfg.Window, 100*overlap),
 		Subjects: []scenarios.Subject{subj(scenarios.SubjectFingerprint, ev.Fingerprint)},
 	}
-	for _, m := range cl.members {
-		f.Subjects = append(f.Subjects, subj(o.Subject.Kind, m))
-	}
+	f.Subjects = append(f.Subjects, cl.members...)
 	*cl = cluster{last: o.Now}
 	return f, true
 }
@@ -414,9 +416,9 @@ func (d *scraping) spread(o *Observation, item, got, size uint64) (Finding, bool
 		cl.got += got
 	}
 	cl.reads++
-	known := contains(cl.members, o.Subject.Value)
+	known := containsSubject(cl.members, o.Subject)
 	if !known && len(cl.members) < maxClusterMembers {
-		cl.members = append(cl.members, o.Subject.Value)
+		cl.members = append(cl.members, o.Subject)
 	}
 	// Once found, the crawl's other clients are named as they read a page
 	// new to the cluster: it is not started afresh, or the clients the
@@ -445,19 +447,10 @@ func (d *scraping) spread(o *Observation, item, got, size uint64) (Finding, bool
 	// The member that crossed the line first.
 	f.Subjects = append(f.Subjects, o.Subject)
 	for _, m := range cl.members {
-		if m != o.Subject.Value {
-			f.Subjects = append(f.Subjects, subj(o.Subject.Kind, m))
+		if m != o.Subject {
+			f.Subjects = append(f.Subjects, m)
 		}
 	}
 	cl.flagged = true
 	return f, true
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
