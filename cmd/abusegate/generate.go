@@ -153,14 +153,21 @@ func writePlan(w io.Writer, s scenarios.Surface, o generateOptions) error {
 	p("# Each attack scenario logs in with accounts of its own, as distinct attackers would, so the\n")
 	p("# containment of one never stops another: create them on staging (or name a file: of yours).\n")
 	p("identities:\n")
-	attackers := 0
+	attackers, leaked := 0, false
 	for _, sc := range scs {
-		if pool := scenarioPool(sc); pool == sc.ID {
+		switch pool := scenarioPool(sc); pool {
+		case sc.ID:
 			attackers++
 			p("  - name: %s\n    generate: {count: %d, prefix: attacker%d-, password: CHANGE-ME}\n", pool, len(sc.Identities), attackers)
+		case poolLeaked:
+			leaked = true
 		}
 	}
-	p("  - name: %s\n    file: %s\n  - name: %s\n    generate: {count: 20, prefix: shopper, password: CHANGE-ME}\n", poolLeaked, q(o.credentials), poolShoppers)
+	if leaked {
+		// Only a plan that stuffs names the list: a missing file stops a run.
+		p("  - name: %s\n    file: %s\n", poolLeaked, q(o.credentials))
+	}
+	p("  - name: %s\n    generate: {count: 20, prefix: shopper, password: CHANGE-ME}\n", poolShoppers)
 	p("benign:\n  identities: %s\n  vus: 20\n  duration: 5m\n  think: {dist: uniform, min: 1s, max: 5s}\n", poolShoppers)
 	p("scenarios:\n")
 	for _, sc := range scs {

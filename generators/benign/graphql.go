@@ -21,6 +21,10 @@ const PublicCoupon = "WELCOME10"
 const (
 	// paramProtocol is "graphql" for the GraphQL journey.
 	paramProtocol = "protocol"
+	// paramAnonymous is "true" for visitors of an API without a login
+	// mutation, who browse without logging in; paramEndpoint is then where
+	// they send their queries (with a login, the login's endpoint).
+	paramAnonymous, paramEndpoint = "anonymous", "endpoint"
 	// The collection: its field, page and page-size arguments, selection
 	// and the dotted path of an item's id in its payload ("items[].id").
 	paramList, paramListPage, paramListSize, paramListSel, paramListIDs = "list", "list_page", "list_size", "list_sel", "list_ids"
@@ -47,17 +51,27 @@ const (
 // id, a quantity, a code). It is the journey of a surface that offers
 // shoppers nothing over REST.
 func graphQLWorkload(s scenarios.Surface, sc scenarios.Scenario) (scenarios.Scenario, error) {
-	login, err := generators.GraphQLLoginFrom(s)
-	if err != nil {
-		return sc, fmt.Errorf("benign: the surface has no collection, object-read, cart or checkout operation for shoppers to use over REST, and no GraphQL login for a GraphQL journey (%w)", err)
-	}
 	p := map[string]string{paramProtocol: "graphql"}
-	login.Params(p)
+	login, err := generators.GraphQLLoginFrom(s)
+	anonymous := err != nil
+	if anonymous {
+		// A public API (no login mutation): visitors browse anonymously,
+		// listing and reading what the listing showed.
+		if login.Endpoint = publicEndpoint(s); login.Endpoint == "" {
+			return sc, fmt.Errorf("benign: the surface has no collection, object-read, cart or checkout operation for shoppers to use over REST, and no GraphQL query for a GraphQL journey (%w)", err)
+		}
+		p[paramEndpoint], p[paramAnonymous] = login.Endpoint, "true"
+	} else {
+		login.Params(p)
+	}
 	add := func(op scenarios.Operation, role scenarios.Role) {
 		sc.Operations = append(sc.Operations, scenarios.Target{Operation: op.Key(), Why: role.String()})
 	}
 	find := func(method string, role scenarios.Role, fill func(scenarios.Operation) bool) (scenarios.Operation, bool) {
 		for _, op := range s.Operations {
+			if anonymous && (op.Auth || method != "QUERY") {
+				continue // a visitor reads what is public
+			}
 			if op.Protocol == scenarios.GraphQL && op.Endpoint == login.Endpoint && op.Method == method && op.Has(role) && fill(op) {
 				return op, true
 			}
@@ -114,6 +128,9 @@ func graphQLWorkload(s scenarios.Surface, sc scenarios.Scenario) (scenarios.Scen
 			add(op, scenarios.RoleCheckout)
 			p[paramCheckout], p[paramCheckoutSel] = op.Path, selection(op)
 		}
+	}
+	if len(sc.Operations) == 0 && anonymous {
+		return sc, fmt.Errorf("benign: the surface has no collection, object-read, cart or checkout operation for shoppers to use, over REST or GraphQL (no login mutation, and no public list query on %s a visitor can fill)", login.Endpoint)
 	}
 	if len(sc.Operations) == 0 {
 		return sc, fmt.Errorf("benign: the surface has no collection, object-read, cart or checkout operation for shoppers to use, over REST or GraphQL (%s on %s logs in, but no query or mutation a shopper can fill follows it)", login.Field, login.Endpoint)
@@ -229,4 +246,15 @@ func selection(op scenarios.Operation) string {
 		return sel
 	}
 	return "__typename"
+}
+
+// publicEndpoint is the endpoint of the first GraphQL query anyone may
+// call, "" when there is none.
+func publicEndpoint(s scenarios.Surface) string {
+	for _, op := range s.Operations {
+		if op.Protocol == scenarios.GraphQL && op.Method == "QUERY" && !op.Auth && op.Endpoint != "" {
+			return op.Endpoint
+		}
+	}
+	return ""
 }

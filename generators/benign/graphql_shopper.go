@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -95,7 +96,10 @@ func compileJourney(p map[string]string) (gqlJourney, error) {
 // the cart, now and then the public coupon (once a session) and a
 // checkout, one operation a request.
 type gqlShopper struct {
+	// session is nil for an anonymous visitor, whose one session visit
+	// names.
 	session    *generators.Session
+	visit      string
 	rng        *rand.Rand
 	j          gqlJourney
 	trip       []gqlStep
@@ -106,39 +110,50 @@ type gqlShopper struct {
 }
 
 func graphQLProgram(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
-	l, ok, err := generators.GraphQLLoginFromParams(sc.Params)
-	if err == nil && !ok {
-		err = errors.New("no login_field: the journey logs in through a GraphQL login mutation")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("benign: scenario %s: %w", sc.ID, err)
-	}
 	j, err := compileJourney(sc.Params)
 	if err != nil {
 		return nil, fmt.Errorf("benign: scenario %s: %w", sc.ID, err)
 	}
-	j.endpoint = l.Endpoint
-	return &gqlShopper{
-		session: generators.NewGraphQLSession(l, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)),
-		rng:     rand.New(rand.NewPCG(env.Seed, uint64(env.VU))),
-		j:       j,
-	}, nil
+	prefix := fmt.Sprintf("%s/vu%d", sc.ID, env.VU)
+	s := &gqlShopper{rng: rand.New(rand.NewPCG(env.Seed, uint64(env.VU))), j: j, visit: prefix + "/1"}
+	if sc.Params[paramAnonymous] == "true" {
+		if s.j.endpoint = sc.Params[paramEndpoint]; s.j.endpoint == "" || s.j.readOf == readOwn || s.j.cart != "" || s.j.checkout != "" {
+			return nil, fmt.Errorf("benign: scenario %s: an anonymous journey needs %s and only lists and reads what they show", sc.ID, paramEndpoint)
+		}
+		return s, nil
+	}
+	l, ok, err := generators.GraphQLLoginFromParams(sc.Params)
+	if err == nil && !ok {
+		err = errors.New("no login_field: the journey logs in through a GraphQL login mutation (or set anonymous: \"true\" for a public API)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("benign: scenario %s: %w", sc.ID, err)
+	}
+	s.j.endpoint = l.Endpoint
+	s.session = generators.NewGraphQLSession(l, env.Identity, prefix)
+	return s, nil
 }
 
 // Session implements scenarios.SessionReporter.
-func (s *gqlShopper) Session() scenarios.Session { return s.session.Session() }
+func (s *gqlShopper) Session() scenarios.Session {
+	if s.session == nil {
+		return scenarios.Session{ID: s.visit}
+	}
+	return s.session.Session()
+}
 
 // Next implements scenarios.Program: trip after trip, for as long as the
 // executor lets the VU run.
 func (s *gqlShopper) Next(prev *scenarios.Result) (scenarios.Step, bool) {
-	if prev == nil {
+	switch {
+	case prev == nil && s.session != nil:
 		return scenarios.Step{Request: s.session.LoginRequest()}, true
-	}
-	if s.session.IsLogin(prev.Request) {
+	case prev == nil:
+	case s.session != nil && s.session.IsLogin(prev.Request):
 		if !s.session.Accept(prev) {
 			return scenarios.Step{}, false // a shopper whose login fails gives up
 		}
-	} else {
+	default:
 		s.read(prev)
 	}
 	// Two trips' worth of steps, none possible: the journey cannot go on.
@@ -262,7 +277,10 @@ func (s *gqlShopper) request(step gqlStep) (scenarios.Request, bool) {
 		}
 		d.Field("", j.list, args, j.listSel)
 	case stepRead:
-		id := s.session.UserID()
+		var id string
+		if s.session != nil {
+			id = s.session.UserID()
+		}
 		if j.readOf == readListed {
 			if len(s.listed) == 0 {
 				return scenarios.Request{}, false
@@ -301,7 +319,11 @@ func (s *gqlShopper) request(step gqlStep) (scenarios.Request, bool) {
 	default:
 		return scenarios.Request{}, false
 	}
-	req := generators.GraphQLRequest(j.endpoint, s.session.Header(), d)
+	var h http.Header
+	if s.session != nil {
+		h = s.session.Header()
+	}
+	req := generators.GraphQLRequest(j.endpoint, h, d)
 	req.Judge = judgeAnswer
 	return req, true
 }

@@ -95,9 +95,9 @@ func TestWorkloadPicksTheJourney(t *testing.T) {
 func TestWorkloadGraphQLErrors(t *testing.T) {
 	cases := []struct{ name, sdl, want string }{
 		{
-			name: "no login",
-			sdl:  "type Query { products(page: Int, limit: Int): [Product!]! }\ntype Product { id: ID! name: String! }",
-			want: "no GraphQL login mutation",
+			name: "no login and nothing public to list",
+			sdl:  "type Query { ping: String }",
+			want: "no login mutation, and no public list query",
 		},
 		{
 			name: "nothing to do after the login",
@@ -112,7 +112,10 @@ func TestWorkloadGraphQLErrors(t *testing.T) {
 			require.ErrorContains(t, err, c.want)
 		})
 	}
-	_, err := Program(scenarios.Scenario{ID: "b", Params: map[string]string{"protocol": "graphql", "login_field": "login",
+	_, err := Program(scenarios.Scenario{ID: "b", Params: map[string]string{"protocol": "graphql", "anonymous": "true",
+		"list": "products", "list_ids": "[].id", "list_sel": "id", "cart": "addCartItem", "cart_product": "productId:ID!"}}, generators.Env{})
+	require.ErrorContains(t, err, "an anonymous journey needs endpoint")
+	_, err = Program(scenarios.Scenario{ID: "b", Params: map[string]string{"protocol": "graphql", "login_field": "login",
 		"login_username": "username:String!", "login_password": "password:String!", "endpoint": "/graphql", "token_field": "token",
 		"read": "product", "read_of": "mine"}}, generators.Env{})
 	require.ErrorContains(t, err, `read_of="mine": want "listed" or "own"`)
@@ -385,4 +388,39 @@ func BenchmarkGraphQLShopper(b *testing.B) {
 		_ = json.Unmarshal(step.Request.Body, &body)
 		prev = &scenarios.Result{Request: step.Request, Status: 200, Body: answers[body.OperationName]}
 	}
+}
+
+// A public API without a login mutation (SWAPI, a storefront's catalog) is
+// browsed anonymously: visitors send no credentials, list, and read what
+// the listing showed.
+func TestAnonymousVisitorsBrowseAPublicAPI(t *testing.T) {
+	sdl := "type Query { products(page: Int, limit: Int): [Product!]!\n product(id: ID!): Product }\ntype Product { id: ID! name: String! }"
+	sc, err := Workload(loadSDL(t, sdl), shoppers(2))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"QUERY products (collection)", "QUERY product (object-read)"}, keys(sc))
+	assert.Equal(t, "true", sc.Params["anonymous"])
+	assert.Empty(t, sc.Params["login_field"])
+
+	p, err := Program(sc, generators.Env{Seed: 1})
+	require.NoError(t, err)
+	var reads int
+	var prev *scenarios.Result
+	for range 40 {
+		st, ok := p.Next(prev)
+		require.True(t, ok)
+		assert.Empty(t, st.Request.Header.Get("Authorization"))
+		body := string(st.Request.Body)
+		var answer string
+		switch {
+		case strings.Contains(body, "products"):
+			answer = `{"data":{"products":[{"id":"7","name":"a"},{"id":"9","name":"b"}]}}`
+		default:
+			reads++
+			assert.Regexp(t, `"id":"(7|9)"`, body, "a visitor reads what the listing showed")
+			answer = `{"data":{"product":{"id":"7","name":"a"}}}`
+		}
+		prev = &scenarios.Result{Request: st.Request, Status: 200, Body: []byte(answer)}
+	}
+	assert.Positive(t, reads)
+	assert.Empty(t, p.(scenarios.SessionReporter).Session().Identity)
 }
