@@ -116,3 +116,82 @@ func TestPageNumber(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepEarlyInACrawl is the demo's shape (cmd/abusegate demo),
+// timestamps only, over 100 seeds: 20 logged-in shoppers reading a random
+// page of the first 50 every few seconds, and from the 2nd second 40
+// anonymous scrapers, each on an address prefix and device of its own,
+// reading pages i, i+40, ... of a 1,000-page catalog (with Bytes, so the
+// catalog learns its size) every 0.2-0.6 s, refused once a decision names
+// them, as the guard enforces. Early in the crawl the furthest page served
+// is its own frontier, only a lower bound of the catalog's size: the run
+// must stay the policy's Run (the end is never seen here), only the sweep
+// may decide, and the crawl must be contained.
+//
+// Known limit, measured here: a shopper's single read of a page the crawl
+// left unread (its reader already refused, or not there yet), at the edge
+// of the shoppers' pages, joins the crawl's run and is named with it: 2 of
+// these 100 seeds (6 of 300), in runs 37-80 to 49-80; the demo's one
+// failure in 25 runs was most likely this. At the page level such a read is
+// the same as a crawl client retrying a refused page under a new name;
+// telling them apart needs evidence about the reader, not the page. The
+// bound keeps the rate from growing unseen.
+func TestSweepEarlyInACrawl(t *testing.T) {
+	const seeds = 100
+	run := DefaultPolicy().Sweep.Run
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(sec float64) time.Time { return start.Add(time.Duration(sec * float64(time.Second))) }
+	named := 0
+	for seed := range uint64(seeds) {
+		rng := rand.New(rand.NewPCG(seed, 13))
+		var evs []scenarios.Event
+		for k := range 20 {
+			u := fmt.Sprintf("shopper%02d", k)
+			for sec := rng.Float64() * 2; sec < 15; sec += 2 + rng.Float64()*6 {
+				p := 1 + rng.IntN(50)
+				evs = append(evs, scenarios.Event{Time: at(sec), Method: "GET", Status: 200,
+					Path: fmt.Sprintf("/products?page=%d&limit=20", p), Bytes: pageBytes(p, 20, 20_000),
+					Identity: u, TokenID: "tok-" + u, Addr: fmt.Sprintf("127.0.%d.2", 1+k), Fingerprint: fmt.Sprintf("fp-shopper-%d", k)})
+			}
+		}
+		for i := range 40 {
+			sec := 2 + rng.Float64()*0.1
+			for p := i + 1; p <= 1000 && sec < 15; p += 40 {
+				evs = append(evs, scenarios.Event{Time: at(sec), Method: "GET", Status: 200,
+					Path: fmt.Sprintf("/products?page=%d&limit=20", p), Bytes: pageBytes(p, 20, 20_000),
+					Addr: fmt.Sprintf("127.0.%d.2", 37+i), Fingerprint: fmt.Sprintf("fp-scraper-%d", i)})
+				sec += 0.2 + rng.Float64()*0.4
+			}
+		}
+		slices.SortStableFunc(evs, func(a, b scenarios.Event) int { return a.Time.Compare(b.Time) })
+
+		m := New(shopSurface(), Config{})
+		refused := map[scenarios.Subject]bool{}
+		shopper := false
+		for _, ev := range evs {
+			if s, _ := scoredAs(&ev); refused[s] {
+				ev.Status, ev.Bytes = 403, 40
+			}
+			for _, d := range m.Observe(ev) {
+				require.Equal(t, SweepName, d.Detector, "seed %d: %s %s: %s", seed, d.Detector, d.Subject, d.Reason)
+				if d.Reason != "" {
+					var clients, pages int
+					_, err := fmt.Sscanf(d.Reason, "%d clients read the %d consecutive", &clients, &pages)
+					require.NoError(t, err, d.Reason)
+					require.GreaterOrEqual(t, pages, run, "seed %d: a run shortened before the catalog's end was seen: %s", seed, d.Reason)
+				}
+				if strings.HasPrefix(d.Subject.Value, "shopper") && !shopper {
+					shopper = true
+					t.Logf("seed %d: %s named: %s", seed, d.Subject, d.Reason)
+				}
+				refused[d.Subject] = true
+			}
+		}
+		if shopper {
+			named++
+		}
+		require.GreaterOrEqual(t, len(refused), 30, "seed %d: the crawl must be contained", seed)
+	}
+	t.Logf("%d of %d seeds named a shopper", named, seeds)
+	assert.LessOrEqual(t, named, seeds/20, "shoppers named in more than 5%% of the seeds")
+}
