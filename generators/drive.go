@@ -15,6 +15,9 @@ const MaxLogins = 3
 // program comes back with a fresh one.
 func (s *Session) Drive(prev *scenarios.Result) (req scenarios.Request, login, stop bool) {
 	switch {
+	case s.Static():
+		// A static credential cannot be renewed: the program carries on.
+		return scenarios.Request{}, false, false
 	case prev == nil:
 		return s.LoginRequest(), true, false
 	case s.IsLogin(prev.Request):

@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -24,9 +25,29 @@ type Session struct {
 
 // NewSession returns a session for identity; prefix names its sessions in
 // the timeline (a new login starts a new session: prefix/1, prefix/2, ...).
+// An identity with a static credential (identity.Credential) is logged in
+// from the start: Drive sends no login and Header carries the credential.
 func NewSession(auth scenarios.Auth, identity scenarios.Identity, prefix string) *Session {
-	return &Session{auth: auth, identity: identity, prefix: prefix, userID: identity.UserID}
+	s := &Session{auth: auth, identity: identity, prefix: prefix, userID: identity.UserID}
+	if identity.Credential != "" {
+		s.token = StaticCredential(identity)
+		s.logins = 1
+	}
+	return s
 }
+
+// StaticCredential is the secret an identity with a static credential
+// sends: its key or token, or "username:password" for basic auth.
+func StaticCredential(id scenarios.Identity) string {
+	if id.Credential == "basic" {
+		return id.Username + ":" + id.Password
+	}
+	return id.Key
+}
+
+// Static reports whether the session sends a static credential and never
+// logs in.
+func (s *Session) Static() bool { return s.identity.Credential != "" }
 
 // LoginRequest returns the request that logs the identity in.
 func (s *Session) LoginRequest() scenarios.Request {
@@ -97,7 +118,13 @@ func (s *Session) UserID() string { return s.userID }
 // Header returns request headers carrying the session's token.
 func (s *Session) Header() http.Header {
 	h := http.Header{}
-	if s.token != "" {
+	switch {
+	case s.token == "":
+	case s.identity.Credential == "basic":
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(s.token)))
+	case s.identity.Credential == "bearer":
+		h.Set("Authorization", "Bearer "+s.token)
+	default:
 		s.auth.Authorize(h, s.token)
 	}
 	return h

@@ -53,10 +53,14 @@ type RawAuth struct {
 
 // RawPool is a named set of identities: a username:password file, or
 // accounts the target already has that the harness generates names for.
+// With Credential the file holds static credentials issued elsewhere,
+// sent without a login: one API key or bearer token a line (api-key,
+// bearer), or username:password lines sent as HTTP basic auth (basic).
 type RawPool struct {
-	Name     string       `yaml:"name" json:"name"`
-	File     string       `yaml:"file" json:"file,omitempty"`
-	Generate *RawGenerate `yaml:"generate" json:"generate,omitempty"`
+	Name       string       `yaml:"name" json:"name"`
+	File       string       `yaml:"file" json:"file,omitempty"`
+	Credential string       `yaml:"credential" json:"credential,omitempty"`
+	Generate   *RawGenerate `yaml:"generate" json:"generate,omitempty"`
 }
 
 // RawGenerate describes generated accounts: Count accounts named

@@ -74,6 +74,7 @@ func (f *PlanFile) Compile(checks PlanChecks) (*Plan, error) {
 		case pool.Generate != nil && pool.Generate.Count < 1:
 			c.bad(path+".generate.count", "%d: want at least 1 account", pool.Generate.Count)
 		}
+		c.credential(path, pool, p)
 		p.Pools[pool.Name] = pool
 	}
 	c.benign(p)
@@ -130,7 +131,13 @@ func (c *compiler) target(p *Plan) {
 func (c *compiler) auth(p *Plan, checks PlanChecks) {
 	a := c.f.Auth
 	if a.Login == "" {
-		return // a plan of public operations needs no login
+		// A plan of public operations, or of static credentials, needs no
+		// login; token_in still says where an api-key pool's keys go.
+		if a.TokenIn != "" {
+			p.TokenIn = c.tokenIn(a.TokenIn)
+			p.Auth.TokenIn = p.TokenIn
+		}
+		return
 	}
 	c.operation("auth.login", a.Login, checks)
 	_, path, _ := strings.Cut(a.Login, " ")
@@ -140,15 +147,39 @@ func (c *compiler) auth(p *Plan, checks PlanChecks) {
 			c.bad(field, "required with auth.login")
 		}
 	}
-	switch t := a.TokenIn; {
-	case t == "" || t == "bearer":
-		p.TokenIn = "bearer"
-	case strings.HasPrefix(t, "header:") && validToken(t[7:]), strings.HasPrefix(t, "cookie:") && validToken(t[7:]):
-		p.TokenIn = t
-	default:
-		c.bad("auth.token_in", "%q: want bearer, header:NAME or cookie:NAME (NAME a header or cookie name such as X-Auth-Token)", t)
-	}
+	p.TokenIn = c.tokenIn(a.TokenIn)
 	p.Auth.TokenIn = p.TokenIn
+}
+
+func (c *compiler) tokenIn(t string) string {
+	switch {
+	case t == "" || t == "bearer":
+		return "bearer"
+	case strings.HasPrefix(t, "header:") && validToken(t[7:]), strings.HasPrefix(t, "cookie:") && validToken(t[7:]):
+		return t
+	}
+	c.bad("auth.token_in", "%q: want bearer, header:NAME or cookie:NAME (NAME a header or cookie name such as X-Auth-Token)", t)
+	return ""
+}
+
+// credential checks a pool of static credentials: it needs a file, and
+// API keys need auth.token_in to say which header or cookie carries them.
+// It runs after auth, so p.TokenIn is known.
+func (c *compiler) credential(path string, pool RawPool, p *Plan) {
+	switch pool.Credential {
+	case "":
+		return
+	case "api-key", "bearer", "basic":
+	default:
+		c.bad(path+".credential", "%q: want api-key, bearer or basic (or no credential for username:password logins)", pool.Credential)
+		return
+	}
+	if pool.File == "" {
+		c.bad(path+".credential", "a %s pool needs file: the keys or tokens issued to your test accounts, one a line", pool.Credential)
+	}
+	if pool.Credential == "api-key" && !strings.HasPrefix(p.TokenIn, "header:") && !strings.HasPrefix(p.TokenIn, "cookie:") {
+		c.bad(path+".credential", "api-key: set auth.token_in to the header or cookie that carries the key, such as header:X-API-Key")
+	}
 }
 
 // validToken reports whether name can be a header or cookie name: an HTTP

@@ -15,6 +15,8 @@ func PlanSchema() map[string]any {
 	s["$id"] = "https://abusegate.dev/schema/plan-v" + PlanVersion + ".json"
 	s["title"] = "abusegate misuse plan (abusegate.yaml)"
 	s["required"] = []string{"version", "target", "scenarios"}
+	pool := s["properties"].(map[string]any)["identities"].(map[string]any)["items"].(map[string]any)
+	pool["properties"].(map[string]any)["credential"] = map[string]any{"type": "string", "enum": []string{"api-key", "bearer", "basic"}}
 	return s
 }
 

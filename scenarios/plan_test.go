@@ -101,6 +101,9 @@ func TestCompileRejects(t *testing.T) {
 		{"bad token location", "user_id_field: user_id", "user_id_field: user_id\n  token_in: body", `"body": want bearer`},
 		{"bad token header name", "user_id_field: user_id", "user_id_field: user_id\n  token_in: \"header:X Token\"", `"header:X Token": want bearer`},
 		{"pool without source", "file: attackers.txt", "", "give exactly one of file"},
+		{"unknown credential", "file: attackers.txt", "file: attackers.txt\n    credential: oauth", `p.yaml:15:5: identities[0].credential: "oauth": want api-key, bearer or basic`},
+		{"credential without file", "file: attackers.txt", "credential: bearer\n    generate: {count: 2, prefix: a}", `p.yaml:14:5: identities[0].credential: a bearer pool needs file:`},
+		{"api key without token_in", "file: attackers.txt", "file: attackers.txt\n    credential: api-key", `p.yaml:15:5: identities[0].credential: api-key: set auth.token_in to the header or cookie that carries the key, such as header:X-API-Key`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,4 +133,48 @@ func FuzzLoadPlan(f *testing.F) {
 		}
 		_, _ = p.Compile(checks)
 	})
+}
+
+// A plan without a login runs on static credentials: token_in alone says
+// where an api-key pool's keys travel.
+func TestCompileStaticCredentials(t *testing.T) {
+	in := `version: "1"
+target: {base_url: "http://127.0.0.1:8080"}
+auth: {token_in: "header:X-API-Key"}
+identities:
+  - {name: keys, file: keys.txt, credential: api-key}
+  - {name: tokens, file: tokens.txt, credential: bearer}
+  - {name: basic, file: users.txt, credential: basic}
+scenarios:
+  - id: walk
+    kind: rest.enumeration
+    operations: [{operation: "GET /users/{id}"}]
+    identities: keys
+    executor: constant-vus
+    vus: 2
+    duration: 10s
+`
+	f, err := scenarios.LoadPlan("p.yaml", []byte(in))
+	require.NoError(t, err)
+	p, err := f.Compile(checks)
+	require.NoError(t, err)
+	assert.Equal(t, scenarios.Auth{TokenIn: "header:X-API-Key"}, p.Auth)
+	assert.Equal(t, "api-key", p.Pools["keys"].Credential)
+	assert.Equal(t, "basic", p.Pools["basic"].Credential)
+
+	f, err = scenarios.LoadPlan("p.yaml", []byte(strings.Replace(in, "header:X-API-Key", "query:key", 1)))
+	require.NoError(t, err)
+	_, err = f.Compile(checks)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `p.yaml:3:8: auth.token_in: "query:key": want bearer, header:NAME or cookie:NAME`)
+	assert.Contains(t, err.Error(), `identities[0].credential: api-key: set auth.token_in`)
+}
+
+// The schema offers the credential kinds the compiler accepts.
+func TestSchemaCredentialEnum(t *testing.T) {
+	s := scenarios.PlanSchema()
+	pool := s["properties"].(map[string]any)["identities"].(map[string]any)["items"].(map[string]any)
+	cred := pool["properties"].(map[string]any)["credential"].(map[string]any)
+	assert.Equal(t, []string{"api-key", "bearer", "basic"}, cred["enum"])
+	assert.Equal(t, false, pool["additionalProperties"])
 }

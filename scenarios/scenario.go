@@ -43,6 +43,11 @@ type Identity struct {
 	// UserID is the account's own object id, when known; reading any other
 	// id is a foreign read.
 	UserID string
+	// Credential, when set, is a static credential issued elsewhere that
+	// the identity sends instead of logging in: "api-key" or "bearer" (Key),
+	// or "basic" (Username and Password as HTTP basic auth).
+	Credential string
+	Key        string `json:"-"`
 }
 
 // SLA is what a scenario must achieve to pass the gate. Zero durations and

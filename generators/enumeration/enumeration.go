@@ -280,5 +280,5 @@ func (w *walker) nextPhase() (scenarios.Step, bool) {
 	}
 	w.phase, w.cursor = replaying, 0
 	w.session = generators.NewSession(w.auth, w.second, fmt.Sprintf("%s/vu%d/replay", w.scenario, w.vu))
-	return scenarios.Step{Request: w.session.LoginRequest()}, true
+	return w.Next(nil) // logs the second identity in, unless its credential is static
 }
