@@ -3,7 +3,6 @@ package reports
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/abusegate/abusegate/scenarios"
+	"github.com/klauspost/compress/gzip"
 )
 
 // TimelineWriter writes the compact timeline file (TimelineFileName) of a
@@ -76,6 +76,10 @@ func (w *TimelineWriter) open() error {
 	}
 	w.f = f
 	// BestSpeed: a day of exchanges compresses 4x faster, ~25% larger.
+	// klauspost/compress's gzip (standard gzip members, read by
+	// compress/gzip) encodes it in less than half the CPU of the
+	// standard library's at that level: the timeline file was a quarter
+	// of a simulated request's cost.
 	w.zw, _ = gzip.NewWriterLevel(f, gzip.BestSpeed) // a valid level never fails
 	w.bw = bufio.NewWriterSize(w.zw, 1<<16)
 	return nil
