@@ -98,7 +98,9 @@ func specTarget(lp loadedPlan, seed uint64) (simTarget, error) {
 			for i := 1; i <= p.Generate.Count; i++ {
 				accounts = append(accounts, scenarios.Identity{Username: p.Generate.Prefix + strconv.Itoa(i), Password: p.Generate.Password})
 			}
-		case p.File != "":
+		case p.File != "" && p.Credential == "":
+			// (Static credentials are no accounts: without a login the
+			// responder takes any key where the spec's schemes put it.)
 			ids, err := readCredentials(lp.dir, p.File)
 			if err != nil {
 				return simTarget{}, fmt.Errorf("identities %s: %w", name, err)

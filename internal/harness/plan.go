@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -36,13 +37,7 @@ func (h *Harness) pools() (map[string][]scenarios.Identity, error) {
 			if !filepath.IsAbs(path) && h.o.PlanDir != "" {
 				path = filepath.Join(h.o.PlanDir, path)
 			}
-			f, err := os.Open(path)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("identities %s: %w", name, err))
-				continue
-			}
-			ids, err := generators.ParseCredentials(path, f)
-			f.Close()
+			ids, err := loadPool(path, p.Credential)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("identities %s: %w", name, err))
 				continue
@@ -64,9 +59,43 @@ func (h *Harness) pools() (map[string][]scenarios.Identity, error) {
 		}
 		for _, id := range out[name] {
 			h.redact.Add(id.Password)
+			if id.Credential != "" {
+				// The key as sent, and basic auth as it travels (base64).
+				secret := generators.StaticCredential(id)
+				h.redact.Add(secret)
+				h.redact.Add(base64.StdEncoding.EncodeToString([]byte(secret)))
+			}
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// loadPool reads a pool file: username:password lines (for logins, or
+// sent as basic auth), or one API key or bearer token a line in the CSV
+// format of runtime/vu. A keyed identity is named by a hash of its key.
+func loadPool(path, credential string) ([]scenarios.Identity, error) {
+	kind := map[string]vu.CredKind{"api-key": vu.APIKey, "bearer": vu.Bearer}[credential]
+	if kind == 0 {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		ids, err := generators.ParseCredentials(path, f)
+		for i := range ids {
+			ids[i].Credential = credential
+		}
+		return ids, err
+	}
+	pool, err := vu.LoadPool(path, kind)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]scenarios.Identity, 0, len(pool.Creds))
+	for _, c := range pool.Creds {
+		ids = append(ids, scenarios.Identity{Username: c.Name(), Credential: credential, Key: c.APIKey + c.Token})
+	}
+	return ids, nil
 }
 
 // build turns the plan into workloads: the benign users first, then each

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// keyAPISpec is an API authenticated by an API key header, with no login
+// operation: keys are issued elsewhere (a dashboard).
+const keyAPISpec = `openapi: 3.0.3
+info: {title: Key API, version: "1"}
+security: [{key: []}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-API-Key}
+paths:
+  /accounts/{id}:
+    get:
+      operationId: getAccount
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        "200":
+          description: the account
+          content:
+            application/json:
+              schema:
+                type: object
+                properties: {id: {type: integer}, owner: {type: string}, balance: {type: integer}}
+        "401": {description: no or unknown key}
+`
+
+// keyAPI serves keyAPISpec with broken object-level authorization: any
+// valid key reads any account. It records, per account, which keys read it
+// and every request that came without a valid key or tried to log in.
+type keyAPI struct {
+	keys map[string]int // key -> the account it belongs to
+	mu   sync.Mutex
+	read map[int]map[string]bool
+	bad  []string
+}
+
+func newKeyAPI(t *testing.T, keys map[string]int) (*keyAPI, string) {
+	t.Helper()
+	a := &keyAPI{keys: keys, read: map[int]map[string]bool{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /accounts/{id}", func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("X-API-Key")
+		if _, ok := a.keys[key]; !ok {
+			a.note(r.Method + " " + r.URL.Path + " without a valid key")
+			http.Error(w, `{"error":"unknown key"}`, http.StatusUnauthorized)
+			return
+		}
+		id, err := strconv.Atoi(r.PathValue("id"))
+		if err != nil || id < 1 || id > 40 {
+			http.NotFound(w, r)
+			return
+		}
+		a.mu.Lock()
+		if a.read[id] == nil {
+			a.read[id] = map[string]bool{}
+		}
+		a.read[id][key] = true
+		a.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":%d,"owner":"owner%d","balance":%d}`, id, id, 100*id)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		a.note(r.Method + " " + r.URL.Path)
+		http.NotFound(w, r)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return a, srv.URL
+}
+
+func (a *keyAPI) note(s string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.bad = append(a.bad, s)
+}
+
+// foreign counts the accounts read with a key that is not theirs.
+func (a *keyAPI) foreign() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for id, keys := range a.read {
+		for k := range keys {
+			if a.keys[k] != id {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// writeKeyPlan writes the spec, a file of the attackers' two keys and a
+// plan enumerating GET /accounts/{id} with them.
+func writeKeyPlan(t *testing.T, dir, target string, keys []string) string {
+	t.Helper()
+	spec := filepath.Join(dir, "keyapi.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(keyAPISpec), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "keys.txt"), []byte("# the test accounts' keys\napi_key\n"+strings.Join(keys, "\n")+"\n"), 0o600))
+	plan := fmt.Sprintf(`version: "1"
+target: {base_url: %s}
+spec: %q
+auth: {token_in: "header:X-API-Key"}
+identities:
+  - {name: attackers, file: keys.txt, credential: api-key}
+scenarios:
+  - id: enumeration-get-accounts-id
+    kind: rest.enumeration
+    operations: [{operation: "GET /accounts/{id}"}]
+    executor: constant-vus
+    vus: 2
+    duration: 2s
+    think: {dist: constant, mean: 10ms}
+    identities: attackers
+    budget: {requests: 2000}
+    params: {param: id, from: "1", to: "40", replay: "true"}
+containment:
+  max_success: 5%%
+sla:
+  max_leak: 1000
+`, target, spec)
+	p := filepath.Join(dir, "abusegate.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(plan), 0o600))
+	return p
+}
+
+// An API authenticated by API keys, with no login: the plan lists the
+// attackers' keys, every request carries one, none logs in, the
+// enumeration reads foreign accounts, and no key reaches any output.
+func TestRunAPIKeyPoolLeaksForeignRecords(t *testing.T) {
+	keys := map[string]int{"ak_live_attacker0001": 1, "ak_live_attacker0002": 2}
+	api, target := newKeyAPI(t, keys)
+	dir := t.TempDir()
+	p := writeKeyPlan(t, dir, target, []string{"ak_live_attacker0001", "ak_live_attacker0002"})
+	out := filepath.Join(dir, "r")
+	code, stdout, errOut := cli(t, "run", "-c", p, "--report-dir", out, "--progress", "lines", "--shadow=false", "--replay")
+	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
+	rep := readRunReport(t, out)
+	require.Len(t, rep.Scenarios, 1, errOut)
+	assert.Positive(t, rep.Scenarios[0].LeakTotal, "foreign records read with an attacker's key")
+	assert.Greater(t, api.foreign(), 2, "the target saw accounts read with keys not theirs")
+	assert.Zero(t, len(api.bad), "every request carried a valid key and none tried to log in; first: %q", api.bad[:min(len(api.bad), 3)])
+
+	files, err := filepath.Glob(filepath.Join(out, "*"))
+	require.NoError(t, err)
+	outputs := []string{stdout, errOut}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		if strings.HasSuffix(f, ".gz") {
+			data = gunzip(t, data)
+		}
+		outputs = append(outputs, string(data))
+	}
+	require.Greater(t, len(outputs), 4)
+	for k := range keys {
+		for i, o := range outputs {
+			assert.NotContains(t, o, k, "key in output %d", i)
+		}
+	}
+}
+
+// The same plan simulates against the spec-driven responder, which takes
+// any key where the spec puts it when the spec has no login.
+func TestSimulateAPIKeyPool(t *testing.T) {
+	dir := t.TempDir()
+	p := writeKeyPlan(t, dir, "http://127.0.0.1:9", []string{"ak_live_attacker0001", "ak_live_attacker0002"})
+	out := filepath.Join(dir, "sim")
+	code, _, errOut := cli(t, "simulate", "-c", p, "--report-dir", out, "--format", "json", "--duration", "10s")
+	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
+	data, err := os.ReadFile(filepath.Join(out, "report.json"))
+	require.NoError(t, err)
+	var r simReport
+	require.NoError(t, json.Unmarshal(data, &r))
+	require.Len(t, r.Scenarios, 1)
+	assert.Positive(t, r.Scenarios[0].Leak, "foreign records read with an attacker's key")
+	assert.NotContains(t, string(data), "ak_live_attacker")
+}
