@@ -81,7 +81,7 @@ func New(surface scenarios.Surface, cfg Config) *Monitor {
 	m.detectors = []Detector{
 		newRate(p.Rate, n), newEnumeration(p.Enumeration), newScraping(p.Scraping, n, h, cat),
 		newStuffing(p.Stuffing, n, h), newReuse(p.Reuse, h), newCoupon(p.Coupon, n, h), m.flow,
-		newSweep(p.Sweep, h, cat), m.hoard, m.signup,
+		newSweep(p.Sweep, h, cat, recs), m.hoard, m.signup,
 	}
 	return m
 }

@@ -17,13 +17,14 @@ type record struct {
 	hasCreated bool
 	created    int64 // account creation (identity subjects), when hasCreated
 
-	rate    counter  // rate: requests in the sliding window
-	flow    session  // flow: operations called in the session
-	profile profile  // risk: the identity's usual devices and place
-	cover   coverage // scraping: long-window catalog coverage
-	walk    walk     // enumeration: objects read recently, across routes
-	cred    credUse  // reuse: devices and networks per credential
-	held    held     // hoarding: units in carts since the last checkout
+	rate    counter     // rate: requests in the sliding window
+	flow    session     // flow: operations called in the session
+	profile profile     // risk: the identity's usual devices and place
+	cover   coverage    // scraping: long-window catalog coverage
+	walk    walk        // enumeration: objects read recently, across routes
+	cred    credUse     // reuse: devices and networks per credential
+	held    held        // hoarding: units in carts since the last checkout
+	reader  sweepReader // sweep: page reads in the window
 }
 
 // recordChunk is how many records one slab holds: slabs never move, so a
