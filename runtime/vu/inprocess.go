@@ -21,8 +21,12 @@ type inproc struct {
 	url  url.URL
 	hdr  http.Header
 	vals []string
-	body bytes.Reader
-	rw   responseWriter
+	// keys are the last request's header names as sent, canon their
+	// canonical forms: a VU sends the same names (the same strings, from
+	// its identity's lines) request after request.
+	keys, canon []string
+	body        bytes.Reader
+	rw          responseWriter
 }
 
 // responseWriter is a minimal http.ResponseWriter over reused buffers.
@@ -87,8 +91,8 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 		return h1Response{}, err
 	}
 	s.resetHeader()
-	for _, f := range w.fields {
-		k := http.CanonicalHeaderKey(f.k)
+	for i, f := range w.fields {
+		k := s.canonical(i, f.k)
 		if vs, ok := s.hdr[k]; ok {
 			s.hdr[k] = append(vs, f.v)
 			continue
@@ -126,6 +130,21 @@ func newInproc(ctx context.Context) *inproc {
 	s := &inproc{hdr: http.Header{}}
 	s.req, _ = http.NewRequestWithContext(ctx, http.MethodGet, "/", nil) // a constant, valid request
 	return s
+}
+
+// canonical is http.CanonicalHeaderKey(k) for the i-th header line,
+// worked out again only when the line's name changed.
+func (s *inproc) canonical(i int, k string) string {
+	if i < len(s.keys) && s.keys[i] == k {
+		return s.canon[i]
+	}
+	c := http.CanonicalHeaderKey(k)
+	if i < len(s.keys) {
+		s.keys[i], s.canon[i] = k, c
+	} else {
+		s.keys, s.canon = append(s.keys, k), append(s.canon, c)
+	}
+	return c
 }
 
 // resetHeader empties the request header for reuse (clearing the map is

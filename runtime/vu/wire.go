@@ -126,15 +126,16 @@ func fields(dst []hfield, req scenarios.Request, id *identityState, defaultUA, c
 			}
 		}
 	}
-	cf := hfield{scenarios.CorrelationHeader, corr}
-	if err := validField(cf); err != nil {
+	// The two names are constants; only the values need checking, and the
+	// correlation id only once.
+	if err := validValue(scenarios.CorrelationHeader, corr); err != nil {
 		return dst, err
 	}
-	dst = setField(dst, cf.k, cf.v)
+	dst = setField(dst, scenarios.CorrelationHeader, corr)
+	if err := validValue("User-Agent", ua); err != nil {
+		return dst, err
+	}
 	uf := hfield{"User-Agent", ua + " ag/" + corr}
-	if err := validField(uf); err != nil {
-		return dst, err
-	}
 	if uaAt >= 0 {
 		// The Program's headers may have moved the device's line.
 		uaAt = slices.IndexFunc(dst, func(f hfield) bool { return strings.EqualFold(f.k, "User-Agent") })
@@ -236,9 +237,14 @@ func validField(f hfield) error {
 			return fmt.Errorf("invalid header name %q", f.k)
 		}
 	}
-	for i := 0; i < len(f.v); i++ {
-		if c := f.v[i]; c == '\r' || c == '\n' || c == 0 {
-			return fmt.Errorf("invalid value for header %s: control character", f.k)
+	return validValue(f.k, f.v)
+}
+
+// validValue refuses a value of header k with a line break or a NUL.
+func validValue(k, v string) error {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '\r' || c == '\n' || c == 0 {
+			return fmt.Errorf("invalid value for header %s: control character", k)
 		}
 	}
 	return nil
