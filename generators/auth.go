@@ -76,3 +76,40 @@ func tokenIn(schemes []scenarios.AuthScheme) string {
 	}
 	return in
 }
+
+// StaticAuth is how a spec without a login takes credentials issued
+// elsewhere: Credential is a plan pool's credential (api-key, bearer or
+// basic), TokenIn where an API key travels (header:NAME or cookie:NAME),
+// Scheme the security scheme it came from.
+type StaticAuth struct {
+	Credential, TokenIn string
+	Scheme              scenarios.AuthScheme
+}
+
+// StaticAuthFrom picks the spec's scheme that takes static credentials: an
+// API key in a header or cookie first (a key copied from a dashboard),
+// else a bearer token (OAuth 2 and OpenID Connect tokens included), else
+// HTTP basic auth. API keys in the query string are not supported.
+func StaticAuthFrom(s scenarios.Surface) (StaticAuth, bool) {
+	var bearer, basic *StaticAuth
+	for _, sc := range s.AuthSchemes {
+		switch {
+		case sc.Type == "apiKey" && sc.In == scenarios.InHeader && sc.Param != "":
+			// (A key in Authorization is sent raw, as the spec says.)
+			return StaticAuth{Credential: "api-key", TokenIn: "header:" + sc.Param, Scheme: sc}, true
+		case (sc.Type == "apiKey" || sc.Type == "cookie") && sc.In == scenarios.InCookie && sc.Param != "":
+			return StaticAuth{Credential: "api-key", TokenIn: "cookie:" + sc.Param, Scheme: sc}, true
+		case bearer == nil && (sc.Type == "bearer" || sc.Type == "oauth2" || sc.Type == "openIdConnect"):
+			bearer = &StaticAuth{Credential: "bearer", Scheme: sc}
+		case basic == nil && sc.Type == "basic":
+			basic = &StaticAuth{Credential: "basic", Scheme: sc}
+		}
+	}
+	switch {
+	case bearer != nil:
+		return *bearer, true
+	case basic != nil:
+		return *basic, true
+	}
+	return StaticAuth{}, false
+}

@@ -192,3 +192,41 @@ func TestSimulateAPIKeyPool(t *testing.T) {
 	assert.Positive(t, r.Scenarios[0].Leak, "foreign records read with an attacker's key")
 	assert.NotContains(t, string(data), "ak_live_attacker")
 }
+
+// generate gives a spec keyed by an API key, with no login, a pool of the
+// user's keys instead of skipping the kinds that need a logged-in user, and
+// the plan simulates with its enumeration leaking (stand-in keys: the
+// responder takes any).
+func TestGenerateKeyedPlan(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "keyapi.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(keyAPISpec), 0o600))
+	plan := filepath.Join(dir, "abusegate.yaml")
+	code, _, errOut := cli(t, "generate", "--spec", spec, "-o", plan)
+	require.Equal(t, exitOK, code, errOut)
+	data, err := os.ReadFile(plan)
+	require.NoError(t, err)
+	text := string(data)
+	for _, want := range []string{
+		"auth:\n  token_in: \"header:X-API-Key\"",
+		"  - name: attackers\n    file: \"attackers.keys\"\n    credential: api-key\n",
+		"Put two or more of YOUR test accounts' api-key credentials in this file",
+		"    identities: attackers\n",
+	} {
+		assert.Contains(t, text, want)
+	}
+	assert.NotContains(t, text, "generate: {count: 2, prefix: attacker")
+
+	out := filepath.Join(dir, "sim")
+	code, _, errOut = cli(t, "simulate", "-c", plan, "--report-dir", out, "--format", "json", "--duration", "20s")
+	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
+	_, leaked := leaks(t, readFile(t, filepath.Join(out, "report.json")))
+	assert.Positive(t, leaked["enumeration-get-accounts-id"], "the enumeration reads foreign accounts with a stand-in key")
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return data
+}

@@ -85,14 +85,20 @@ func readSurface(cmd *cobra.Command, std stdio, o generateOptions) (scenarios.Su
 const (
 	poolLeaked   = "leaked"
 	poolShoppers = "shoppers"
+	// poolKeys holds the user's own static credentials (API keys, tokens)
+	// when the spec takes those instead of offering a login.
+	poolKeys = "attackers"
 )
 
 // scenarioPool names the identities sc runs as: the leaked list for
-// stuffing, a pool of its own for an attacker who logs in, "" for none.
-func scenarioPool(sc scenarios.Scenario) string {
+// stuffing, the user's keys when the API takes static credentials (keyed),
+// a pool of its own for an attacker who logs in, "" for none.
+func scenarioPool(sc scenarios.Scenario, keyed bool) string {
 	switch {
 	case sc.Kind == "rest.credential-stuffing" || sc.Params["source"] == "leaked":
 		return poolLeaked
+	case len(sc.Identities) > 0 && keyed:
+		return poolKeys
 	case len(sc.Identities) > 0:
 		return sc.ID
 	}
@@ -139,6 +145,7 @@ func writePlan(w io.Writer, s scenarios.Surface, o generateOptions) error {
 	p("# Edit it as code: every field is checked by `abusegate run`; `abusegate schema` gives editors its schema.\n")
 	p("version: %q\ntarget:\n  base_url: %s\n  allow: []\nspec: %s\n", scenarios.PlanVersion, o.baseURL, q(o.spec))
 	auth, authErr := generators.AuthFrom(s)
+	static, keyed := generators.StaticAuth{}, false
 	if authErr == nil {
 		p("auth:\n  login: %s\n  username_field: %s\n  password_field: %s\n  token_field: %s\n", q("POST "+auth.Path), q(auth.UsernameField), q(auth.PasswordField), q(auth.TokenField))
 		if auth.UserIDField != "" {
@@ -147,21 +154,37 @@ func writePlan(w io.Writer, s scenarios.Surface, o generateOptions) error {
 		p("  token_in: %s # where requests carry the token: bearer, header:NAME or cookie:NAME\n", q(auth.TokenIn))
 	} else if gl, err := generators.GraphQLLoginFrom(s); err == nil {
 		p("# auth: no REST login; GraphQL scenarios log in through MUTATION %s on %s (their params login_*, token_field).\n", gl.Field, gl.Endpoint)
+	} else if static, keyed = generators.StaticAuthFrom(s); keyed {
+		p("# auth: no login operation; the spec's security scheme %q takes %s credentials issued elsewhere,\n", static.Scheme.Name, static.Credential)
+		p("# so attack scenarios send your test accounts' credentials from the %q pool, never logging in.\n", poolKeys)
+		if static.TokenIn != "" {
+			p("auth:\n  token_in: %s # where requests carry the key: header:NAME or cookie:NAME\n", q(static.TokenIn))
+		}
 	} else {
 		p("# auth: no login found (%s); scenarios run unauthenticated.\n", strings.ReplaceAll(authErr.Error(), "\n", "; "))
 	}
-	p("# Each attack scenario logs in with accounts of its own, as distinct attackers would, so the\n")
-	p("# containment of one never stops another: create them on staging (or name a file: of yours).\n")
+	if !keyed {
+		p("# Each attack scenario logs in with accounts of its own, as distinct attackers would, so the\n")
+		p("# containment of one never stops another: create them on staging (or name a file: of yours).\n")
+	}
 	p("identities:\n")
 	attackers, leaked := 0, false
 	for _, sc := range scs {
-		switch pool := scenarioPool(sc); pool {
+		switch pool := scenarioPool(sc, keyed); pool {
 		case sc.ID:
 			attackers++
 			p("  - name: %s\n    generate: {count: %d, prefix: attacker%d-, password: CHANGE-ME}\n", pool, len(sc.Identities), attackers)
+		case poolKeys:
+			attackers++
 		case poolLeaked:
 			leaked = true
 		}
+	}
+	if keyed && attackers > 0 {
+		format := map[string]string{"api-key": "one key a line", "bearer": "one token a line", "basic": "username:password lines, sent as HTTP basic auth"}[static.Credential]
+		p("  # Put two or more of YOUR test accounts' %s credentials in this file (%s; # comments):\n", static.Credential, format)
+		p("  # the second account replays what the first one read. Staging keys only; reports never show them.\n")
+		p("  - name: %s\n    file: %s\n    credential: %s\n", poolKeys, q(poolKeys+".keys"), static.Credential)
 	}
 	if leaked {
 		// Only a plan that stuffs names the list: a missing file stops a run.
@@ -171,7 +194,7 @@ func writePlan(w io.Writer, s scenarios.Surface, o generateOptions) error {
 	p("benign:\n  identities: %s\n  vus: 20\n  duration: 5m\n  think: {dist: uniform, min: 1s, max: 5s}\n", poolShoppers)
 	p("scenarios:\n")
 	for _, sc := range scs {
-		writeScenario(&b, sc)
+		writeScenario(&b, sc, keyed)
 	}
 	p("detection:\n  - type: guard\ncontainment:\n  status: [\"401\", \"403\", \"423\", \"429\"]\n  max_success: 5%%\n")
 	sla := scenarios.DefaultSLA()
@@ -194,7 +217,7 @@ func writePlan(w io.Writer, s scenarios.Surface, o generateOptions) error {
 	return err
 }
 
-func writeScenario(b *bytes.Buffer, sc scenarios.Scenario) {
+func writeScenario(b *bytes.Buffer, sc scenarios.Scenario, keyed bool) {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	p("\n  # %s\n", sc.Title)
 	p("  # Question: %s\n", sc.Question)
@@ -216,7 +239,7 @@ func writeScenario(b *bytes.Buffer, sc scenarios.Scenario) {
 	default:
 		p("    think: {dist: %s, mean: %s}\n", t.Dist, t.Mean)
 	}
-	if pool := scenarioPool(sc); pool != "" {
+	if pool := scenarioPool(sc, keyed); pool != "" {
 		p("    identities: %s\n", pool)
 	}
 	if r := sc.Params["rotate"]; r != "" {

@@ -137,6 +137,7 @@ func prepareSimulation(lp loadedPlan, o simulateOptions) (*simulation, error) {
 		Plan: lp.plan, PlanDir: lp.dir, Surface: lp.surface, Kinds: catalog(), Clock: clock,
 		Handler: handler, Seed: o.seed, Segment: seg, MaxRequests: o.maxRequests,
 		Capture: o.replay, Accounts: target.accounts, MaxInMemory: 1 << 30, Stream: true,
+		StandInKeys: 2, // the responder takes any key: key files are not needed
 	}
 	if gd != nil {
 		opts.Sources = []harness.Source{harness.Guarded{Log: gd.Decisions}}

@@ -72,6 +72,11 @@ type Options struct {
 	// names are placeholders): a simulated target's own accounts, handed
 	// out in order, each to one pool.
 	Accounts []scenarios.Identity
+	// StandInKeys, when positive, stands in for the files of the plan's
+	// static-credential pools (credential:) with that many placeholder
+	// credentials each: a simulated target takes any key, and a generated
+	// plan's key file is the user's to fill.
+	StandInKeys int
 }
 
 // Harness is a plan ready to run once.

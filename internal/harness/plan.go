@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/abusegate/abusegate/generators"
@@ -32,6 +33,8 @@ func (h *Harness) pools() (map[string][]scenarios.Identity, error) {
 	for _, name := range names {
 		p := h.o.Plan.Pools[name]
 		switch {
+		case p.Credential != "" && h.o.StandInKeys > 0:
+			out[name] = standIns(name, p.Credential, h.o.StandInKeys)
 		case p.File != "":
 			path := p.File
 			if !filepath.IsAbs(path) && h.o.PlanDir != "" {
@@ -96,6 +99,22 @@ func loadPool(path, credential string) ([]scenarios.Identity, error) {
 		ids = append(ids, scenarios.Identity{Username: c.Name(), Credential: credential, Key: c.APIKey + c.Token})
 	}
 	return ids, nil
+}
+
+// standIns are n placeholder credentials of pool, for a simulated target.
+func standIns(pool, credential string, n int) []scenarios.Identity {
+	ids := make([]scenarios.Identity, 0, n)
+	for i := 1; i <= n; i++ {
+		id := scenarios.Identity{Username: fmt.Sprintf("%s-standin%d", pool, i), Credential: credential}
+		if credential == "basic" {
+			id.Password = fmt.Sprintf("sim-%s-%d", pool, i)
+		} else {
+			id.Key = fmt.Sprintf("sim-key-%s-%d", pool, i)
+			id.Username = "key-" + strings.TrimPrefix(scenarios.TokenID(id.Key), "tok-")
+		}
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 // build turns the plan into workloads: the benign users first, then each
