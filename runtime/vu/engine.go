@@ -68,40 +68,58 @@ func (h taskHeap) less(i, j int) bool {
 	return h[i].seq < h[j].seq
 }
 
+// before is less for a task not (yet) in the heap.
+func before(a, b *task) bool {
+	if a.key != b.key {
+		return a.key < b.key
+	}
+	return a.seq < b.seq
+}
+
+// push and pop move a hole rather than swap: each level writes one task
+// instead of two (a task holds pointers, so every write pays the write
+// barrier while the collector runs). The comparisons, and so the order,
+// are a swapping heap's.
 func (h *taskHeap) push(t task) {
-	*h = append(*h, t)
+	*h = append(*h, task{})
 	s := *h
-	for i := len(s) - 1; i > 0; {
+	i := len(s) - 1
+	for i > 0 {
 		p := (i - 1) / 2
-		if !s.less(i, p) {
+		if !before(&t, &s[p]) {
 			break
 		}
-		s[i], s[p] = s[p], s[i]
+		s[i] = s[p]
 		i = p
 	}
+	s[i] = t
 }
 
 func (h *taskHeap) pop() task {
 	s := *h
 	t := s[0]
 	n := len(s) - 1
-	s[0] = s[n]
+	last := s[n]
 	s[n] = task{}
 	s = s[:n]
-	for i := 0; ; {
-		l := 2*i + 1
-		if l >= n {
-			break
+	if n > 0 {
+		i := 0
+		for {
+			l := 2*i + 1
+			if l >= n {
+				break
+			}
+			m := l
+			if r := l + 1; r < n && s.less(r, l) {
+				m = r
+			}
+			if !before(&s[m], &last) {
+				break
+			}
+			s[i] = s[m]
+			i = m
 		}
-		m := l
-		if r := l + 1; r < n && s.less(r, l) {
-			m = r
-		}
-		if !s.less(m, i) {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
+		s[i] = last
 	}
 	*h = s
 	return t
