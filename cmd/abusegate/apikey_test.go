@@ -157,21 +157,12 @@ func TestRunAPIKeyPoolLeaksForeignRecords(t *testing.T) {
 	assert.Greater(t, api.foreign(), 2, "the target saw accounts read with keys not theirs")
 	assert.Zero(t, len(api.bad), "every request carried a valid key and none tried to log in; first: %q", api.bad[:min(len(api.bad), 3)])
 
-	files, err := filepath.Glob(filepath.Join(out, "*"))
-	require.NoError(t, err)
-	outputs := []string{stdout, errOut}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
-		if strings.HasSuffix(f, ".gz") {
-			data = gunzip(t, data)
-		}
-		outputs = append(outputs, string(data))
-	}
-	require.Greater(t, len(outputs), 4)
+	files := readOutputs(t, filepath.Join(out, "*"))
+	require.Greater(t, len(files), 4, "every report format and the replay pack")
+	files["stdout"], files["stderr"] = stdout, errOut
 	for k := range keys {
-		for i, o := range outputs {
-			assert.NotContains(t, o, k, "key in output %d", i)
+		for f, o := range files {
+			assert.NotContains(t, o, k, "key in %s", f)
 		}
 	}
 }
@@ -229,4 +220,20 @@ func readFile(t *testing.T, path string) []byte {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return data
+}
+
+// readOutputs reads every file matching glob, gunzipped, by path.
+func readOutputs(t *testing.T, glob string) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob(glob)
+	require.NoError(t, err)
+	out := map[string]string{}
+	for _, f := range files {
+		data := readFile(t, f)
+		if strings.HasSuffix(f, ".gz") {
+			data = gunzip(t, data)
+		}
+		out[f] = string(data)
+	}
+	return out
 }
