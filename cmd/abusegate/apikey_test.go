@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -23,7 +24,7 @@ info: {title: Key API, version: "1"}
 security: [{key: []}]
 components:
   securitySchemes:
-    key: {type: apiKey, in: header, name: X-API-Key}
+    key: %s
 paths:
   /accounts/{id}:
     get:
@@ -40,22 +41,47 @@ paths:
         "401": {description: no or unknown key}
 `
 
+// keyKind is one kind of static credential: the spec's scheme, the plan's
+// auth and pool lines, and how the API reads the credential off a request.
+type keyKind struct {
+	credential, scheme, auth, header string
+	read                             func(*http.Request) string
+}
+
+var keyKinds = []keyKind{
+	{"api-key", "{type: apiKey, in: header, name: X-API-Key}", `auth: {token_in: "header:X-API-Key"}` + "\n", "api_key\n",
+		func(r *http.Request) string { return r.Header.Get("X-API-Key") }},
+	{"bearer", "{type: http, scheme: bearer}", "", "token\n",
+		func(r *http.Request) string {
+			tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			return tok
+		}},
+	{"basic", "{type: http, scheme: basic}", "", "",
+		func(r *http.Request) string {
+			u, p, _ := r.BasicAuth()
+			return u + ":" + p
+		}},
+}
+
+func (k keyKind) spec() string { return fmt.Sprintf(keyAPISpec, k.scheme) }
+
 // keyAPI serves keyAPISpec with broken object-level authorization: any
 // valid key reads any account. It records, per account, which keys read it
 // and every request that came without a valid key or tried to log in.
 type keyAPI struct {
+	kind keyKind
 	keys map[string]int // key -> the account it belongs to
 	mu   sync.Mutex
 	read map[int]map[string]bool
 	bad  []string
 }
 
-func newKeyAPI(t *testing.T, keys map[string]int) (*keyAPI, string) {
+func newKeyAPI(t *testing.T, kind keyKind, keys map[string]int) (*keyAPI, string) {
 	t.Helper()
-	a := &keyAPI{keys: keys, read: map[int]map[string]bool{}}
+	a := &keyAPI{kind: kind, keys: keys, read: map[int]map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /accounts/{id}", func(w http.ResponseWriter, r *http.Request) {
-		key := r.Header.Get("X-API-Key")
+		key := a.kind.read(r)
 		if _, ok := a.keys[key]; !ok {
 			a.note(r.Method + " " + r.URL.Path + " without a valid key")
 			http.Error(w, `{"error":"unknown key"}`, http.StatusUnauthorized)
@@ -108,17 +134,16 @@ func (a *keyAPI) foreign() int {
 
 // writeKeyPlan writes the spec, a file of the attackers' two keys and a
 // plan enumerating GET /accounts/{id} with them.
-func writeKeyPlan(t *testing.T, dir, target string, keys []string) string {
+func writeKeyPlan(t *testing.T, dir, target string, kind keyKind, keys []string) string {
 	t.Helper()
 	spec := filepath.Join(dir, "keyapi.yaml")
-	require.NoError(t, os.WriteFile(spec, []byte(keyAPISpec), 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "keys.txt"), []byte("# the test accounts' keys\napi_key\n"+strings.Join(keys, "\n")+"\n"), 0o600))
+	require.NoError(t, os.WriteFile(spec, []byte(kind.spec()), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "keys.txt"), []byte("# the test accounts' keys\n"+kind.header+strings.Join(keys, "\n")+"\n"), 0o600))
 	plan := fmt.Sprintf(`version: "1"
 target: {base_url: %s}
 spec: %q
-auth: {token_in: "header:X-API-Key"}
-identities:
-  - {name: attackers, file: keys.txt, credential: api-key}
+%sidentities:
+  - {name: attackers, file: keys.txt, credential: %s}
 scenarios:
   - id: enumeration-get-accounts-id
     kind: rest.enumeration
@@ -134,36 +159,43 @@ containment:
   max_success: 5%%
 sla:
   max_leak: 1000
-`, target, spec)
+`, target, spec, kind.auth, kind.credential)
 	p := filepath.Join(dir, "abusegate.yaml")
 	require.NoError(t, os.WriteFile(p, []byte(plan), 0o600))
 	return p
 }
 
-// An API authenticated by API keys, with no login: the plan lists the
-// attackers' keys, every request carries one, none logs in, the
-// enumeration reads foreign accounts, and no key reaches any output.
+// An API authenticated by API keys, bearer tokens or basic auth, with no
+// login: the plan lists the attackers' credentials, every request carries
+// one, none logs in, the enumeration reads foreign accounts, and no
+// credential reaches any output.
 func TestRunAPIKeyPoolLeaksForeignRecords(t *testing.T) {
-	keys := map[string]int{"ak_live_attacker0001": 1, "ak_live_attacker0002": 2}
-	api, target := newKeyAPI(t, keys)
-	dir := t.TempDir()
-	p := writeKeyPlan(t, dir, target, []string{"ak_live_attacker0001", "ak_live_attacker0002"})
-	out := filepath.Join(dir, "r")
-	code, stdout, errOut := cli(t, "run", "-c", p, "--report-dir", out, "--progress", "lines", "--shadow=false", "--replay")
-	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
-	rep := readRunReport(t, out)
-	require.Len(t, rep.Scenarios, 1, errOut)
-	assert.Positive(t, rep.Scenarios[0].LeakTotal, "foreign records read with an attacker's key")
-	assert.Greater(t, api.foreign(), 2, "the target saw accounts read with keys not theirs")
-	assert.Zero(t, len(api.bad), "every request carried a valid key and none tried to log in; first: %q", api.bad[:min(len(api.bad), 3)])
+	for _, kind := range keyKinds {
+		t.Run(kind.credential, func(t *testing.T) {
+			keys := map[string]int{"acct1:attacker0001": 1, "acct2:attacker0002": 2}
+			api, target := newKeyAPI(t, kind, keys)
+			dir := t.TempDir()
+			p := writeKeyPlan(t, dir, target, kind, []string{"acct1:attacker0001", "acct2:attacker0002"})
+			out := filepath.Join(dir, "r")
+			code, stdout, errOut := cli(t, "run", "-c", p, "--report-dir", out, "--progress", "lines", "--shadow=false", "--replay")
+			require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
+			rep := readRunReport(t, out)
+			require.Len(t, rep.Scenarios, 1, errOut)
+			assert.Positive(t, rep.Scenarios[0].LeakTotal, "foreign records read with an attacker's key")
+			assert.Greater(t, api.foreign(), 2, "the target saw accounts read with keys not theirs")
+			assert.Zero(t, len(api.bad), "every request carried a valid key and none tried to log in; first: %q", api.bad[:min(len(api.bad), 3)])
 
-	files := readOutputs(t, filepath.Join(out, "*"))
-	require.Greater(t, len(files), 4, "every report format and the replay pack")
-	files["stdout"], files["stderr"] = stdout, errOut
-	for k := range keys {
-		for f, o := range files {
-			assert.NotContains(t, o, k, "key in %s", f)
-		}
+			files := readOutputs(t, filepath.Join(out, "*"))
+			require.Greater(t, len(files), 4, "every report format and the replay pack")
+			files["stdout"], files["stderr"] = stdout, errOut
+			for k := range keys {
+				for _, secret := range []string{k, "attacker000", base64.StdEncoding.EncodeToString([]byte(k))} {
+					for f, o := range files {
+						assert.NotContains(t, o, secret, "credential in %s", f)
+					}
+				}
+			}
+		})
 	}
 }
 
@@ -171,7 +203,7 @@ func TestRunAPIKeyPoolLeaksForeignRecords(t *testing.T) {
 // any key where the spec puts it when the spec has no login.
 func TestSimulateAPIKeyPool(t *testing.T) {
 	dir := t.TempDir()
-	p := writeKeyPlan(t, dir, "http://127.0.0.1:9", []string{"ak_live_attacker0001", "ak_live_attacker0002"})
+	p := writeKeyPlan(t, dir, "http://127.0.0.1:9", keyKinds[0], []string{"ak_live_attacker0001", "ak_live_attacker0002"})
 	out := filepath.Join(dir, "sim")
 	code, _, errOut := cli(t, "simulate", "-c", p, "--report-dir", out, "--format", "json", "--duration", "10s")
 	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
@@ -191,7 +223,7 @@ func TestSimulateAPIKeyPool(t *testing.T) {
 func TestGenerateKeyedPlan(t *testing.T) {
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "keyapi.yaml")
-	require.NoError(t, os.WriteFile(spec, []byte(keyAPISpec), 0o600))
+	require.NoError(t, os.WriteFile(spec, []byte(keyKinds[0].spec()), 0o600))
 	plan := filepath.Join(dir, "abusegate.yaml")
 	code, _, errOut := cli(t, "generate", "--spec", spec, "-o", plan)
 	require.Equal(t, exitOK, code, errOut)
