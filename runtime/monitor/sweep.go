@@ -29,10 +29,16 @@ import (
 // of its pages when that is shorter than Run, never under Subjects: a
 // sweep of a 30-page catalog cannot make a run of 32.
 //
+// A few accounts whose one page read of the window lies in the run are
+// not named (see newcomer): a shopper's first page, at the edge of the
+// pages people browse, can complete a crawl's run.
+//
 // Limits: pages that benign traffic already reads repeatedly within the
 // window hide the sweep's single read of them, so the run forms only where
 // people rarely go (deep pages); cursor paging is not numbered and left to
-// the per-identity scraping detector.
+// the per-identity scraping detector; a crawl's accounts that read one
+// page each, fewer than a quarter of a run's clients, go unnamed (the run's
+// other clients are named).
 type sweep struct {
 	cfg    SweepConfig
 	window int64
