@@ -102,15 +102,9 @@ func runGuard(ctx context.Context, std stdio, o guardOptions) error {
 	if err != nil {
 		return err
 	}
-	seed, err := monitorSeed(o.seed)
+	cfg, err := monitorConfig(o.seed, o.policy)
 	if err != nil {
-		return incomplete(err)
-	}
-	cfg := monitor.Config{IDPrefix: replicaID(), Seed: seed}
-	if o.policy != "" {
-		if cfg.Policy, err = monitor.LoadPolicy(o.policy); err != nil {
-			return err
-		}
+		return err
 	}
 	log := logger(std.err)
 	opts := guard.Options{Mode: mode, Logger: log, Surface: surface, TrustedProxies: trusted,
@@ -226,6 +220,23 @@ func monitorSeed(seed uint64) (uint64, error) {
 		seed = binary.LittleEndian.Uint64(b[:])
 	}
 	return seed, nil
+}
+
+// monitorConfig is the monitor's configuration for guard and monitor: this
+// replica's id, the seed (monitorSeed) and the policy file, when one is
+// named.
+func monitorConfig(seed uint64, policy string) (monitor.Config, error) {
+	seed, err := monitorSeed(seed)
+	if err != nil {
+		return monitor.Config{}, incomplete(err)
+	}
+	cfg := monitor.Config{IDPrefix: replicaID(), Seed: seed}
+	if policy != "" {
+		if cfg.Policy, err = monitor.LoadPolicy(policy); err != nil {
+			return monitor.Config{}, err
+		}
+	}
+	return cfg, nil
 }
 
 // replicaID names this guard process in decision ids and in the replicas'

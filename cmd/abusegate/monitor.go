@@ -86,15 +86,9 @@ func runMonitor(ctx context.Context, std stdio, o monitorOptions) error {
 	if err != nil {
 		return err
 	}
-	seed, err := monitorSeed(o.seed)
+	cfg, err := monitorConfig(o.seed, o.policy)
 	if err != nil {
-		return incomplete(err)
-	}
-	cfg := monitor.Config{IDPrefix: replicaID(), Seed: seed}
-	if o.policy != "" {
-		if cfg.Policy, err = monitor.LoadPolicy(o.policy); err != nil {
-			return err
-		}
+		return err
 	}
 	in, name := std.in, "stdin"
 	if o.accessLog != "-" {
