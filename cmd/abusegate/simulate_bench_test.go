@@ -69,14 +69,22 @@ func requestsOf(stderr string) int {
 // guard (enforcing) and the monitor to a target answering a small JSON
 // page. The programs and the target do next to nothing, so this is the
 // ceiling the plan's own programs and target divide. One op is one
-// request. Sub-benchmarks say what becomes of each exchange:
+// request; served% is the share the target answered (the rest the guard
+// refused). Sub-benchmarks say what the VUs do and what becomes of each
+// exchange:
 //
-//   - held: the recorder keeps every exchange (simulate before it
-//     streamed);
-//   - folded: each is folded into the oracle's tally and the report's
-//     series as it completes (what verdicts and the HTML timeline need);
+//   - held: the VUs page through the whole catalog day-long, so the
+//     monitor soon takes them for scrapers and most requests are refused
+//     by the guard (contained abusers who keep sending); the recorder
+//     keeps every exchange (simulate before it streamed);
+//   - folded: the same traffic, each exchange folded into the oracle's
+//     tally and the report's series as it completes (what verdicts and
+//     the HTML timeline need);
 //   - folded+file: and written to the compact timeline file, as simulate
 //     does;
+//   - served: folded+file, the VUs shopping (a few catalog pages and
+//     products each, so nobody is contained): the guard and monitor
+//     score every request and the target answers nearly all of them;
 //   - no-guard: folded, the target called without the guard and monitor,
 //     so the difference to folded is what they cost.
 func BenchmarkSimulatedRequest(b *testing.B) {
@@ -84,17 +92,19 @@ func BenchmarkSimulatedRequest(b *testing.B) {
 		name       string
 		hold, file bool
 		unguarded  bool
+		shop       bool
 	}{
 		{name: "held", hold: true},
 		{name: "folded"},
 		{name: "folded+file", file: true},
+		{name: "served", file: true, shop: true},
 		{name: "no-guard", unguarded: true},
 	} {
-		b.Run(v.name, func(b *testing.B) { benchRequests(b, v.hold, v.file, v.unguarded) })
+		b.Run(v.name, func(b *testing.B) { benchRequests(b, v.hold, v.file, v.unguarded, v.shop) })
 	}
 }
 
-func benchRequests(b *testing.B, hold, file, unguarded bool) {
+func benchRequests(b *testing.B, hold, file, unguarded, shop bool) {
 	cmd := newSimulate(stdio{})
 	cmd.SetContext(context.Background())
 	lp, err := loadPlan(cmd, stdio{}, filepath.Join("testdata", "run", "day.yaml"))
@@ -107,6 +117,9 @@ func benchRequests(b *testing.B, hold, file, unguarded bool) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(page)
 	})
+	if shop {
+		target = catalogTarget()
+	}
 	if !unguarded {
 		gd, err := guard.NewMiddleware(monitor.New(lp.surface, monitor.Config{IDPrefix: "sim"}),
 			guard.Options{Mode: guard.Enforce, Now: clock.Now, Surface: lp.surface})
@@ -123,16 +136,31 @@ func benchRequests(b *testing.B, hold, file, unguarded bool) {
 		Schedule: scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: 550, Duration: 24 * time.Hour},
 		Think:    scenarios.Think{Dist: scenarios.Uniform, Min: time.Second, Max: 3 * time.Second},
 		Disguise: vu.Disguise{Sources: true, Devices: vu.DefaultDevices()},
-		Program:  func(int) (scenarios.Program, error) { return &browse{}, nil }}
+		Program: func(int) (scenarios.Program, error) {
+			if shop {
+				return &shopper{}, nil
+			}
+			return &browse{}, nil
+		}}
+	if shop {
+		// One device per shopper: the default devices' crowd would share
+		// a handful of fingerprints whose summed rate the device rules
+		// throttle.
+		load.Disguise.Devices, load.Disguise.OwnDevices = ownDevices(len(pool.Creds)), true
+	}
 	r := &vu.Runner{Target: lp.plan.Target.BaseURL, Handler: target, Clock: clock, MaxRequests: int64(b.N)}
 	rec := &vu.Recorder{MaxInMemory: 1 << 30}
 	defer rec.Close()
 	var tally oracle.Tally
 	var series reports.SeriesTally
+	served := 0
 	tw := &reports.TimelineWriter{Dir: b.TempDir()}
 	defer tw.Close()
 	if !hold {
 		rec.Sink = func(x *scenarios.Exchange) {
+			if x.Status < 400 {
+				served++
+			}
 			tally.Add(x)
 			series.Add(x)
 			if file {
@@ -146,6 +174,9 @@ func benchRequests(b *testing.B, hold, file, unguarded bool) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	if !hold {
+		b.ReportMetric(100*float64(served)/float64(b.N), "served%")
+	}
 	if rec.Len() != b.N {
 		b.Fatalf("recorded %d exchanges, want %d", rec.Len(), b.N)
 	}
@@ -161,4 +192,64 @@ func (p *browse) Next(*scenarios.Result) (scenarios.Step, bool) {
 		path = "/products/" + strconv.Itoa(1+p.n%200)
 	}
 	return scenarios.Step{Request: scenarios.Request{Method: http.MethodGet, Route: "/products", Path: path}}, true
+}
+
+// shopper reads the first few catalog pages and a handful of products
+// over and over, as a returning customer does: nothing a detector should
+// contain.
+type shopper struct{ n int }
+
+func (p *shopper) Next(*scenarios.Result) (scenarios.Step, bool) {
+	p.n++
+	path := "/products?page=" + strconv.Itoa(1+p.n%3)
+	if p.n%2 == 0 {
+		path = "/products/" + strconv.Itoa(1+p.n%7)
+	}
+	return scenarios.Step{Request: scenarios.Request{Method: http.MethodGet, Route: "/products", Path: path}}, true
+}
+
+// ownDevices is n devices, the default ones with a build number of their
+// own in the User-Agent.
+func ownDevices(n int) []vu.Device {
+	base := vu.DefaultDevices()
+	out := make([]vu.Device, n)
+	for k := range out {
+		d := base[k%len(base)]
+		d.Name = d.Name + "-" + strconv.Itoa(k)
+		d.UserAgent = d.UserAgent + " build/" + strconv.Itoa(k)
+		out[k] = d
+	}
+	return out
+}
+
+// catalogTarget answers a 20,000-item catalog 20 items a page, and its
+// products one at a time, from bodies made once.
+func catalogTarget() http.Handler {
+	const pages = 1000
+	var bodies [][]byte
+	for p := 1; p <= pages; p++ {
+		b := []byte(`{"items":[`)
+		for i := range 20 {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = fmt.Appendf(b, `{"id":%d,"name":"item %d"}`, (p-1)*20+i+1, (p-1)*20+i+1)
+		}
+		bodies = append(bodies, fmt.Appendf(b, `],"page":%d}`, p))
+	}
+	empty := []byte(`{"items":[]}`)
+	item := []byte(`{"id":7,"name":"item 7"}`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path != "/products" {
+			_, _ = w.Write(item)
+			return
+		}
+		n, err := strconv.Atoi(r.URL.Query().Get("page"))
+		if err != nil || n < 1 || n > pages {
+			_, _ = w.Write(empty)
+			return
+		}
+		_, _ = w.Write(bodies[n-1])
+	})
 }
