@@ -2,6 +2,7 @@ package guard
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/abusegate/abusegate/runtime/monitor"
+	"github.com/abusegate/abusegate/scenarios"
 )
 
 // BenchmarkGuardOverhead serves one object read through the guard in each
@@ -76,6 +78,57 @@ func BenchmarkMiddleware(b *testing.B) {
 	}
 }
 
+// BenchmarkMiddlewareRefused is BenchmarkMiddleware's enforcing guard on
+// requests a live decision refuses, as a contained abuser who keeps
+// sending gets them: the store lookup, the refusal's headers and JSON
+// body, and the monitor's observation of the guard's own answer. The
+// throttle is at its tenth escalation (a token every ~17 minutes), so
+// nearly every request gets its 429.
+func BenchmarkMiddlewareRefused(b *testing.B) {
+	served := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	req := httptest.NewRequest("GET", "/users/7", nil)
+	req.RemoteAddr = "127.0.0.1:50000"
+	req.Header.Set("Authorization", "Bearer tok")
+	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept-Language", "en-US,en;q=0.5")
+	req.Header.Set("Accept-Encoding", "gzip, deflate")
+	for _, tc := range []struct {
+		action scenarios.Action
+		code   int
+	}{
+		{scenarios.ActionBlock, http.StatusForbidden},
+		{scenarios.ActionThrottle, http.StatusTooManyRequests},
+		{scenarios.ActionChallenge, http.StatusUnauthorized},
+	} {
+		b.Run(tc.action.String(), func(b *testing.B) {
+			clock := newFakeClock()
+			store := NewMemoryStore(0)
+			require.NoError(b, store.Put(context.Background(), scenarios.Decision{
+				ID: "bench-1", Subject: scenarios.Subject{Kind: scenarios.SubjectToken, Value: scenarios.TokenID("tok")},
+				Action: tc.action, Level: 10, Time: clock.Now(), Expires: clock.Now().AddDate(100, 0, 0),
+			}))
+			g, err := NewMiddleware(monitor.New(shopSurface(), monitor.Config{}), Options{Mode: Enforce, Now: clock.Now, Store: store})
+			require.NoError(b, err)
+			h := g.Middleware(served)
+			w := &discardWriter{h: http.Header{}}
+			refused := 0
+			b.ReportAllocs()
+			cpu := startCPU()
+			for b.Loop() {
+				clock.Advance(time.Second)
+				clear(w.h)
+				h.ServeHTTP(w, req)
+				if w.code == tc.code {
+					refused++
+				}
+			}
+			cpu.report(b)
+			require.GreaterOrEqual(b, refused, b.N*99/100, "the benchmark measures the refused path")
+		})
+	}
+}
+
 // cpuClock measures a benchmark's CPU time per operation.
 type cpuClock struct {
 	start time.Duration
@@ -96,13 +149,17 @@ func (c cpuClock) report(b *testing.B) {
 	}
 }
 
-// discardWriter is a ResponseWriter that keeps nothing, so the benchmark
-// counts the guard's allocations, not a recorder's.
-type discardWriter struct{ h http.Header }
+// discardWriter is a ResponseWriter that keeps nothing but the status it
+// was given last, so the benchmark counts the guard's allocations, not a
+// recorder's.
+type discardWriter struct {
+	h    http.Header
+	code int
+}
 
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (w *discardWriter) WriteHeader(int)             {}
+func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 
 // BenchmarkMiddlewareGraphQL is BenchmarkMiddleware's enforcing guard on
 // a REST object read and on one GraphQL request of 10 aliased fields
