@@ -194,45 +194,57 @@ func (r *Router) Match(method, path string) (Match, bool) {
 	if path != "" && path[0] != '/' {
 		return r.Field(method, path)
 	}
-	path, _, _ = strings.Cut(path, "?")
-	p := trimSlashes(path)
-	l := r.root.match(p)
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	l, id := r.root.match(trimSlashes(path), 0)
 	if l == nil {
 		return Match{Index: -1}, false
 	}
-	ref, ok := l.op(method)
-	m := Match{Route: l.route, Op: ref.op, Index: -1}
-	if ok {
-		m.Index = ref.index
-	}
-	if l.objIdx >= 0 {
-		m.ObjectID = segment(p, l.objIdx)
+	m := Match{Route: l.route, ObjectID: id, Index: -1}
+	if ref, ok := l.op(method); ok {
+		m.Op, m.Index = ref.op, ref.index
 	}
 	return m, true
 }
 
-func (n *node) match(path string) *leaf {
+// match finds the leaf of a slash-trimmed path whose first segment is the
+// depth-th, and the value of its object-id segment, read on the way back
+// from the parameter branch that holds it: the path is scanned once.
+func (n *node) match(path string, depth int) (*leaf, string) {
 	if path == "" {
-		return n.leaf
+		return n.leaf, ""
 	}
-	seg, rest, _ := strings.Cut(path, "/")
+	seg, rest := path, ""
+	if i := strings.IndexByte(path, '/'); i >= 0 {
+		seg, rest = path[:i], path[i+1:]
+	}
 	if seg == "" {
-		return nil
+		return nil, ""
 	}
 	if c := n.child(seg); c != nil {
-		if l := c.match(rest); l != nil {
-			return l
+		if l, id := c.match(rest, depth+1); l != nil {
+			return l, id
 		}
 	}
-	if n.param != nil {
-		return n.param.match(rest)
+	if n.param == nil {
+		return nil, ""
 	}
-	return nil
+	l, id := n.param.match(rest, depth+1)
+	if l != nil && l.objIdx == depth {
+		id = seg
+	}
+	return l, id
 }
 
 func trimSlashes(p string) string {
-	p = strings.TrimPrefix(p, "/")
-	return strings.TrimSuffix(p, "/")
+	if p != "" && p[0] == '/' {
+		p = p[1:]
+	}
+	if p != "" && p[len(p)-1] == '/' {
+		p = p[:len(p)-1]
+	}
+	return p
 }
 
 func splitPath(p string) []string {
@@ -241,15 +253,6 @@ func splitPath(p string) []string {
 		return nil
 	}
 	return strings.Split(p, "/")
-}
-
-// segment returns the i-th segment of a slash-trimmed path.
-func segment(p string, i int) string {
-	for ; i > 0; i-- {
-		_, p, _ = strings.Cut(p, "/")
-	}
-	seg, _, _ := strings.Cut(p, "/")
-	return seg
 }
 
 func paramName(seg string) (string, bool) {

@@ -88,3 +88,19 @@ func TestRouterGraphQLEndpoint(t *testing.T) {
 	assert.False(t, r.GraphQL("/users/me"))
 	assert.False(t, NewRouter(scenarios.Surface{}).GraphQL("/graphql"))
 }
+
+// BenchmarkRouterMatchMix is one lookup of each kind the guard and the
+// monitor make per request: a collection page with its query, an object
+// read by id, a literal route beside a parameter one.
+func BenchmarkRouterMatchMix(b *testing.B) {
+	r := NewRouter(shopSurface())
+	paths := []string{"/products?page=3&limit=20", "/products/42", "/users/me", "/users/7/orders/9"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, ok := r.Match("GET", paths[i%len(paths)]); !ok {
+			b.Fatal("no match")
+		}
+		i++
+	}
+}
