@@ -24,10 +24,12 @@ func attack(ms int, o scenarios.Outcome, leak int) scenarios.Exchange {
 		Identity: "mallory",
 		TokenID:  "tok-mallory",
 		Addr:     "10.0.0.66",
-		Abusive:  true,
-		Sent:     at(ms),
-		Outcome:  o,
-		Leak:     leak,
+		// Fingerprint is the device profile the harness names.
+		Fingerprint: "firefox-mallory",
+		Abusive:     true,
+		Sent:        at(ms),
+		Outcome:     o,
+		Leak:        leak,
 	}
 }
 

@@ -85,10 +85,13 @@ func TestJudgeScenario(t *testing.T) {
 			leakBefore: 6, leakTotal: 6, requests: 8, successes: 6, denied: 2,
 		},
 		{
-			name:      "contained without any decision",
+			// A containment is a detection: the denial it starts with is
+			// the evidence (TestContainmentIsADetection has the details).
+			name:      "contained without any decision is detected at containment",
 			exchanges: series(0, "sddd", 1),
 			status:    Contained,
 			t0:        at(0),
+			detected:  true, mttd: time.Second,
 			contained: true, mttc: time.Second,
 			leakBefore: 1, leakTotal: 1, requests: 4, successes: 1, denied: 3,
 		},
@@ -146,16 +149,21 @@ func TestJudgeScenario(t *testing.T) {
 }
 
 func TestJudgeAttribution(t *testing.T) {
-	// Scenario "enum" is mallory (token tok-mallory, address 10.0.0.66);
+	// Scenario "enum" is mallory (token tok-mallory, address 10.0.0.66,
+	// device firefox-mallory);
 	// scenario "stuffing" is trudy on 10.0.0.77. A decision is attributed
 	// to "enum" only when it names one of enum's own subjects.
 	other := attack(500, scenarios.OutcomeSuccess, 0)
 	other.Scenario, other.Identity, other.TokenID, other.Addr = "stuffing", "trudy", "tok-trudy", "10.0.0.77"
-	benign := scenarios.Exchange{Actor: scenarios.Benign, Session: "alice-1", Identity: "alice", Addr: "10.0.0.5", Sent: at(0)}
+	benign := scenarios.Exchange{Actor: scenarios.Benign, Session: "alice-1", Identity: "alice", Addr: "10.0.0.5", Fingerprint: "chrome-common", Sent: at(0)}
 	exchanges := append(series(0, "sss", 1), other, benign)
 	// mallory also sends once from the office address alice uses.
 	fromOffice := attack(2500, scenarios.OutcomeSuccess, 1)
 	fromOffice.Addr = "10.0.0.5"
+	// ... and once with the browser profile alice has too.
+	commonBrowser := attack(2600, scenarios.OutcomeSuccess, 1)
+	commonBrowser.Fingerprint = "chrome-common"
+	exchanges = append(exchanges, commonBrowser)
 	exchanges = append(exchanges, fromOffice)
 
 	tests := []struct {
@@ -172,6 +180,9 @@ func TestJudgeAttribution(t *testing.T) {
 		{"right value, wrong kind", scenarios.Subject{Kind: scenarios.SubjectToken, Value: "mallory"}, false},
 		{"empty value", scenarios.Subject{Kind: scenarios.SubjectIdentity}, false},
 		{"an address benign users share", scenarios.Subject{Kind: scenarios.SubjectAddress, Value: "10.0.0.5"}, false},
+		{"by device fingerprint", scenarios.Subject{Kind: scenarios.SubjectFingerprint, Value: "firefox-mallory"}, true},
+		{"a device benign users share", scenarios.Subject{Kind: scenarios.SubjectFingerprint, Value: "chrome-common"}, false},
+		{"a device named otherwise", scenarios.Subject{Kind: scenarios.SubjectFingerprint, Value: "fp-244888a0e848"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/abusegate/abusegate/scenarios"
@@ -85,8 +86,14 @@ type Detection struct {
 	Subject  scenarios.Subject
 	Action   scenarios.Action
 	Enforced bool
-	// CorrelationID is the request an external alert named, if it did.
+	// CorrelationID is the request an external alert named, if it did;
+	// for a detection from containment, the denied request it starts with.
 	CorrelationID string
+	// FromContainment is true when no decision naming the scenario came
+	// before its containment: the detection is the containment itself
+	// (Detector is ContainmentDetector, Decision is empty), since a target
+	// that denies the scenario's requests has noticed it.
+	FromContainment bool
 }
 
 // Judge measures every scenario of a run against its timeline and SLA.
@@ -104,7 +111,7 @@ func Judge(tl scenarios.Timeline, scs []scenarios.Scenario) Result {
 }
 
 // judge is sc's verdict from its folded attacker exchanges.
-func (s *scenarioTally) judge(sc scenarios.Scenario, decisions []scenarios.Decision, benign Benign, shared map[string]bool) Verdict {
+func (s *scenarioTally) judge(sc scenarios.Scenario, decisions []scenarios.Decision, benign Benign, shared, sharedFP map[string]bool) Verdict {
 	v := s.v
 	v.Scenario, v.Kind, v.Title, v.LeakUnit = sc.ID, sc.Kind, sc.Title, sc.LeakUnit
 	v.SLA = effectiveSLA(sc.SLA)
@@ -117,7 +124,29 @@ func (s *scenarioTally) judge(sc scenarios.Scenario, decisions []scenarios.Decis
 		return v
 	}
 
-	if d, ok := firstDecision(decisions, s.subjectsOf(shared), s.corr); ok {
+	d, detected := firstDecision(decisions, s.subjectsOf(shared, sharedFP), s.corr)
+	fromContainment := false
+	if t, at, ok := containedAtPoints(s.points, v.SLA.MaxSuccess); ok {
+		v.Contained = true
+		v.ContainedAt = t
+		v.MTTC = max(t.Sub(v.T0), 0)
+		v.LeakBefore = 0
+		for _, p := range s.points {
+			if p.sent.Before(t) {
+				v.LeakBefore += p.leak
+			}
+		}
+		// A containment is a detection: the target that denied the
+		// scenario's requests from T on had noticed it by T. When no
+		// decision naming the scenario came by then (its detector named
+		// a subject the harness cannot tie to the scenario, such as a
+		// device fingerprint of the guard's own naming, or it reported
+		// nothing), the denial at T is the evidence, so MTTD <= MTTC.
+		if !detected || d.Time.After(t) {
+			d, detected, fromContainment = s.containmentEvidence(t, at), true, true
+		}
+	}
+	if detected {
 		v.Detected = true
 		v.Detection = Detection{
 			Time:     d.Time,
@@ -128,21 +157,10 @@ func (s *scenarioTally) judge(sc scenarios.Scenario, decisions []scenarios.Decis
 			Action:   d.Action,
 			Enforced: d.Enforced,
 
-			CorrelationID: d.CorrelationID,
+			CorrelationID:   d.CorrelationID,
+			FromContainment: fromContainment,
 		}
 		v.MTTD = max(d.Time.Sub(v.T0), 0)
-	}
-
-	if t, ok := containedAtPoints(s.points, v.SLA.MaxSuccess); ok {
-		v.Contained = true
-		v.ContainedAt = t
-		v.MTTC = max(t.Sub(v.T0), 0)
-		v.LeakBefore = 0
-		for _, p := range s.points {
-			if p.sent.Before(t) {
-				v.LeakBefore += p.leak
-			}
-		}
 	}
 
 	switch {
@@ -158,14 +176,15 @@ func (s *scenarioTally) judge(sc scenarios.Scenario, decisions []scenarios.Decis
 	return v
 }
 
-// subjectsOf returns the identities, tokens and addresses the scenario's
-// attacker exchanges used: the subjects a decision can name to be
-// attributed to the scenario. Addresses that benign users shared are left
-// out: a decision about such an address (a NAT, a loopback demo) says
-// nothing about whether this scenario was noticed, and counting it would
-// credit a detector for an attack it never saw.
-func (s *scenarioTally) subjectsOf(shared map[string]bool) map[scenarios.Subject]bool {
-	set := make(map[scenarios.Subject]bool, len(s.subjects)+len(s.addrs))
+// subjectsOf returns the identities, tokens, addresses and device
+// fingerprints the scenario's attacker exchanges used: the subjects a
+// decision can name to be attributed to the scenario. Addresses and
+// fingerprints that benign users shared are left out: a decision about
+// such an address (a NAT, a loopback demo) or device (a common browser)
+// says nothing about whether this scenario was noticed, and counting it
+// would credit a detector for an attack it never saw.
+func (s *scenarioTally) subjectsOf(shared, sharedFP map[string]bool) map[scenarios.Subject]bool {
+	set := make(map[scenarios.Subject]bool, len(s.subjects)+len(s.addrs)+len(s.fps))
 	for k := range s.subjects {
 		set[k] = true
 	}
@@ -174,7 +193,65 @@ func (s *scenarioTally) subjectsOf(shared map[string]bool) map[scenarios.Subject
 			set[scenarios.Subject{Kind: scenarios.SubjectAddress, Value: a}] = true
 		}
 	}
+	for f := range s.fps {
+		if !sharedFP[f] {
+			set[scenarios.Subject{Kind: scenarios.SubjectFingerprint, Value: f}] = true
+		}
+	}
 	return set
+}
+
+// ContainmentDetector is the Detector of a detection the oracle took from
+// a containment: no decision naming the scenario came before the target
+// contained it, so the denial containment starts with is the evidence.
+const ContainmentDetector = "containment"
+
+// containmentEvidence is the detection a containment at t proves: the
+// denial among the exchanges sent at t (at) with the least correlation id
+// (then status), so the choice does not depend on the order exchanges
+// were added in.
+func (s *scenarioTally) containmentEvidence(t time.Time, at []point) scenarios.Decision {
+	corr := func(p point) string {
+		if p.denial == 0 {
+			return ""
+		}
+		return s.denials[p.denial-1]
+	}
+	// better orders denials: one with a correlation id first, then by id,
+	// then by status.
+	better := func(p, w point) bool {
+		pc, wc := corr(p), corr(w)
+		if (pc == "") != (wc == "") {
+			return pc != ""
+		}
+		if pc != wc {
+			return pc < wc
+		}
+		return p.status < w.status
+	}
+	var w point
+	found := false
+	for _, p := range at {
+		if denied(p) && (!found || better(p, w)) {
+			w, found = p, true
+		}
+	}
+	answer := "denied the scenario's requests"
+	if w.status != 0 {
+		answer += " with " + strconv.Itoa(int(w.status))
+	}
+	action := scenarios.ActionBlock
+	if w.status == 429 { // Too Many Requests: the target throttled
+		action = scenarios.ActionThrottle
+	}
+	return scenarios.Decision{
+		Time:          t,
+		Action:        action,
+		Detector:      ContainmentDetector,
+		Reason:        "the target " + answer + " from here on (contained); a containment is a detection, and no decision naming the scenario came earlier",
+		Enforced:      true,
+		CorrelationID: corr(w),
+	}
 }
 
 // firstDecision returns the earliest decision, of any action and enforced

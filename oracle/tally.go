@@ -13,8 +13,9 @@ import (
 // of hundreds of thousands of requests) is judged as if it had been: per
 // scenario the counts, the subjects and correlation ids its attacker
 // exchanges used, and one small point per attacker exchange for
-// containment; per run the benign sessions and addresses. Benign
-// exchanges cost nothing beyond their session and address.
+// containment; per run the benign sessions, addresses and device
+// fingerprints. Benign exchanges cost nothing beyond their session,
+// address and fingerprint.
 //
 // The order exchanges are added in does not matter: Judge of a Tally fed
 // a timeline in any order equals Judge of that timeline. The zero Tally is
@@ -23,28 +24,40 @@ type Tally struct {
 	scenarios map[string]*scenarioTally
 	// hurt is every benign session, true once it got a containment answer.
 	hurt map[string]bool
-	// shared are the addresses benign exchanges came from.
-	shared map[string]bool
-	n      int
+	// shared are the addresses and sharedFP the device fingerprints
+	// benign exchanges came from.
+	shared, sharedFP map[string]bool
+	n                int
 }
 
 // scenarioTally is one scenario's attacker exchanges, folded.
 type scenarioTally struct {
 	v Verdict // the counts and T0; the rest is judged at the end
-	// subjects are the identities and tokens used; addrs the addresses,
-	// kept apart because benign-shared ones are left out at the end.
+	// subjects are the identities and tokens used; addrs the addresses
+	// and fps the device fingerprints, kept apart because benign-shared
+	// ones are left out at the end.
 	subjects map[scenarios.Subject]bool
 	addrs    map[string]bool
+	fps      map[string]bool
 	corr     map[string]bool
 	points   []point
+	// denials are the correlation ids of the denied attacker exchanges,
+	// in the order added; a point's denial indexes them.
+	denials []string
 }
 
-// point is what containment needs of one attacker exchange.
+// point is what containment needs of one attacker exchange, and what a
+// containment's evidence of detection names: the status the denial
+// answered and its request's correlation id.
 type point struct {
 	sent    time.Time
 	leak    int
 	outcome scenarios.Outcome
 	abusive bool
+	status  uint16
+	// denial is 1 + the index of the exchange's correlation id in the
+	// scenario's denials, 0 when it was not denied or carried none.
+	denial int32
 }
 
 // Add folds one exchange in.
@@ -63,10 +76,13 @@ func (t *Tally) Len() int { return t.n }
 
 func (t *Tally) addBenign(x *scenarios.Exchange) {
 	if t.hurt == nil {
-		t.hurt, t.shared = map[string]bool{}, map[string]bool{}
+		t.hurt, t.shared, t.sharedFP = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	}
 	if x.Addr != "" {
 		t.shared[x.Addr] = true
+	}
+	if x.Fingerprint != "" {
+		t.sharedFP[x.Fingerprint] = true
 	}
 	id := x.Session
 	if id == "" {
@@ -85,10 +101,15 @@ func (t *Tally) addAttacker(x *scenarios.Exchange) {
 	}
 	s := t.scenarios[x.Scenario]
 	if s == nil {
-		s = &scenarioTally{subjects: map[scenarios.Subject]bool{}, addrs: map[string]bool{}, corr: map[string]bool{}}
+		s = &scenarioTally{subjects: map[scenarios.Subject]bool{}, addrs: map[string]bool{}, fps: map[string]bool{}, corr: map[string]bool{}}
 		t.scenarios[x.Scenario] = s
 	}
-	s.points = append(s.points, point{sent: x.Sent, leak: x.Leak, outcome: x.Outcome, abusive: x.Abusive})
+	p := point{sent: x.Sent, leak: x.Leak, outcome: x.Outcome, abusive: x.Abusive, status: uint16(min(max(x.Status, 0), 999))}
+	if x.Outcome == scenarios.OutcomeDenied && x.CorrelationID != "" {
+		s.denials = append(s.denials, x.CorrelationID)
+		p.denial = int32(len(s.denials))
+	}
+	s.points = append(s.points, p)
 	if x.Identity != "" {
 		s.subjects[scenarios.Subject{Kind: scenarios.SubjectIdentity, Value: x.Identity}] = true
 	}
@@ -97,6 +118,9 @@ func (t *Tally) addAttacker(x *scenarios.Exchange) {
 	}
 	if x.Addr != "" {
 		s.addrs[x.Addr] = true
+	}
+	if x.Fingerprint != "" {
+		s.fps[x.Fingerprint] = true
 	}
 	if x.CorrelationID != "" {
 		s.corr[x.CorrelationID] = true
@@ -136,7 +160,7 @@ func (t *Tally) Judge(start, end time.Time, decisions []scenarios.Decision, scs 
 		if s == nil {
 			s = &scenarioTally{}
 		}
-		v := s.judge(sc, decisions, benign, t.shared)
+		v := s.judge(sc, decisions, benign, t.shared, t.sharedFP)
 		res.Verdicts = append(res.Verdicts, v)
 		res.Pass = res.Pass && v.Pass
 	}
