@@ -66,3 +66,39 @@ func crawl(n int) []scenarios.Event {
 	}
 	return out
 }
+
+// TestHashTailPacksBytes pins the hash's tail loads to the byte loop they
+// replaced: every key's hash, so every table and sketch, depends on it.
+func TestHashTailPacksBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	b := make([]byte, 7)
+	for range 2000 {
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		for n := range len(b) + 1 {
+			s := string(b[:n])
+			var want uint64
+			for i := range len(s) {
+				want |= uint64(s[i]) << (8 * i)
+			}
+			require.Equal(t, want, tail(s), "%q", s)
+		}
+	}
+	// And the hash of a few keys, as the byte loop computed them.
+	h := newHasher(0)
+	assert.Equal(t, uint64(0), h.key(""))
+	for s, want := range map[string]uint64{
+		"a":                 0xdba1ac419810f051,
+		"ab":                0xc30b6b753a28a2b5,
+		"abc":               0xcf65f6edc6f7dffb,
+		"10.0.0":            0xb95ea6ac206ee373,
+		"user-42":           0x6eda65bdbd093a0d,
+		"tok-000123":        0xe65d16b4cc407299,
+		"fp-17":             0xef79aa43d066b603,
+		"10.1.2.3":          0x5c9dfa6f27368219,
+		"Mozilla/5.0 (X11)": 0x1cb8432b984e441b,
+	} {
+		assert.Equal(t, want, h.key(s), s)
+	}
+}

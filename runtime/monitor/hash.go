@@ -43,10 +43,20 @@ func (h hasher) key(s string) uint64 {
 	for ; len(s) >= 8; s = s[8:] {
 		x = mix(x^binary.LittleEndian.Uint64([]byte(s[:8])), hashK0)
 	}
-	var tail uint64
-	for i := range len(s) {
-		tail |= uint64(s[i]) << (8 * i)
-	}
-	x = mix(x^tail, hashK0)
+	x = mix(x^tail(s), hashK0)
 	return mix(x, hashK1^h.seed) | 1
+}
+
+// tail is the last 0-7 bytes of a key, little-endian, as a byte loop
+// would pack them: two overlapping loads put each byte in its place.
+func tail(s string) uint64 {
+	switch n := len(s); {
+	case n >= 4:
+		lo := uint64(binary.LittleEndian.Uint32([]byte(s[:4])))
+		hi := uint64(binary.LittleEndian.Uint32([]byte(s[n-4:])))
+		return lo | hi<<(8*(n-4))
+	case n > 0:
+		return uint64(s[0]) | uint64(s[n/2])<<(8*(n/2)) | uint64(s[n-1])<<(8*(n-1))
+	}
+	return 0
 }

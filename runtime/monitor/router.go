@@ -19,7 +19,7 @@ type Router struct {
 	// one HTTP path, so the guard resolves each field of a document and
 	// hands the monitor one event per field, Method "QUERY" or "MUTATION"
 	// and Path the field name.
-	fields map[string]opRef
+	fields map[fieldKey]opRef
 	// endpoints are the HTTP paths GraphQL fields are served on.
 	endpoints []string
 }
@@ -101,7 +101,12 @@ type opRef struct {
 	method string
 	op     *scenarios.Operation
 	index  int
+	// key is a GraphQL field's op.Key(), its Route, built once.
+	key string
 }
+
+// fieldKey finds a GraphQL field without building its key per lookup.
+type fieldKey struct{ method, name string }
 
 func (l *leaf) op(method string) (opRef, bool) {
 	for _, r := range l.ops {
@@ -116,12 +121,12 @@ func (l *leaf) op(method string) (opRef, bool) {
 // its GraphQL fields by key. When two operations share a method and
 // template, the first wins.
 func NewRouter(surface scenarios.Surface) *Router {
-	r := &Router{fields: map[string]opRef{}}
+	r := &Router{fields: map[fieldKey]opRef{}}
 	ops := append([]scenarios.Operation(nil), surface.Operations...)
 	for i := range ops {
 		if ops[i].Protocol == scenarios.GraphQL {
-			if _, dup := r.fields[ops[i].Key()]; !dup {
-				r.fields[ops[i].Key()] = opRef{method: ops[i].Method, op: &ops[i], index: i}
+			if k := (fieldKey{ops[i].Method, ops[i].Path}); r.fields[k].op == nil {
+				r.fields[k] = opRef{method: ops[i].Method, op: &ops[i], index: i, key: ops[i].Key()}
 			}
 			if ep := ops[i].Endpoint; ep != "" && !slices.Contains(r.endpoints, ep) {
 				r.endpoints = append(r.endpoints, ep)
@@ -137,11 +142,11 @@ func NewRouter(surface scenarios.Surface) *Router {
 // "MUTATION" (any case) and the field's name. Its Route is the
 // operation's key, "QUERY user".
 func (r *Router) Field(method, name string) (Match, bool) {
-	ref, ok := r.fields[strings.ToUpper(method)+" "+name]
+	ref, ok := r.fields[fieldKey{strings.ToUpper(method), name}]
 	if !ok {
 		return Match{Index: -1}, false
 	}
-	return Match{Route: ref.op.Key(), Op: ref.op, Index: ref.index}, true
+	return Match{Route: ref.key, Op: ref.op, Index: ref.index}, true
 }
 
 // GraphQL reports whether the Surface has GraphQL operations served on
