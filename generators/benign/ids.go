@@ -16,33 +16,9 @@ import (
 // shopper reads was a quarter of a simulated day's CPU. When an object
 // repeats a member, the last one counts, as when decoding.
 func itemIDs(body []byte) []float64 {
-	if !json.Valid(body) {
+	members, ok := topMembers(body)
+	if !ok {
 		return nil
-	}
-	s := scanner{b: body}
-	s.space()
-	if !s.is('{') {
-		return nil
-	}
-	// Members whose name repeats: only the last counts, as in a map.
-	type member struct {
-		name       string
-		start, end int
-	}
-	var members []member
-	s.i++
-	for s.space(); !s.is('}'); s.space() {
-		name := string(s.str())
-		s.space()
-		s.i++ // ':'
-		s.space()
-		start := s.i
-		s.skip()
-		members = append(members, member{name, start, s.i})
-		s.space()
-		if s.is(',') {
-			s.i++
-		}
 	}
 	for i, m := range members {
 		shadowed := false
@@ -57,6 +33,266 @@ func itemIDs(body []byte) []float64 {
 		}
 	}
 	return nil
+}
+
+// member is a top-level member of an answer: its decoded name and where
+// its value lies.
+type member struct {
+	name       string
+	start, end int
+}
+
+// topMembers checks that body is one well-formed JSON object (as
+// json.Valid would) and returns its members, in one pass: validating
+// first with json.Valid and then scanning was two, and the pages a
+// shopper reads are most of what a simulated day parses.
+func topMembers(body []byte) ([]member, bool) {
+	v := validator{b: body}
+	v.space()
+	if !v.is('{') {
+		return nil, false
+	}
+	var members []member
+	v.i++
+	v.space()
+	if v.is('}') {
+		v.i++
+	} else {
+		for {
+			v.space()
+			start := v.i
+			if !v.string() {
+				return nil, false
+			}
+			name := (&scanner{b: body, i: start}).str()
+			v.space()
+			if !v.is(':') {
+				return nil, false
+			}
+			v.i++
+			v.space()
+			at := v.i
+			if !v.value(1) {
+				return nil, false
+			}
+			members = append(members, member{string(name), at, v.i})
+			v.space()
+			if v.is(',') {
+				v.i++
+				continue
+			}
+			if !v.is('}') {
+				return nil, false
+			}
+			v.i++
+			break
+		}
+	}
+	v.space()
+	return members, v.i == len(body)
+}
+
+// maxDepth is encoding/json's nesting limit: deeper is invalid there too.
+const maxDepth = 10000
+
+// validator checks JSON's grammar (RFC 8259, as encoding/json's scanner:
+// bytes of strings are not checked to be UTF-8).
+type validator struct {
+	b []byte
+	i int
+}
+
+func (v *validator) is(c byte) bool { return v.i < len(v.b) && v.b[v.i] == c }
+
+func (v *validator) space() {
+	for v.i < len(v.b) {
+		switch v.b[v.i] {
+		case ' ', '\t', '\n', '\r':
+			v.i++
+		default:
+			return
+		}
+	}
+}
+
+// value steps over one value at nesting depth d, reporting whether it is
+// well formed.
+func (v *validator) value(d int) bool {
+	if v.i >= len(v.b) {
+		return false
+	}
+	switch c := v.b[v.i]; {
+	case c == '"':
+		return v.string()
+	case c == '{':
+		return v.object(d + 1)
+	case c == '[':
+		return v.array(d + 1)
+	case c == '-' || ('0' <= c && c <= '9'):
+		return v.number()
+	case c == 't':
+		return v.literal("true")
+	case c == 'f':
+		return v.literal("false")
+	case c == 'n':
+		return v.literal("null")
+	}
+	return false
+}
+
+func (v *validator) object(d int) bool {
+	if d > maxDepth {
+		return false
+	}
+	v.i++ // '{'
+	v.space()
+	if v.is('}') {
+		v.i++
+		return true
+	}
+	for {
+		v.space()
+		if !v.string() {
+			return false
+		}
+		v.space()
+		if !v.is(':') {
+			return false
+		}
+		v.i++
+		v.space()
+		if !v.value(d) {
+			return false
+		}
+		v.space()
+		if v.is(',') {
+			v.i++
+			continue
+		}
+		if !v.is('}') {
+			return false
+		}
+		v.i++
+		return true
+	}
+}
+
+func (v *validator) array(d int) bool {
+	if d > maxDepth {
+		return false
+	}
+	v.i++ // '['
+	v.space()
+	if v.is(']') {
+		v.i++
+		return true
+	}
+	for {
+		v.space()
+		if !v.value(d) {
+			return false
+		}
+		v.space()
+		if v.is(',') {
+			v.i++
+			continue
+		}
+		if !v.is(']') {
+			return false
+		}
+		v.i++
+		return true
+	}
+}
+
+// string steps over a string: no control characters, only JSON's
+// escapes.
+func (v *validator) string() bool {
+	if !v.is('"') {
+		return false
+	}
+	for v.i++; v.i < len(v.b); v.i++ {
+		switch c := v.b[v.i]; {
+		case c == '"':
+			v.i++
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			v.i++
+			if v.i >= len(v.b) {
+				return false
+			}
+			switch v.b[v.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if v.i+4 >= len(v.b) {
+					return false
+				}
+				for _, h := range v.b[v.i+1 : v.i+5] {
+					if !isHex(h) {
+						return false
+					}
+				}
+				v.i += 4
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// number steps over -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
+func (v *validator) number() bool {
+	if v.is('-') {
+		v.i++
+	}
+	switch {
+	case v.is('0'):
+		v.i++
+	case v.i < len(v.b) && '1' <= v.b[v.i] && v.b[v.i] <= '9':
+		v.digits()
+	default:
+		return false
+	}
+	if v.is('.') {
+		v.i++
+		if !v.digits() {
+			return false
+		}
+	}
+	if v.is('e') || v.is('E') {
+		v.i++
+		if v.is('+') || v.is('-') {
+			v.i++
+		}
+		if !v.digits() {
+			return false
+		}
+	}
+	return true
+}
+
+// digits steps over [0-9]+, false when there is none.
+func (v *validator) digits() bool {
+	start := v.i
+	for v.i < len(v.b) && '0' <= v.b[v.i] && v.b[v.i] <= '9' {
+		v.i++
+	}
+	return v.i > start
+}
+
+func (v *validator) literal(lit string) bool {
+	if len(v.b)-v.i < len(lit) || string(v.b[v.i:v.i+len(lit)]) != lit {
+		return false
+	}
+	v.i += len(lit)
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // arrayIDs reads the ids of an array of objects; n counts its elements,
@@ -91,7 +327,7 @@ func arrayIDs(b []byte) (ids []float64, n int, ok bool) {
 	return ids, n, true
 }
 
-// scanner walks JSON already known to be valid.
+// scanner walks JSON already known to be valid (topMembers checked it).
 type scanner struct {
 	b []byte
 	i int

@@ -1,7 +1,9 @@
 package benign
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -56,6 +58,41 @@ var idBodies = []string{
 	`{"items":[{"id":1}`,
 	``,
 	`{"a":null,"b":[{"id":true}],"c":[{"x":[{"id":2}],"id":3}]}`,
+	// Malformed: each must give nil, as json.Valid refuses it.
+	`{"items":[{"id":1}]} x`,
+	`{"items":[{"id":01}]}`,
+	`{"items":[{"id":1.}]}`,
+	`{"items":[{"id":-}]}`,
+	`{"items":[{"id":1e}]}`,
+	`{"items":[{"id":1,}]}`,
+	`{"items":[{"id":1}],}`,
+	`{"items":[{"id":1} {"id":2}]}`,
+	`{"items":[{"id":1}],"x":"\q"}`,
+	`{"items":[{"id":1}],"x":"\u12g4"}`,
+	"{\"items\":[{\"id\":1}],\"x\":\"a\tb\"}",
+	`{"items":[{"id":1}],"x":tru}`,
+	`{"items":[{"id":1}],"x":nul}`,
+	`{"items":[{"id":1}],"x":[1 2]}`,
+	`{"items":[{"id":1}] "x":1}`,
+	`{"items":[{"id":1}],"x":{"a"}}`,
+	`{'items':[{"id":1}]}`,
+	`{"items":[{"id":1}],"x":"\u00e9\/\b\f\n\r\t\"\\"}`,
+}
+
+// TestTopMembersValidates: the one-pass scan accepts exactly what
+// json.Valid does, for objects (other answers hold no listing).
+func TestTopMembersValidates(t *testing.T) {
+	deep := []byte(`{"a":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `,"items":[{"id":1}]}`)
+	for _, body := range append(idBodies, string(deep), string(deep[:len(deep)-1])) {
+		_, ok := topMembers([]byte(body))
+		assert.Equal(t, isObject([]byte(body)) && json.Valid([]byte(body)), ok, body)
+	}
+}
+
+// isObject reports whether body's first non-space byte opens an object.
+func isObject(body []byte) bool {
+	t := bytes.TrimLeft(body, " \t\r\n")
+	return len(t) > 0 && t[0] == '{'
 }
 
 func TestItemIDsAgreesWithDecoding(t *testing.T) {
@@ -76,6 +113,8 @@ func FuzzItemIDs(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		got := itemIDs(body)
+		_, ok := topMembers(body)
+		assert.Equal(t, isObject(body) && json.Valid(body), ok)
 		if want, single := decodedIDs(body); single {
 			assert.Equal(t, want, got)
 		}
