@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"sync"
@@ -72,5 +73,42 @@ func BenchmarkRequestLoop(b *testing.B) {
 				b.Fatal(err)
 			}
 		})
+	}
+}
+
+// BenchmarkSimulatedLoop is the engine's in-process path on the simulated
+// clock, as simulate runs it without a guard: 550 paced VUs, each
+// identity from its own source with a browser's headers, a Handler
+// answering a small JSON page, every exchange handed to a Sink. One op
+// is one request.
+func BenchmarkSimulatedLoop(b *testing.B) {
+	page := []byte(`{"items":[{"id":1,"name":"a"},{"id":2,"name":"b"}],"page":1}`)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(page)
+	})
+	pool := &Pool{Kind: Password}
+	for i := range 550 {
+		pool.Creds = append(pool.Creds, Credential{Kind: Password, Username: "user" + strconv.Itoa(i), Password: "pw"})
+	}
+	load := Workload{Scenario: "browse", Identities: pool,
+		Schedule: scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: 550, Duration: 24 * time.Hour},
+		Think:    scenarios.Think{Dist: scenarios.Uniform, Min: time.Second, Max: 3 * time.Second},
+		Disguise: Disguise{Sources: true, Devices: DefaultDevices()},
+		Program:  func(int) (scenarios.Program, error) { return &paced{n: -1}, nil }}
+	r := &Runner{Target: &url.URL{Scheme: "http", Host: "127.0.0.1:8080"}, Handler: h, Clock: NewSimClock(epoch), MaxRequests: int64(b.N)}
+	served := 0
+	rec := &Recorder{Sink: func(x *scenarios.Exchange) {
+		if x.Status < 400 {
+			served++
+		}
+	}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	if err := r.Run(b.Context(), []Workload{load}, rec); err != nil && !errors.Is(err, ErrBudget) {
+		b.Fatal(err)
+	}
+	if served != b.N {
+		b.Fatalf("served %d of %d", served, b.N)
 	}
 }

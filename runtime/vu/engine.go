@@ -34,6 +34,10 @@ type engine struct {
 	wake     chan struct{}
 	ready    chan *vuState
 
+	// shared are the in-process scratches on the simulated clock, most
+	// recently used first (engine.scratch).
+	shared []*inproc
+
 	rec      *Recorder
 	stopping atomic.Bool
 	budget   atomic.Bool

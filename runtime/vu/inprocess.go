@@ -5,28 +5,44 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-// inproc is a VU's scratch for requests served in process (Runner.Handler):
-// the request, its header and the response writer are reused from request
-// to request, so a simulated request costs the handler's work and little
-// else. It belongs to the VU's wireRequest: only the VU's holder uses it,
-// and the response header it hands the Program stays valid until the VU's
-// next request.
+// inproc is scratch for requests served in process (Runner.Handler): the
+// request, its header and the response writer are reused from request to
+// request, so a simulated request costs the handler's work and little
+// else. It is used by one request at a time: a VU's own (its
+// wireRequest's) on the wall clock, shared by the engine's VUs on the
+// simulated clock (engine.scratch).
 type inproc struct {
-	req  *http.Request
-	url  url.URL
-	hdr  http.Header
-	vals []string
-	// keys are the last request's header names as sent, canon their
-	// canonical forms: a VU sends the same names (the same strings, from
-	// its identity's lines) request after request.
-	keys, canon []string
-	body        bytes.Reader
-	rw          responseWriter
+	req *http.Request
+	url url.URL
+	hdr http.Header
+	// names are the last request's header names as sent (a VU sends the
+	// same names, the same strings from its identity's lines, request
+	// after request) and canon their canonical forms; slot[i] is where
+	// the i-th line's value sits in vals.
+	names, canon []string
+	slot         []int
+	vals         []string
+	// keys are hdr's keys, each with its span of vals, in the order of
+	// their first line.
+	keys []hkey
+	// intact: hdr holds exactly keys, each with its span of vals, as
+	// they were set (the handler changed nothing but values), so the
+	// next request with the same names only writes its values.
+	intact bool
+	body   bytes.Reader
+	rw     responseWriter
+}
+
+// hkey is a request header key and its values, vals[at : at+n].
+type hkey struct {
+	k     string
+	at, n int
 }
 
 // responseWriter is a minimal http.ResponseWriter over reused buffers.
@@ -80,26 +96,16 @@ func (w *responseWriter) Flush() {}
 // identity's source address and returns its answer: no client, no
 // connection, no goroutine.
 func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange) (h1Response, error) {
-	s := w.inproc
-	if s == nil {
-		s = newInproc(e.reqCtx)
-		w.inproc = s
-	}
+	s, fits := e.scratch(w)
 	ex.Addr = id.addr
 	r := s.req
 	if err := s.setURL(w.target); err != nil {
 		return h1Response{}, err
 	}
-	s.resetHeader()
-	for i, f := range w.fields {
-		k := s.canonical(i, f.k)
-		if vs, ok := s.hdr[k]; ok {
-			s.hdr[k] = append(vs, f.v)
-			continue
-		}
-		s.vals = append(s.vals, f.v)
-		n := len(s.vals)
-		s.hdr[k] = s.vals[n-1 : n : n]
+	if fits {
+		s.fill(w.fields)
+	} else {
+		s.build(w.fields)
 	}
 	r.Method, r.URL, r.Header, r.Host = w.method, &s.url, s.hdr, w.host
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
@@ -116,6 +122,7 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 	rw.header = make(http.Header, 4) // the Program's to keep
 	rw.code, rw.buf, rw.over, rw.limit = 0, rw.buf[:0], false, e.r.ReadLimit
 	e.r.Handler.ServeHTTP(rw, r)
+	s.intact = s.untouched()
 	ex.FirstByte = e.clock.Now()
 	if rw.code == 0 {
 		rw.code = http.StatusOK
@@ -132,26 +139,131 @@ func newInproc(ctx context.Context) *inproc {
 	return s
 }
 
+// sharedScratch is how many inprocs an engine on the simulated clock
+// shares among its VUs: a few kinds of request (devices, Program
+// headers) take turns.
+const sharedScratch = 8
+
+// scratch is the inproc to serve w with, and whether its header has w's
+// names. On the simulated clock one request is served at a time, so the
+// VUs share a few (hot in the cache, where a VU's own would be cold by
+// its next request): the one whose names are w's, else the least
+// recently used one. On the wall clock a VU has its own.
+func (e *engine) scratch(w *wireRequest) (*inproc, bool) {
+	if e.virtual == nil {
+		if w.inproc == nil {
+			w.inproc = newInproc(e.reqCtx)
+		}
+		return w.inproc, w.inproc.fits(w.fields)
+	}
+	sh := e.shared
+	for i, s := range sh {
+		if s.fits(w.fields) {
+			copy(sh[1:i+1], sh[:i])
+			sh[0] = s
+			return s, true
+		}
+	}
+	var s *inproc
+	if len(sh) < sharedScratch {
+		s = newInproc(e.reqCtx)
+		sh = append(sh, nil)
+		e.shared = sh
+	} else {
+		s = sh[len(sh)-1]
+	}
+	copy(sh[1:], sh[:len(sh)-1])
+	sh[0] = s
+	return s, false
+}
+
+// fits reports whether hdr is as build left it for lines with fs's
+// names, so fill can set the values.
+func (s *inproc) fits(fs []hfield) bool {
+	if !s.intact || len(fs) != len(s.names) {
+		return false
+	}
+	for i, f := range fs {
+		if s.names[i] != f.k {
+			return false
+		}
+	}
+	return true
+}
+
+// fill sets the values of lines fs, whose names hdr has (fits): they
+// live in vals, where the map's slices point, so no map operation is
+// needed.
+func (s *inproc) fill(fs []hfield) {
+	for i, f := range fs {
+		s.vals[s.slot[i]] = f.v
+	}
+}
+
+// build makes hdr anew from fs: each key's values, in line order, are
+// one span of vals.
+func (s *inproc) build(fs []hfield) {
+	clear(s.hdr)
+	s.keys = s.keys[:0]
+	s.slot = s.slot[:0]
+	for i, f := range fs {
+		c := s.canonical(i, f.k)
+		j := slices.IndexFunc(s.keys, func(k hkey) bool { return k.k == c })
+		if j < 0 {
+			j = len(s.keys)
+			s.keys = append(s.keys, hkey{k: c})
+		}
+		s.keys[j].n++
+		s.slot = append(s.slot, j)
+	}
+	s.names, s.canon = s.names[:len(fs)], s.canon[:len(fs)]
+	at := 0
+	for j := range s.keys {
+		s.keys[j].at, at = at, at+s.keys[j].n
+		s.keys[j].n = 0
+	}
+	s.vals = slices.Grow(s.vals[:0], at)[:at]
+	for i, f := range fs {
+		k := &s.keys[s.slot[i]]
+		s.slot[i] = k.at + k.n
+		k.n++
+		s.vals[s.slot[i]] = f.v
+	}
+	for _, k := range s.keys {
+		s.hdr[k.k] = s.vals[k.at : k.at+k.n : k.at+k.n]
+	}
+}
+
+// untouched reports whether hdr still holds exactly what build put
+// there: the same keys, each with its own span of vals (a handler may
+// have written values in place; the next request writes them all).
+func (s *inproc) untouched() bool {
+	if len(s.hdr) != len(s.keys) {
+		return false
+	}
+	for _, k := range s.keys {
+		vs, ok := s.hdr[k.k]
+		if !ok || len(vs) != k.n || cap(vs) != k.n || &vs[0] != &s.vals[k.at] {
+			return false
+		}
+	}
+	return true
+}
+
 // canonical is http.CanonicalHeaderKey(k) for the i-th header line,
-// worked out again only when the line's name changed.
+// worked out again only when the line's name changed; it records k as
+// the i-th name.
 func (s *inproc) canonical(i int, k string) string {
-	if i < len(s.keys) && s.keys[i] == k {
+	if i < len(s.names) && s.names[i] == k {
 		return s.canon[i]
 	}
 	c := http.CanonicalHeaderKey(k)
-	if i < len(s.keys) {
-		s.keys[i], s.canon[i] = k, c
+	if i < len(s.names) {
+		s.names[i], s.canon[i] = k, c
 	} else {
-		s.keys, s.canon = append(s.keys, k), append(s.canon, c)
+		s.names, s.canon = append(s.names, k), append(s.canon, c)
 	}
 	return c
-}
-
-// resetHeader empties the request header for reuse (clearing the map is
-// cheaper than deleting its keys or making a new one).
-func (s *inproc) resetHeader() {
-	clear(s.hdr)
-	s.vals = s.vals[:0]
 }
 
 // setURL is the server's view of target: path and query, no scheme or

@@ -209,7 +209,20 @@ func TestRunnerHandlerHeaderReuse(t *testing.T) {
 		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "32", "X-B", "33")},
 		{Method: http.MethodGet, Path: "/", Header: hdr("X-C", "34")},
 		{Method: http.MethodGet, Path: "/", Header: hdr("X-F", "35")},
+		// More kinds than the engine keeps headers for: the oldest
+		// kinds' are made anew.
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-G", "36")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-H", "37")},
+		{Method: http.MethodGet, Path: "/?meddle=add", Header: hdr("X-I", "38")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-J", "39")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-K", "40", "X-L", "41", "X-K", "42")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-I", "43")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "44", "X-B", "45")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-K", "46", "X-L", "47", "X-K", "48")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-C", "49")},
+		{Method: http.MethodGet, Path: "/", Header: hdr("X-A", "50", "X-B", "51")},
 	}
+	require.Greater(t, 12, sharedScratch, "more kinds of request than the engine keeps headers for")
 	h := &headerSeer{}
 	var got []scenarios.Result
 	load := Workload{Scenario: "headers", VUs: 1, Duration: time.Minute,

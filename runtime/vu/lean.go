@@ -46,8 +46,11 @@ func (e *engine) lean(id *identityState, w *wireRequest, ex *scenarios.Exchange)
 				id.jar.SetCookies(u, (&http.Response{Header: resp.header}).Cookies())
 			}
 		}
+		if !redirect(resp.status) {
+			return resp, nil
+		}
 		loc := resp.header.Get("Location")
-		if !redirect(resp.status) || loc == "" {
+		if loc == "" {
 			return resp, nil
 		}
 		cur, err := w.parsedURL()

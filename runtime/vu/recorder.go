@@ -57,11 +57,34 @@ func (r *Recorder) Record(e scenarios.Exchange) {
 	if r.Sink != nil {
 		// Handing &e on would move every exchange to the heap.
 		r.scratch = e
-		r.Sink(&r.scratch)
-		r.sunk++
-		r.mu.Unlock()
+		r.sink(&r.scratch)
 		return
 	}
+	r.keep(&e)
+}
+
+// record is Record for an exchange the caller holds on to only until it
+// returns (the engine's, in the VU's state): a Sink is handed e itself,
+// and e is copied only when kept.
+func (r *Recorder) record(e *scenarios.Exchange) {
+	r.mu.Lock()
+	if r.Sink != nil {
+		r.sink(e)
+		return
+	}
+	r.keep(e)
+}
+
+// sink hands e to the Sink; the caller holds mu, which sink releases.
+func (r *Recorder) sink(e *scenarios.Exchange) {
+	r.Sink(e)
+	r.sunk++
+	r.mu.Unlock()
+}
+
+// keep appends a copy of e to memory, spilling past MaxInMemory; the
+// caller holds mu, which keep releases.
+func (r *Recorder) keep(e *scenarios.Exchange) {
 	max := r.MaxInMemory
 	if max <= 0 {
 		max = DefaultMaxInMemory
@@ -70,7 +93,7 @@ func (r *Recorder) Record(e scenarios.Exchange) {
 		r.mem = append(r.mem, make([]scenarios.Exchange, 0, min(chunkSize, max)))
 	}
 	last := &r.mem[len(r.mem)-1]
-	*last = append(*last, e)
+	*last = append(*last, *e)
 	r.n++
 	if r.n < max {
 		r.mu.Unlock()

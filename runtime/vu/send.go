@@ -50,8 +50,8 @@ func (e *engine) send(v *vuState) scenarios.Result {
 		ex.Session, ex.Identity, ex.TokenID = s.ID, s.Identity, s.TokenID
 	}
 	res := e.do(v, req, id, ex)
-	e.rec.Record(*ex)
 	x.stats.count(ex.Outcome)
+	e.rec.record(ex) // a Sink may change *ex: nothing reads it after
 	if id != nil {
 		id.uses++
 	}
@@ -69,8 +69,8 @@ func (id *identityState) sessionName(identity string, g int) string {
 }
 
 func correlationID(scenario string, vu, seq int) string {
-	b := make([]byte, 0, len(scenario)+16)
-	b = append(b, scenario...)
+	var buf [64]byte // the usual id is made in it: one allocation, the string
+	b := append(buf[:0], scenario...)
 	b = append(b, '-')
 	b = strconv.AppendInt(b, int64(vu), 10)
 	b = append(b, '-')
@@ -85,10 +85,13 @@ func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *sc
 	r := e.r
 	res := scenarios.Result{Request: req}
 	w := &v.wire
-	*w = wireRequest{method: req.Method, body: req.Body, fields: w.fields, inproc: w.inproc}
+	if w.memo == nil {
+		w.memo = &fieldMemo{}
+	}
+	*w = wireRequest{method: req.Method, body: req.Body, fields: w.fields, inproc: w.inproc, memo: w.memo}
 	err := resolve(r.Target, req.Path, w)
 	if err == nil {
-		w.fields, err = fields(w.fields, req, id, r.UserAgent, ex.CorrelationID)
+		w.fields, err = w.memo.fields(w.fields, req, id, r.UserAgent, ex.CorrelationID)
 	}
 	if err == nil && !validMethod(req.Method) {
 		err = fmt.Errorf("invalid method %q", req.Method)

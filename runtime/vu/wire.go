@@ -28,6 +28,8 @@ type wireRequest struct {
 	deadline time.Time
 	// inproc is the VU's scratch when a Runner's Handler serves it.
 	inproc *inproc
+	// memo is the VU's last assembly of its lines (fieldMemo).
+	memo *fieldMemo
 }
 
 func (w *wireRequest) url() string { return w.scheme + "://" + w.host + w.target }
@@ -144,6 +146,44 @@ func fields(dst []hfield, req scenarios.Request, id *identityState, defaultUA, c
 		dst = slices.Insert(dst, devEnd, uf)
 	}
 	return dst, nil
+}
+
+// fieldMemo is where a VU's correlation and User-Agent lines went the
+// last time its lines were assembled without Program headers: the next
+// such request from the same identity lays them out the same way, so
+// only those two values are written.
+type fieldMemo struct {
+	base         *baseFields // nil: nothing remembered
+	ua           string      // the User-Agent before its suffix, checked
+	lines        []hfield
+	corrAt, uaAt int
+}
+
+// fields is fields(dst, req, id, defaultUA, corr), from m's lines when
+// they fit.
+func (m *fieldMemo) fields(dst []hfield, req scenarios.Request, id *identityState, defaultUA, corr string) ([]hfield, error) {
+	memo := len(req.Header) == 0 && id != nil
+	ua := defaultUA
+	if memo && id.device != nil {
+		ua = id.device.UserAgent
+	}
+	if memo && m.base != nil && id.lines == m.base && m.ua == ua {
+		if err := validValue(scenarios.CorrelationHeader, corr); err != nil {
+			return dst, err
+		}
+		m.lines[m.corrAt].v = corr
+		m.lines[m.uaAt].v = ua + " ag/" + corr
+		return m.lines, nil
+	}
+	m.base = nil // dst may be m.lines
+	out, err := fields(dst, req, id, defaultUA, corr)
+	if err != nil || !memo {
+		return out, err
+	}
+	m.base, m.ua, m.lines = id.lines, ua, out
+	m.corrAt = slices.IndexFunc(out, func(f hfield) bool { return strings.EqualFold(f.k, scenarios.CorrelationHeader) })
+	m.uaAt = slices.IndexFunc(out, func(f hfield) bool { return strings.EqualFold(f.k, "User-Agent") })
+	return out, nil
 }
 
 // baseFields are an identity's own header lines: its device's headers
