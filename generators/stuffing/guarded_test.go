@@ -25,9 +25,9 @@ import (
 func TestGuardedValidAccountsAreBounded(t *testing.T) {
 	pol := monitor.DefaultPolicy().Stuffing
 	tg := kindtest.Guarded(t, demoshop.Options{Seed: 1}, monitor.Config{})
-	sc := tg.Generate(t, stuffing.Kind{}, generators.Options{Credentials: loadLeaked(t)}, "stuffing-post-login")
+	sc := tg.Generate(t, stuffing.New(), generators.Options{Credentials: loadLeaked(t)}, "stuffing-post-login")
 	sc.Think = scenarios.ConstantThink(0)
-	res := tg.Run(t, stuffing.Kind{}, sc, 20*time.Second, 1000)
+	res := tg.Run(t, stuffing.New(), sc, 20*time.Second, 1000)
 
 	served := res.Abusive - res.Denied
 	require.Positive(t, served, "the attack must get started before it is contained")

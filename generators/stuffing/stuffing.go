@@ -2,8 +2,8 @@
 // API2:2023 broken authentication, OAT-008 credential stuffing): pairs
 // from a leaked username:password list are tried on the login operation,
 // spread over VUs that rotate addresses and device fingerprints. Reused
-// passwords make some pairs valid here too; the leak is the number of valid
-// accounts found.
+// passwords make some pairs valid here too; the leak is the number of
+// distinct valid accounts found, however often the VUs loop the list.
 //
 // It imports only generators and scenarios.
 package stuffing
@@ -21,7 +21,23 @@ import (
 const ID = "rest.credential-stuffing"
 
 // Kind generates and runs credential-stuffing scenarios.
-type Kind struct{}
+//
+// Build it with New: a VU that has tried its share of the list begins
+// another iteration and tries it again (constant VUs for a duration), and
+// the Kind New returns counts an account found once per run, as its
+// LeakUnit says. The zero Kind has nowhere to remember what was found,
+// so it counts a valid account each time its pair logs in again.
+type Kind struct {
+	// found holds, per scenario, the usernames a login opened: a pair
+	// that logs in again in a later iteration, or twice in the list,
+	// counts once.
+	found *generators.Harvest
+}
+
+// New returns a stuffing kind whose runs count distinct valid accounts;
+// a run gets a fresh one from builtin.Register, so its findings start
+// empty.
+func New() Kind { return Kind{found: &generators.Harvest{}} }
 
 var _ generators.Kind = Kind{}
 
@@ -67,7 +83,7 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 // Program implements generators.Kind: VU i of n tries pairs i, i+n, ...
 // of the scenario's identities, each attempt from another address and
 // device when rotate says so.
-func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
+func (k Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
 	if len(sc.Identities) == 0 {
 		return nil, fmt.Errorf("credential-stuffing %s: no leaked credentials: give the scenario an identities file of username:password lines", sc.ID)
 	}
@@ -78,7 +94,7 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 	if err != nil {
 		return nil, fmt.Errorf("credential-stuffing %s: %w", sc.ID, err)
 	}
-	return &stuffer{sc: sc, auth: env.Auth, next: env.VU, stride: max(sc.Schedule.VUs, 1), rot: rot}, nil
+	return &stuffer{sc: sc, auth: env.Auth, next: env.VU, stride: max(sc.Schedule.VUs, 1), rot: rot, found: k.found}, nil
 }
 
 type stuffer struct {
@@ -87,6 +103,7 @@ type stuffer struct {
 	next, stride int
 	rot          generators.Rotation
 	current      *generators.Session
+	found        *generators.Harvest // nil for the zero Kind
 }
 
 // Session implements scenarios.SessionReporter: each attempt is a session
@@ -109,12 +126,28 @@ func (s *stuffer) Next(*scenarios.Result) (scenarios.Step, bool) {
 	s.rot.Apply(req.Header, s.next)
 	s.next += s.stride
 	req.Abusive = true
-	req.Judge = JudgeLogin(s.auth)
+	req.Judge = s.judge(id.Username)
 	return scenarios.Step{Request: req}, true
 }
 
+// judge is JudgeLogin counting the account behind username as found only
+// the first time a login of the run opens it.
+func (s *stuffer) judge(username string) func(scenarios.Result) (scenarios.Outcome, int) {
+	login := JudgeLogin(s.auth)
+	if s.found == nil {
+		return login
+	}
+	return func(r scenarios.Result) (scenarios.Outcome, int) {
+		o, leak := login(r)
+		if leak > 0 && !s.found.Take(s.sc.ID, username) {
+			leak = 0
+		}
+		return o, leak
+	}
+}
+
 // JudgeLogin judges a login attempt: a token in the answer is one valid
-// account; 401 and 400 are a wrong pair (failed, not contained); 403, 423
+// account (a stuffing run counts each account once, see Kind); 401 and 400 are a wrong pair (failed, not contained); 403, 423
 // and 429 are the target refusing the attacker.
 func JudgeLogin(auth scenarios.Auth) func(scenarios.Result) (scenarios.Outcome, int) {
 	return func(r scenarios.Result) (scenarios.Outcome, int) {

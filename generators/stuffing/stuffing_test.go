@@ -1,6 +1,8 @@
 package stuffing_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/abusegate/abusegate/generators/internal/kindtest"
 	"github.com/abusegate/abusegate/generators/stuffing"
 	"github.com/abusegate/abusegate/internal/demoshop"
+	"github.com/abusegate/abusegate/runtime/vu"
 	"github.com/abusegate/abusegate/scenarios"
 )
 
@@ -19,9 +22,9 @@ import (
 // and no attempt is counted twice.
 func TestUnguardedFindsValidAccounts(t *testing.T) {
 	tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
-	sc := tg.Generate(t, stuffing.Kind{}, generators.Options{Credentials: loadLeaked(t)}, "stuffing-post-login")
+	sc := tg.Generate(t, stuffing.New(), generators.Options{Credentials: loadLeaked(t)}, "stuffing-post-login")
 	sc.Think = scenarios.ConstantThink(0)
-	res := tg.Run(t, stuffing.Kind{}, sc, 20*time.Second, 1000)
+	res := tg.Run(t, stuffing.New(), sc, 20*time.Second, 1000)
 
 	assert.Equal(t, 40, res.Leak, "valid accounts found")
 	assert.Equal(t, 200, res.Abusive, "every pair tried once")
@@ -39,6 +42,55 @@ func TestParseCredentialsReportsEveryBadLine(t *testing.T) {
 }
 
 func TestProgramNeedsCredentials(t *testing.T) {
-	_, err := stuffing.Kind{}.Program(scenarios.Scenario{ID: "s"}, generators.Env{Auth: scenarios.Auth{Path: "/login"}})
+	_, err := stuffing.New().Program(scenarios.Scenario{ID: "s"}, generators.Env{Auth: scenarios.Auth{Path: "/login"}})
 	require.ErrorContains(t, err, "no leaked credentials")
+}
+
+// Constant VUs loop the list: a VU that has tried its share begins another
+// iteration and tries it again, and every valid pair logs in again. The
+// leak is the valid accounts found, so each counts once (it was 134 of 40
+// in the demo's observe mode, which counted logins).
+func TestLoopedListCountsDistinctAccounts(t *testing.T) {
+	tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
+	kind := stuffing.New()
+	sc := tg.Generate(t, kind, generators.Options{Credentials: loadLeaked(t)}, "stuffing-post-login")
+	sc.Think = scenarios.ConstantThink(0)
+	const passes = 3
+	budget := int64(passes * len(sc.Identities))
+	w := vu.Workload{
+		Scenario: sc.ID,
+		Actor:    scenarios.Attacker,
+		Schedule: scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: sc.Schedule.VUs, Duration: 60 * time.Second},
+		Think:    sc.Think,
+		Seed:     1,
+		Program: func(i int) (scenarios.Program, error) {
+			return kind.Program(sc, generators.Env{Auth: tg.Auth, VU: i, Seed: 1, Now: vu.RealClock{}.Now})
+		},
+	}
+	var rec vu.Recorder
+	r := &vu.Runner{Target: tg.URL, MaxRequests: budget}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if err := r.Run(ctx, []vu.Workload{w}, &rec); err != nil && !errors.Is(err, vu.ErrBudget) {
+		require.NoError(t, err)
+	}
+
+	leak, abusive := 0, 0
+	logins := map[string]int{} // successful logins per account
+	for _, x := range rec.Exchanges() {
+		if !x.Abusive {
+			continue
+		}
+		abusive++
+		leak += x.Leak
+		if x.Outcome == scenarios.OutcomeSuccess {
+			logins[x.Identity]++
+		}
+	}
+	require.Equal(t, int(budget), abusive, "the list was looped %d times", passes)
+	require.Len(t, logins, 40, "every valid pair logged in")
+	for user, n := range logins {
+		assert.GreaterOrEqual(t, n, passes-1, "%s logged in on each pass but the budget's last", user)
+	}
+	assert.Equal(t, 40, leak, "valid accounts found: distinct, not logins")
 }
