@@ -26,11 +26,23 @@ import (
 // a page with items (or where events carry no Bytes) the size is unknown,
 // 0, and the detectors keep their absolute thresholds.
 //
+// Until its end has been seen, the size is only a lower bound: what
+// readers have reached so far. When everybody reads the first pages of a
+// big catalog, those pages are all the monitor knows of it, and a shopper
+// who reads them all has read "all" of it. So the catalog also marks the
+// pages read within the detector's window (any reader's, by their first
+// item), and tells each read whether it was the page's first: against a
+// lower bound, a reader's coverage is the items it was first to read (see
+// scraping), and pages everybody reads are nobody's coverage.
+//
 // Limits: reads of fewer than minLearnSize items teach nothing, since an
 // envelope may outweigh them; a filter (a category) reads a sub-catalog
 // through the same route, which only makes a filtered reader's coverage
 // look smaller; a catalog that shrinks is remembered at its largest until
-// the route goes idle for catalogIdle.
+// the route goes idle for catalogIdle; the marks are a 1,024-bit sketch
+// per route over one to two windows, so beyond a few thousand pages read
+// in that time unread pages look read (first reads are missed, which only
+// makes a reader's coverage of an unended catalog look smaller).
 type catalog struct {
 	routes *table[catalogRoute]
 }
@@ -49,6 +61,18 @@ type catalogRoute struct {
 	// count from 1, as most APIs number them.
 	zeroBased bool
 	last      int64
+	// read marks the pages read within the last window or two, keyed by
+	// their first item: whether a read is the page's first.
+	read bigSketch
+}
+
+// catalogRead is what a collection read tells of the catalog: the items
+// it held (0 for an empty page, or when unknown), whether it was the
+// first read of its page within the window, and the catalog's size in
+// items (0 while unknown) and whether its end has been seen (see size).
+type catalogRead struct {
+	got, size    uint64
+	first, ended bool
 }
 
 // pageSpan is a collection read: the end of the items it asked for, with
@@ -78,13 +102,12 @@ func newCatalog() *catalog {
 	return &catalog{routes: newTable(maxCatalogRoutes, catalogIdle, func(r *catalogRoute) int64 { return r.last })}
 }
 
-// learn updates route's catalog with an answered read of bytes and returns
-// how many items the read held (0 for an empty page, or when unknown) and
-// the catalog's size in items (0 while unknown); see size.
-func (c *catalog) learn(route uint64, s pageSpan, bytes int64, now int64) (got, size uint64, ended bool) {
+// learn updates route's catalog with an answered read of bytes at now,
+// marking its page read for window, and says what the read held.
+func (c *catalog) learn(route uint64, s pageSpan, bytes int64, now, window int64) catalogRead {
 	if bytes <= 0 || s.size < minLearnSize {
-		size, ended = c.size(route)
-		return 0, size, ended
+		size, ended := c.size(route)
+		return catalogRead{size: size, ended: ended}
 	}
 	r := c.routes.get(route, now)
 	r.last = now
@@ -112,14 +135,17 @@ func (c *catalog) learn(route uint64, s pageSpan, bytes int64, now int64) (got, 
 		if r.end > 0 && start == r.end {
 			r.ended = true
 		}
-		return 0, r.end, r.ended
+		return catalogRead{size: r.end, ended: r.ended}
 	}
-	got = min(uint64(s.size), uint64(float64(bytes)/r.perItem+0.5))
+	got := min(uint64(s.size), uint64(float64(bytes)/r.perItem+0.5))
 	if end := start + got; end > r.end {
 		// Items past an end seen before: the catalog grew.
 		r.end, r.endPer, r.ended = end, per, false
 	}
-	return got, r.end, r.ended
+	r.read.roll(now, window)
+	// Keys odd, as addBit wants.
+	first := r.read.add(start<<1 | 1)
+	return catalogRead{got: got, size: r.end, first: first, ended: r.ended}
 }
 
 // size is route's catalog size in items, 0 while unknown, and whether its

@@ -3,6 +3,7 @@ package monitor
 import (
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,7 +27,7 @@ func pageBytes(page, size, catalog int) int64 {
 	return int64(45 + 60*n)
 }
 
-type catalogRead struct {
+type catalogAsk struct {
 	page, size int
 }
 
@@ -34,16 +35,16 @@ func TestCatalogLearnsItsSize(t *testing.T) {
 	const catalog = 600
 	tests := []struct {
 		name  string
-		reads []catalogRead
+		reads []catalogAsk
 		size  uint64
 		ended bool
 	}{
-		{"pages in order, then past the end", []catalogRead{{1, 20}, {2, 20}, {30, 20}, {31, 20}}, 600, true},
-		{"past the end first: an envelope cannot set the size", []catalogRead{{1000, 20}, {3, 20}}, 60, false},
-		{"far past the end after pages is not the end", []catalogRead{{2, 20}, {100000, 20}}, 40, false},
-		{"another page size counts in items", []catalogRead{{1, 20}, {60, 10}}, 600, false},
-		{"reads under minLearnSize teach nothing", []catalogRead{{500, 1}, {2, 4}}, 0, false},
-		{"a page larger than the catalog counts the items its bytes hold", []catalogRead{{2, 20}, {1, 1000}}, 579, false},
+		{"pages in order, then past the end", []catalogAsk{{1, 20}, {2, 20}, {30, 20}, {31, 20}}, 600, true},
+		{"past the end first: an envelope cannot set the size", []catalogAsk{{1000, 20}, {3, 20}}, 60, false},
+		{"far past the end after pages is not the end", []catalogAsk{{2, 20}, {100000, 20}}, 40, false},
+		{"another page size counts in items", []catalogAsk{{1, 20}, {60, 10}}, 600, false},
+		{"reads under minLearnSize teach nothing", []catalogAsk{{500, 1}, {2, 4}}, 0, false},
+		{"a page larger than the catalog counts the items its bytes hold", []catalogAsk{{2, 20}, {1, 1000}}, 579, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +52,7 @@ func TestCatalogLearnsItsSize(t *testing.T) {
 			for i, r := range tt.reads {
 				s, ok := spanOf(pageOp, "/items?page="+strconv.Itoa(r.page)+"&limit="+strconv.Itoa(r.size))
 				require.True(t, ok)
-				c.learn(7, s, pageBytes(r.page, r.size, catalog), int64(i+1))
+				c.learn(7, s, pageBytes(r.page, r.size, catalog), int64(i+1), int64(time.Hour))
 			}
 			size, ended := c.size(7)
 			assert.Equal(t, tt.size, size)
@@ -64,10 +65,8 @@ func TestCatalogWithoutBytesIsUnknown(t *testing.T) {
 	c := newCatalog()
 	s, ok := spanOf(pageOp, "/items?page=3")
 	require.True(t, ok)
-	got, size, ended := c.learn(7, s, 0, 1)
-	assert.Zero(t, got)
-	assert.Zero(t, size)
-	assert.False(t, ended)
+	rd := c.learn(7, s, 0, 1, int64(time.Hour))
+	assert.Equal(t, catalogRead{}, rd)
 }
 
 func TestSpanOf(t *testing.T) {
@@ -92,4 +91,28 @@ func TestSpanOf(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A read is its page's first within the window whoever read it before,
+// and the marks roll with the window: the pages everybody reads are
+// nobody's first read, a page unread for two windows is new again.
+func TestCatalogFirstReads(t *testing.T) {
+	const window = int64(time.Hour)
+	c := newCatalog()
+	read := func(page int, at int64) catalogRead {
+		s, ok := spanOf(pageOp, "/items?page="+strconv.Itoa(page)+"&limit=20")
+		require.True(t, ok)
+		return c.learn(7, s, pageBytes(page, 20, 600), at, window)
+	}
+	assert.True(t, read(1, 1).first)
+	assert.True(t, read(3, 2).first, "a page past a gap")
+	assert.False(t, read(1, 3).first, "a page read before, by anyone")
+	assert.True(t, read(2, 4).first, "the gap's page, read later")
+	assert.False(t, read(1, 5+window).first, "read in the window before")
+	rd := read(1, 6+3*window)
+	assert.True(t, rd.first, "unread for two windows")
+	assert.Equal(t, catalogRead{got: 20, size: 60, first: true}, rd)
+	past := read(31, 7+3*window)
+	assert.False(t, past.first, "an empty page holds nothing to read first")
+	assert.Zero(t, past.got)
 }
