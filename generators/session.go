@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -21,6 +22,21 @@ type Session struct {
 	logins   int
 	// gql, when set, logs in through a GraphQL mutation (gqllogin.go).
 	gql *GraphQLLogin
+	// reported is Session's answer and authz the Authorization value of a
+	// basic or bearer credential, each made again only when the token or
+	// the login they were made for changed: they were asked for on every
+	// request, and a day's simulation sends hundreds of thousands.
+	reported    scenarios.Session
+	reportedFor sessionKey
+	authz       string
+	authzFor    string
+}
+
+// sessionKey is what a session's report depends on.
+type sessionKey struct {
+	token  string
+	logins int
+	valid  bool
 }
 
 // NewSession returns a session for identity; prefix names its sessions in
@@ -120,10 +136,14 @@ func (s *Session) Header() http.Header {
 	h := http.Header{}
 	switch {
 	case s.token == "":
-	case s.identity.Credential == "basic":
-		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(s.token)))
-	case s.identity.Credential == "bearer":
-		h.Set("Authorization", "Bearer "+s.token)
+	case s.identity.Credential == "basic" || s.identity.Credential == "bearer":
+		if s.authzFor != s.token || s.authz == "" {
+			s.authz, s.authzFor = "Bearer "+s.token, s.token
+			if s.identity.Credential == "basic" {
+				s.authz = "Basic " + base64.StdEncoding.EncodeToString([]byte(s.token))
+			}
+		}
+		h["Authorization"] = []string{s.authz}
 	default:
 		s.auth.Authorize(h, s.token)
 	}
@@ -132,9 +152,13 @@ func (s *Session) Header() http.Header {
 
 // Session implements scenarios.SessionReporter.
 func (s *Session) Session() scenarios.Session {
-	return scenarios.Session{
-		ID:       fmt.Sprintf("%s/%d", s.prefix, s.logins),
-		Identity: s.identity.Username,
-		TokenID:  scenarios.TokenID(s.token),
+	if k := (sessionKey{s.token, s.logins, true}); s.reportedFor != k {
+		s.reported = scenarios.Session{
+			ID:       s.prefix + "/" + strconv.Itoa(s.logins),
+			Identity: s.identity.Username,
+			TokenID:  scenarios.TokenID(s.token),
+		}
+		s.reportedFor = k
 	}
+	return s.reported
 }

@@ -7,11 +7,11 @@
 package benign
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -123,7 +123,7 @@ func (s *shopper) request(o op) (scenarios.Request, bool) {
 	req := scenarios.Request{Method: o.method, Route: o.path, Path: o.path, Header: s.session.Header()}
 	switch o.role {
 	case scenarios.RoleCollection.String():
-		req.Path = fmt.Sprintf("%s?page=%d&limit=20", o.path, 1+s.rng.IntN(50))
+		req.Path = o.path + "?page=" + strconv.Itoa(1+s.rng.IntN(50)) + "&limit=20"
 	case scenarios.RoleObjectRead.String():
 		own := s.session.UserID()
 		if own == "" {
@@ -140,8 +140,11 @@ func (s *shopper) request(o op) (scenarios.Request, bool) {
 			return req, false
 		}
 		id := s.products[s.rng.IntN(len(s.products))]
-		req.Body, _ = json.Marshal(map[string]any{"product_id": int64(id), "quantity": 1 + s.rng.IntN(2)})
-		req.Header.Set("Content-Type", "application/json")
+		// encoding/json's bytes for the map {product_id, quantity}.
+		b := strconv.AppendInt(append(make([]byte, 0, 48), `{"product_id":`...), int64(id), 10)
+		b = strconv.AppendInt(append(b, `,"quantity":`...), int64(1+s.rng.IntN(2)), 10)
+		req.Body = append(b, '}')
+		req.Header["Content-Type"] = []string{"application/json"}
 		s.inCart = true
 	case scenarios.RoleCheckout.String():
 		if !s.inCart {
