@@ -60,6 +60,9 @@ type Detector interface {
 // Observation is an event as detectors see it: enriched with its route,
 // object id and identity, attributed to the subject it is scored as, with
 // its keys hashed once for every detector's tables.
+//
+// Monitor.Observe sets each field in turn, reusing one Observation: a new
+// field must be set there too.
 type Observation struct {
 	Event   scenarios.Event
 	Subject scenarios.Subject

@@ -233,11 +233,7 @@ func TestTablesAreBounded(t *testing.T) {
 	}
 	assert.LessOrEqual(t, m.recs.len(), 50)
 	assert.LessOrEqual(t, len(m.recs.chunks), 1, "freed records are reused")
-	for _, det := range m.detectors {
-		if d, ok := det.(*rate); ok {
-			assert.LessOrEqual(t, len(d.fps.m), 50)
-		}
-	}
+	assert.LessOrEqual(t, len(m.rate.fps.m), 50)
 }
 
 func TestObserveConcurrent(t *testing.T) {
