@@ -44,6 +44,7 @@ type Monitor struct {
 	recs     *records
 	risk     *risk
 	live     map[liveKey]int64 // expiry of each subject's last decision per rule
+	expiries liveHeap          // live's expiries, soonest first, so a sweep reads only the expired
 	history  map[scenarios.Subject]history
 	seq      int
 	amp      amplification
@@ -357,6 +358,7 @@ func (m *Monitor) decide(out []scenarios.Decision, detector string, o *Observati
 			Detector: detector, Reason: f.Reason, Score: score, Reasons: reasons, Rule: rule.Name, Level: h.count,
 		}
 		m.live[k] = d.Expires.UnixNano()
+		m.expiries.push(liveExpiry{at: m.live[k], key: k})
 		out = append(out, d)
 	}
 	return out
@@ -370,13 +372,27 @@ func (m *Monitor) id() string {
 }
 
 // sweepLive forgets expired decisions and stale histories once the tables
-// have grown; decisions are rare, so the scan is cheap.
+// have grown. The expired decisions are popped from the expiry heap rather
+// than found by a scan of every live one: each finding sweeps, and a guard
+// containing thousands of subjects scanned them all per finding. The
+// result is the scan's: every key live[k] holds has an entry of that
+// expiry in the heap, so each expired key is reached; an entry whose key
+// has since been decided again (or dropped) is only discarded.
 func (m *Monitor) sweepLive(now int64) {
 	if len(m.live) >= 64 {
-		for k, exp := range m.live {
-			if now >= exp {
-				delete(m.live, k)
+		for len(m.expiries) > 0 && m.expiries[0].at <= now {
+			e := m.expiries.pop()
+			if exp, ok := m.live[e.key]; ok && now >= exp {
+				delete(m.live, e.key)
 			}
+		}
+	}
+	if len(m.expiries) > 2*len(m.live)+64 {
+		// Entries outlived by newer decisions, or left while the table
+		// was too small to sweep: start again from the table.
+		m.expiries = m.expiries[:0]
+		for k, at := range m.live {
+			m.expiries.push(liveExpiry{at: at, key: k})
 		}
 	}
 	if len(m.history) >= m.cfg.MaxKeys {
@@ -387,4 +403,56 @@ func (m *Monitor) sweepLive(now int64) {
 			}
 		}
 	}
+}
+
+// liveExpiry is when a live decision ends.
+type liveExpiry struct {
+	at  int64
+	key liveKey
+}
+
+// liveHeap is a binary min-heap of expiries by time.
+type liveHeap []liveExpiry
+
+func (h *liveHeap) push(e liveExpiry) {
+	*h = append(*h, e)
+	s := *h
+	i := len(s) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if s[p].at <= e.at {
+			break
+		}
+		s[i] = s[p]
+		i = p
+	}
+	s[i] = e
+}
+
+func (h *liveHeap) pop() liveExpiry {
+	s := *h
+	top, last := s[0], s[len(s)-1]
+	s[len(s)-1] = liveExpiry{} // keep no strings alive
+	s = s[:len(s)-1]
+	*h = s
+	if len(s) == 0 {
+		return top
+	}
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= len(s) {
+			break
+		}
+		if c+1 < len(s) && s[c+1].at < s[c].at {
+			c++
+		}
+		if last.at <= s[c].at {
+			break
+		}
+		s[i] = s[c]
+		i = c
+	}
+	s[i] = last
+	return top
 }

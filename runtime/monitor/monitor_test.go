@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -308,5 +310,51 @@ func TestWindowsSlide(t *testing.T) {
 			}
 			assert.Contains(t, got, tt.detector)
 		})
+	}
+}
+
+// TestLiveHeapPopsSoonestFirst: the expiry heap sweepLive pops from gives
+// its entries back by time whatever the order they came in, with ties.
+func TestLiveHeapPopsSoonestFirst(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var h liveHeap
+	var want []int64
+	for round := range 50 {
+		for range r.IntN(40) {
+			at := int64(r.IntN(100))
+			h.push(liveExpiry{at: at, key: liveKey{rule: fmt.Sprint(at)}})
+			want = append(want, at)
+		}
+		slices.Sort(want)
+		n := r.IntN(len(want) + 1)
+		for i := range n {
+			e := h.pop()
+			require.Equal(t, want[i], e.at, "round %d pop %d", round, i)
+			require.Equal(t, fmt.Sprint(e.at), e.key.rule, "the key travels with its time")
+		}
+		want = want[n:]
+		require.Len(t, h, len(want))
+	}
+}
+
+// TestSweepLiveForgetsOnlyExpired: with many subjects contained at once,
+// a sweep forgets exactly the decisions that ended, including one decided
+// again since with a shorter TTL, and keeps the live ones.
+func TestSweepLiveForgetsOnlyExpired(t *testing.T) {
+	m := New(shopSurface(), Config{})
+	set := func(rule, who string, at int64) {
+		k := liveKey{rule: rule, subject: subj(scenarios.SubjectIdentity, who)}
+		m.live[k] = at
+		m.expiries.push(liveExpiry{at: at, key: k})
+	}
+	for i := range 100 {
+		set("r", fmt.Sprintf("u%d", i), int64(1000+i))
+	}
+	set("r", "u7", 2000) // decided again: lives longer
+	set("r", "u8", 10)   // decided again, shorter: gone at the first sweep
+	m.sweepLive(1049)
+	for i := range 100 {
+		_, ok := m.live[liveKey{rule: "r", subject: subj(scenarios.SubjectIdentity, fmt.Sprintf("u%d", i))}]
+		assert.Equal(t, i > 49 && i != 8 || i == 7, ok, "u%d", i)
 	}
 }
