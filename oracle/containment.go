@@ -51,14 +51,12 @@ func containedAt(abusive []scenarios.Exchange, maxSuccess float64) (time.Time, b
 	for i, x := range abusive {
 		ps[i] = point{sent: x.Sent, leak: x.Leak, outcome: x.Outcome, abusive: true}
 	}
-	at, _, ok := containedAtPoints(ps, maxSuccess)
-	return at, ok
+	return containedAtPoints(ps, maxSuccess)
 }
 
 // containedAtPoints is containedAt over a scenario's folded attacker
-// exchanges; those not abusive are skipped. It also returns the abusive
-// exchanges sent at T, among them the denial containment starts with.
-func containedAtPoints(points []point, maxSuccess float64) (time.Time, []point, bool) {
+// exchanges; those not abusive are skipped.
+func containedAtPoints(points []point, maxSuccess float64) (time.Time, bool) {
 	xs := make([]point, 0, len(points))
 	for _, p := range points {
 		if p.abusive {
@@ -104,10 +102,10 @@ func containedAtPoints(points []point, maxSuccess float64) (time.Time, []point, 
 			continue
 		}
 		if laterMax[k] < prefix[lo] {
-			return xs[lo].sent, xs[lo:hi], true
+			return xs[lo].sent, true
 		}
 	}
-	return time.Time{}, nil, false
+	return time.Time{}, false
 }
 
 func denied(p point) bool { return p.outcome == scenarios.OutcomeDenied }

@@ -1,8 +1,6 @@
 package oracle
 
 import (
-	"math/rand/v2"
-	"slices"
 	"testing"
 	"time"
 
@@ -99,53 +97,45 @@ func TestFormatDuration(t *testing.T) {
 	}
 }
 
-// A containment is a detection: a target that denies a scenario's requests
-// from T on has noticed it by T, whether or not a decision naming the
-// scenario says so. MTTD <= MTTC whenever the scenario is contained.
-func TestContainmentIsADetection(t *testing.T) {
-	// Contained at 3s: two denials sent at that instant, given in the
-	// order that would pick the wrong one if order mattered.
-	xs := series(0, "sss", 1)
-	for _, d := range []struct {
-		corr   string
-		status int
-	}{{"enum-1-3", 429}, {"enum-0-3", 403}} {
-		x := attack(3000, scenarios.OutcomeDenied, 0)
-		x.CorrelationID, x.Status = d.corr, d.status
-		xs = append(xs, x)
-	}
-	xs = append(xs, series(4, "dddddd", 0)...)
-	// The device the target's detector named: its own hash, not the
-	// harness's profile name, so nothing ties it to the scenario.
+// A containment implies a detection: a target that denies a scenario's
+// requests from T on has noticed it by T. When the first decision naming
+// the scenario comes later, it says who detected the attack, and the
+// detection time is T: MTTD <= MTTC whenever both are measured.
+func TestContainmentBoundsDetection(t *testing.T) {
+	xs := append(series(0, "sss", 1), series(3, "ddddddd", 0)...) // contained at 3s
+	// The device the target's detector blocked, named by its own hash,
+	// not by the harness's profile name: nothing ties it to the scenario.
 	unattributed := decide("d-fp", 2900, scenarios.SubjectFingerprint, "fp-244888a0e848")
-	containment := Detection{
-		Time: at(3000), Detector: ContainmentDetector, Action: scenarios.ActionBlock, Enforced: true,
-		Reason:          "the target denied the scenario's requests with 403 from here on (contained); a containment is a detection, and no decision naming the scenario came earlier",
-		CorrelationID:   "enum-0-3",
-		FromContainment: true,
-	}
+	late := decide("d-late", 3400, scenarios.SubjectAddress, "10.0.0.66")
+	late.Detector, late.Reason = "stuffing", "10 of 11 logins failed"
 	tests := []struct {
 		name      string
 		decisions []scenarios.Decision
+		detected  bool
 		want      Detection
 	}{
-		{name: "no decision at all", want: containment},
-		{name: "only a decision on a subject not tied to the scenario", decisions: []scenarios.Decision{unattributed}, want: containment},
+		{name: "no decision: contained, never detected", decisions: nil},
+		{name: "only a decision not tied to the scenario", decisions: []scenarios.Decision{unattributed}},
 		{
 			name:      "the scenario's own decision comes after the containment",
-			decisions: []scenarios.Decision{unattributed, decide("d-late", 3400, scenarios.SubjectIdentity, "mallory")},
-			want:      containment,
+			decisions: []scenarios.Decision{unattributed, late},
+			detected:  true,
+			want: Detection{Time: at(3000), DecidedAt: at(3400), Decision: "d-late", Detector: "stuffing", Reason: "10 of 11 logins failed",
+				Subject: scenarios.Subject{Kind: scenarios.SubjectAddress, Value: "10.0.0.66"}, Action: scenarios.ActionBlock, Enforced: true,
+				FromContainment: true},
 		},
 		{
 			name:      "the scenario's own decision comes first",
-			decisions: []scenarios.Decision{decide("d-early", 2500, scenarios.SubjectAddress, "10.0.0.66")},
-			want: Detection{Time: at(2500), Decision: "d-early", Detector: "enumeration", Reason: "sequential ids",
-				Subject: scenarios.Subject{Kind: scenarios.SubjectAddress, Value: "10.0.0.66"}, Action: scenarios.ActionBlock, Enforced: true},
+			decisions: []scenarios.Decision{late, decide("d-early", 2500, scenarios.SubjectIdentity, "mallory")},
+			detected:  true,
+			want: Detection{Time: at(2500), DecidedAt: at(2500), Decision: "d-early", Detector: "enumeration", Reason: "sequential ids",
+				Subject: scenarios.Subject{Kind: scenarios.SubjectIdentity, Value: "mallory"}, Action: scenarios.ActionBlock, Enforced: true},
 		},
 		{
-			name:      "a decision at the containment's instant is the detection",
+			name:      "a decision at the containment's instant",
 			decisions: []scenarios.Decision{decide("d-same", 3000, scenarios.SubjectToken, "tok-mallory")},
-			want: Detection{Time: at(3000), Decision: "d-same", Detector: "enumeration", Reason: "sequential ids",
+			detected:  true,
+			want: Detection{Time: at(3000), DecidedAt: at(3000), Decision: "d-same", Detector: "enumeration", Reason: "sequential ids",
 				Subject: scenarios.Subject{Kind: scenarios.SubjectToken, Value: "tok-mallory"}, Action: scenarios.ActionBlock, Enforced: true},
 		},
 	}
@@ -154,36 +144,23 @@ func TestContainmentIsADetection(t *testing.T) {
 			tl := scenarios.Timeline{Start: at(0), End: at(20000), Exchanges: xs, Decisions: tt.decisions}
 			v := Judge(tl, []scenarios.Scenario{scenario(noBounds)}).Verdicts[0]
 			require.True(t, v.Contained)
+			assert.Equal(t, Contained, v.Status)
 			assert.Equal(t, 3*time.Second, v.MTTC)
-			assert.True(t, v.Detected)
+			assert.Equal(t, tt.detected, v.Detected)
 			assert.Equal(t, tt.want, v.Detection)
+			if !tt.detected {
+				return
+			}
 			assert.Equal(t, tt.want.Time.Sub(at(0)), v.MTTD)
 			assert.LessOrEqual(t, v.MTTD, v.MTTC)
-			// Any order of the exchanges names the same evidence.
-			for seed := range uint64(4) {
-				shuffled := slices.Clone(xs)
-				rand.New(rand.NewPCG(seed, 7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-				tl.Exchanges = shuffled
-				assert.Equal(t, v, Judge(tl, []scenarios.Scenario{scenario(noBounds)}).Verdicts[0], "seed %d", seed)
-			}
 		})
 	}
-
-	t.Run("a throttle's containment", func(t *testing.T) {
-		x := attack(1000, scenarios.OutcomeDenied, 0)
-		x.Status = 429
-		v := Judge(scenarios.Timeline{Exchanges: append(series(0, "s", 1), x)}, []scenarios.Scenario{scenario(noBounds)}).Verdicts[0]
-		assert.Equal(t, Detection{
-			Time: at(1000), Detector: ContainmentDetector, Action: scenarios.ActionThrottle, Enforced: true,
-			Reason:          "the target denied the scenario's requests with 429 from here on (contained); a containment is a detection, and no decision naming the scenario came earlier",
-			FromContainment: true,
-		}, v.Detection)
-		assert.Equal(t, time.Second, v.MTTD)
-	})
-	t.Run("not contained: a denial alone is no detection", func(t *testing.T) {
-		v := Judge(scenarios.Timeline{Exchanges: series(0, "sdsss", 1)}, []scenarios.Scenario{scenario(noBounds)}).Verdicts[0]
+	t.Run("not contained: a late decision keeps its time", func(t *testing.T) {
+		v := Judge(scenarios.Timeline{Exchanges: series(0, "sdsss", 1), Decisions: []scenarios.Decision{late}},
+			[]scenarios.Scenario{scenario(noBounds)}).Verdicts[0]
 		assert.False(t, v.Contained)
-		assert.False(t, v.Detected)
-		assert.Equal(t, Undetected, v.Status)
+		assert.Equal(t, DetectedNotContained, v.Status)
+		assert.Equal(t, 3400*time.Millisecond, v.MTTD)
+		assert.False(t, v.Detection.FromContainment)
 	})
 }

@@ -85,13 +85,11 @@ func TestJudgeScenario(t *testing.T) {
 			leakBefore: 6, leakTotal: 6, requests: 8, successes: 6, denied: 2,
 		},
 		{
-			// A containment is a detection: the denial it starts with is
-			// the evidence (TestContainmentIsADetection has the details).
-			name:      "contained without any decision is detected at containment",
+			// No detector reported it: contained, never detected.
+			name:      "contained without any decision",
 			exchanges: series(0, "sddd", 1),
 			status:    Contained,
 			t0:        at(0),
-			detected:  true, mttd: time.Second,
 			contained: true, mttc: time.Second,
 			leakBefore: 1, leakTotal: 1, requests: 4, successes: 1, denied: 3,
 		},
@@ -150,9 +148,9 @@ func TestJudgeScenario(t *testing.T) {
 
 func TestJudgeAttribution(t *testing.T) {
 	// Scenario "enum" is mallory (token tok-mallory, address 10.0.0.66,
-	// device firefox-mallory);
-	// scenario "stuffing" is trudy on 10.0.0.77. A decision is attributed
-	// to "enum" only when it names one of enum's own subjects.
+	// device firefox-mallory); scenario "stuffing" is trudy on 10.0.0.77.
+	// A decision is attributed to "enum" only when it names one of enum's
+	// own subjects.
 	other := attack(500, scenarios.OutcomeSuccess, 0)
 	other.Scenario, other.Identity, other.TokenID, other.Addr = "stuffing", "trudy", "tok-trudy", "10.0.0.77"
 	benign := scenarios.Exchange{Actor: scenarios.Benign, Session: "alice-1", Identity: "alice", Addr: "10.0.0.5", Fingerprint: "chrome-common", Sent: at(0)}
@@ -195,7 +193,7 @@ func TestJudgeAttribution(t *testing.T) {
 			if tt.detected {
 				assert.Equal(t, 1500*time.Millisecond, v.MTTD)
 				assert.Equal(t, Detection{
-					Time: at(1500), Decision: "d1", Detector: "enumeration", Reason: "sequential ids",
+					Time: at(1500), DecidedAt: at(1500), Decision: "d1", Detector: "enumeration", Reason: "sequential ids",
 					Subject: tt.subject, Action: scenarios.ActionAlert,
 				}, v.Detection)
 			} else {

@@ -1,7 +1,6 @@
 package oracle
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/abusegate/abusegate/scenarios"
@@ -77,7 +76,8 @@ type Verdict struct {
 }
 
 // Detection is the decision a scenario's MTTD was measured from, so a
-// report can say which detector caught the attack and why.
+// report can say which detector caught the attack and why. MTTD <= MTTC
+// whenever a scenario is both detected and contained.
 type Detection struct {
 	Time     time.Time
 	Decision string // the decision's id
@@ -86,13 +86,17 @@ type Detection struct {
 	Subject  scenarios.Subject
 	Action   scenarios.Action
 	Enforced bool
-	// CorrelationID is the request an external alert named, if it did;
-	// for a detection from containment, the denied request it starts with.
+	// CorrelationID is the request an external alert named, if it did.
 	CorrelationID string
-	// FromContainment is true when no decision naming the scenario came
-	// before its containment: the detection is the containment itself
-	// (Detector is ContainmentDetector, Decision is empty), since a target
-	// that denies the scenario's requests has noticed it.
+	// DecidedAt is when the decision was taken. It is Time unless
+	// FromContainment.
+	DecidedAt time.Time
+	// FromContainment is true when the decision came after the scenario
+	// was contained: a target that denied the scenario's requests from
+	// ContainedAt on had detected it by then, so Time is ContainedAt
+	// (MTTD = MTTC) and the decision says who detected the attack, not
+	// when. Without any decision naming the scenario it is not detected,
+	// contained or not: no detector reported it.
 	FromContainment bool
 }
 
@@ -124,9 +128,23 @@ func (s *scenarioTally) judge(sc scenarios.Scenario, decisions []scenarios.Decis
 		return v
 	}
 
-	d, detected := firstDecision(decisions, s.subjectsOf(shared, sharedFP), s.corr)
-	fromContainment := false
-	if t, at, ok := containedAtPoints(s.points, v.SLA.MaxSuccess); ok {
+	if d, ok := firstDecision(decisions, s.subjectsOf(shared, sharedFP), s.corr); ok {
+		v.Detected = true
+		v.Detection = Detection{
+			Time:      d.Time,
+			DecidedAt: d.Time,
+			Decision:  d.ID,
+			Detector:  d.Detector,
+			Reason:    d.Reason,
+			Subject:   d.Subject,
+			Action:    d.Action,
+			Enforced:  d.Enforced,
+
+			CorrelationID: d.CorrelationID,
+		}
+	}
+
+	if t, ok := containedAtPoints(s.points, v.SLA.MaxSuccess); ok {
 		v.Contained = true
 		v.ContainedAt = t
 		v.MTTC = max(t.Sub(v.T0), 0)
@@ -136,31 +154,19 @@ func (s *scenarioTally) judge(sc scenarios.Scenario, decisions []scenarios.Decis
 				v.LeakBefore += p.leak
 			}
 		}
-		// A containment is a detection: the target that denied the
-		// scenario's requests from T on had noticed it by T. When no
-		// decision naming the scenario came by then (its detector named
-		// a subject the harness cannot tie to the scenario, such as a
-		// device fingerprint of the guard's own naming, or it reported
-		// nothing), the denial at T is the evidence, so MTTD <= MTTC.
-		if !detected || d.Time.After(t) {
-			d, detected, fromContainment = s.containmentEvidence(t, at), true, true
+		// A containment implies a detection: a target that denied the
+		// scenario's requests from T on had noticed it by T. The first
+		// decision naming the scenario can come later (the detector that
+		// contained it named a subject the harness cannot tie to the
+		// scenario, such as a device fingerprint of the guard's own
+		// naming, and another named the scenario afterwards); it says
+		// who detected the attack, not when: it was detected by T.
+		if v.Detected && v.Detection.Time.After(t) {
+			v.Detection.Time, v.Detection.FromContainment = t, true
 		}
 	}
-	if detected {
-		v.Detected = true
-		v.Detection = Detection{
-			Time:     d.Time,
-			Decision: d.ID,
-			Detector: d.Detector,
-			Reason:   d.Reason,
-			Subject:  d.Subject,
-			Action:   d.Action,
-			Enforced: d.Enforced,
-
-			CorrelationID:   d.CorrelationID,
-			FromContainment: fromContainment,
-		}
-		v.MTTD = max(d.Time.Sub(v.T0), 0)
+	if v.Detected {
+		v.MTTD = max(v.Detection.Time.Sub(v.T0), 0)
 	}
 
 	switch {
@@ -199,59 +205,6 @@ func (s *scenarioTally) subjectsOf(shared, sharedFP map[string]bool) map[scenari
 		}
 	}
 	return set
-}
-
-// ContainmentDetector is the Detector of a detection the oracle took from
-// a containment: no decision naming the scenario came before the target
-// contained it, so the denial containment starts with is the evidence.
-const ContainmentDetector = "containment"
-
-// containmentEvidence is the detection a containment at t proves: the
-// denial among the exchanges sent at t (at) with the least correlation id
-// (then status), so the choice does not depend on the order exchanges
-// were added in.
-func (s *scenarioTally) containmentEvidence(t time.Time, at []point) scenarios.Decision {
-	corr := func(p point) string {
-		if p.denial == 0 {
-			return ""
-		}
-		return s.denials[p.denial-1]
-	}
-	// better orders denials: one with a correlation id first, then by id,
-	// then by status.
-	better := func(p, w point) bool {
-		pc, wc := corr(p), corr(w)
-		if (pc == "") != (wc == "") {
-			return pc != ""
-		}
-		if pc != wc {
-			return pc < wc
-		}
-		return p.status < w.status
-	}
-	var w point
-	found := false
-	for _, p := range at {
-		if denied(p) && (!found || better(p, w)) {
-			w, found = p, true
-		}
-	}
-	answer := "denied the scenario's requests"
-	if w.status != 0 {
-		answer += " with " + strconv.Itoa(int(w.status))
-	}
-	action := scenarios.ActionBlock
-	if w.status == 429 { // Too Many Requests: the target throttled
-		action = scenarios.ActionThrottle
-	}
-	return scenarios.Decision{
-		Time:          t,
-		Action:        action,
-		Detector:      ContainmentDetector,
-		Reason:        "the target " + answer + " from here on (contained); a containment is a detection, and no decision naming the scenario came earlier",
-		Enforced:      true,
-		CorrelationID: corr(w),
-	}
 }
 
 // firstDecision returns the earliest decision, of any action and enforced

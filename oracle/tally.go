@@ -41,23 +41,14 @@ type scenarioTally struct {
 	fps      map[string]bool
 	corr     map[string]bool
 	points   []point
-	// denials are the correlation ids of the denied attacker exchanges,
-	// in the order added; a point's denial indexes them.
-	denials []string
 }
 
-// point is what containment needs of one attacker exchange, and what a
-// containment's evidence of detection names: the status the denial
-// answered and its request's correlation id.
+// point is what containment needs of one attacker exchange.
 type point struct {
 	sent    time.Time
 	leak    int
 	outcome scenarios.Outcome
 	abusive bool
-	status  uint16
-	// denial is 1 + the index of the exchange's correlation id in the
-	// scenario's denials, 0 when it was not denied or carried none.
-	denial int32
 }
 
 // Add folds one exchange in.
@@ -104,12 +95,7 @@ func (t *Tally) addAttacker(x *scenarios.Exchange) {
 		s = &scenarioTally{subjects: map[scenarios.Subject]bool{}, addrs: map[string]bool{}, fps: map[string]bool{}, corr: map[string]bool{}}
 		t.scenarios[x.Scenario] = s
 	}
-	p := point{sent: x.Sent, leak: x.Leak, outcome: x.Outcome, abusive: x.Abusive, status: uint16(min(max(x.Status, 0), 999))}
-	if x.Outcome == scenarios.OutcomeDenied && x.CorrelationID != "" {
-		s.denials = append(s.denials, x.CorrelationID)
-		p.denial = int32(len(s.denials))
-	}
-	s.points = append(s.points, p)
+	s.points = append(s.points, point{sent: x.Sent, leak: x.Leak, outcome: x.Outcome, abusive: x.Abusive})
 	if x.Identity != "" {
 		s.subjects[scenarios.Subject{Kind: scenarios.SubjectIdentity, Value: x.Identity}] = true
 	}
