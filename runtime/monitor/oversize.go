@@ -119,7 +119,7 @@ func (m *Monitor) InspectRequest(ev scenarios.Event) []scenarios.Decision {
 	if !found || mt.Op == nil {
 		return nil
 	}
-	out := m.inspectOperation(ev, mt, 0)
+	out := m.inspectOperation(&ev, mt, 0)
 	if !shaped {
 		return out
 	}
