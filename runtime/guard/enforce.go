@@ -5,34 +5,13 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/abusegate/abusegate/runtime/monitor"
 	"github.com/abusegate/abusegate/scenarios"
 )
-
-// deniedBody is the JSON a denied request gets. A GraphQL request gets
-// the same HTTP status (so clients and the oracle read a denial the same
-// way on either API) and, beside error and decision, a GraphQL errors
-// list whose extensions carry the code (FORBIDDEN, UNAUTHENTICATED,
-// RATE_LIMITED), the status and the decision, for GraphQL clients.
-type deniedBody struct {
-	Error    string        `json:"error"`
-	Decision string        `json:"decision"`
-	Errors   []deniedError `json:"errors,omitempty"`
-}
-
-type deniedError struct {
-	Message    string         `json:"message"`
-	Extensions deniedErrorExt `json:"extensions"`
-}
-
-type deniedErrorExt struct {
-	Code     string `json:"code"`
-	Status   int    `json:"status"`
-	Decision string `json:"decision"`
-}
 
 // graphqlCode is the GraphQL error code of a denial status.
 func graphqlCode(status int) string {
@@ -63,47 +42,130 @@ func (g *Guard) enforce(w http.ResponseWriter, r *http.Request, ev *scenarios.Ev
 	if err != nil {
 		g.storeFailed("check", err)
 		if g.failClosed {
-			return g.deny(w, http.StatusForbidden, scenarios.Decision{ID: "store-unavailable", Action: scenarios.ActionBlock}, "decision store unavailable", gql)
+			d := scenarios.Decision{ID: "store-unavailable", Action: scenarios.ActionBlock}
+			return g.deny(w, refusal{http.StatusForbidden, "decision store unavailable", "", ""}, d, gql)
 		}
 		d, ok, _ = g.local.Check(r.Context(), ev.Time, subjects[:])
 	}
 	if !ok {
 		return 0
 	}
+	var ref refusal
 	switch d.Action {
 	case scenarios.ActionBlock:
-		return g.deny(w, http.StatusForbidden, d, "blocked by abusegate guard", gql)
+		ref = refusal{http.StatusForbidden, "blocked by abusegate guard", "", ""}
 	case scenarios.ActionRevoke:
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="revoked by abusegate guard"`)
-		return g.deny(w, http.StatusUnauthorized, d, "credential revoked by abusegate guard", gql)
+		ref = refusal{http.StatusUnauthorized, "credential revoked by abusegate guard",
+			wwwAuthenticate, `Bearer error="invalid_token", error_description="revoked by abusegate guard"`}
 	case scenarios.ActionChallenge:
-		w.Header().Set(ChallengeHeader, d.ID)
-		return g.deny(w, http.StatusUnauthorized, d, "challenge required by abusegate guard", gql)
+		ref = refusal{http.StatusUnauthorized, "challenge required by abusegate guard", ChallengeHeader, d.ID}
 	case scenarios.ActionThrottle:
 		wait, allowed := g.throttle(r.Context(), d, ev.Time)
 		if allowed {
 			return 0
 		}
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
-		return g.deny(w, http.StatusTooManyRequests, d, "throttled by abusegate guard", gql)
+		ref = refusal{http.StatusTooManyRequests, "throttled by abusegate guard",
+			"Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds()))))}
+	default:
+		return 0
 	}
-	return 0
+	return g.deny(w, ref, d, gql)
 }
 
-// deny answers the request with code and returns it.
-func (g *Guard) deny(w http.ResponseWriter, code int, d scenarios.Decision, msg string, gql bool) int {
-	g.metrics.denied(d.Action.String())
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set(DecisionHeader, d.ID)
-	w.WriteHeader(code)
-	body := deniedBody{Error: msg, Decision: d.ID}
-	if gql {
-		body.Errors = []deniedError{{Message: msg, Extensions: deniedErrorExt{Code: graphqlCode(code), Status: code, Decision: d.ID}}}
-	}
-	_ = json.NewEncoder(w).Encode(body)
-	return code
+// wwwAuthenticate is WWW-Authenticate as net/http keys it in a Header.
+const wwwAuthenticate = "Www-Authenticate"
+
+// refusal is the guard's answer to a request a decision refuses: its
+// status, the error its body gives and, for some actions, one more header
+// (its name canonical, as deny stores it without canonicalising).
+type refusal struct {
+	code          int
+	msg           string
+	header, value string
 }
+
+// deny answers the request with ref and returns its status. It writes
+// what http.Header.Set and a json.Encoder would, without either: a
+// contained abuser who keeps sending gets one refusal after another, so
+// each must be cheap.
+func (g *Guard) deny(w http.ResponseWriter, ref refusal, d scenarios.Decision, gql bool) int {
+	g.metrics.denied(d.Action)
+	a := &answer{vals: [...]string{"application/json", d.ID, ref.value}}
+	h := w.Header()
+	h["Content-Type"] = a.vals[0:1:1]
+	h[DecisionHeader] = a.vals[1:2:2]
+	if ref.header != "" {
+		h[ref.header] = a.vals[2:3:3]
+	}
+	w.WriteHeader(ref.code)
+	_, _ = w.Write(appendDenied(a.body[:0], ref.code, ref.msg, d.ID, gql))
+	return ref.code
+}
+
+// answer is what deny writes, in one allocation: the header values, each
+// capped at its length (whoever appends to one copies it), and room for a
+// REST refusal's body.
+type answer struct {
+	vals [3]string
+	body [112]byte
+}
+
+// appendDenied appends the JSON body of a refusal of status with msg by
+// decision id, as a json.Encoder writes it (newline included):
+//
+//	{"error":msg,"decision":id}
+//
+// A GraphQL request gets the same HTTP status (so clients and the oracle
+// read a denial the same way on either API) and, beside error and
+// decision, a GraphQL errors list whose extensions carry the code
+// (FORBIDDEN, UNAUTHENTICATED, RATE_LIMITED), the status and the
+// decision, for GraphQL clients:
+//
+//	{"error":msg,"decision":id,"errors":[{"message":msg,
+//	 "extensions":{"code":code,"status":status,"decision":id}}]}
+func appendDenied(b []byte, status int, msg, id string, gql bool) []byte {
+	b = append(b, `{"error":`...)
+	b = appendJSONString(b, msg)
+	b = append(b, `,"decision":`...)
+	b = appendJSONString(b, id)
+	if gql {
+		b = append(b, `,"errors":[{"message":`...)
+		b = appendJSONString(b, msg)
+		b = append(b, `,"extensions":{"code":`...)
+		b = appendJSONString(b, graphqlCode(status))
+		b = append(b, `,"status":`...)
+		b = strconv.AppendInt(b, int64(status), 10)
+		b = append(b, `,"decision":`...)
+		b = appendJSONString(b, id)
+		b = append(b, `}}]`...)
+	}
+	return append(b, "}\n"...)
+}
+
+// appendJSONString appends s as encoding/json writes a string: quoted
+// as it is when every byte stands for itself (ids and messages do), else
+// by encoding/json itself.
+func appendJSONString(b []byte, s string) []byte {
+	for i := range len(s) {
+		if !jsonPlain[s[i]] {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// jsonPlain says which bytes encoding/json writes in a string as they
+// are: ASCII from the space up but the quote, the backslash and the HTML
+// characters it escapes. Never changed after it is made.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = !strings.ContainsRune(`"\<>&`, rune(c))
+	}
+	return t
+}()
 
 // buckets are the throttles' token buckets, one per throttled subject. A
 // throttle is adaptive: each escalation level halves its rate and burst.

@@ -1,8 +1,11 @@
 package guard
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -94,4 +97,72 @@ func TestMiddleware(t *testing.T) {
 	assert.Equal(t, []int{200, 200, 200, 403, 403}, codes)
 	assert.Equal(t, 3, served)
 	assert.Equal(t, scenarios.SubjectToken, g.Decisions()[0].Subject.Kind)
+}
+
+// deniedBody is the refusal body as encoding/json wrote it before
+// appendDenied, kept to pin that the bytes on the wire did not change.
+type deniedBody struct {
+	Error    string        `json:"error"`
+	Decision string        `json:"decision"`
+	Errors   []deniedError `json:"errors,omitempty"`
+}
+
+type deniedError struct {
+	Message    string         `json:"message"`
+	Extensions deniedErrorExt `json:"extensions"`
+}
+
+type deniedErrorExt struct {
+	Code     string `json:"code"`
+	Status   int    `json:"status"`
+	Decision string `json:"decision"`
+}
+
+// TestDeniedBodyUnchanged compares appendDenied with a json.Encoder of
+// deniedBody, on the guard's messages and ids that need escaping
+// (quotes, HTML, control bytes, non-ASCII, invalid UTF-8).
+func TestDeniedBodyUnchanged(t *testing.T) {
+	for c := range 256 {
+		s := string([]byte{byte(c)})
+		q, err := json.Marshal(s)
+		require.NoError(t, err)
+		assert.Equal(t, string(q) == `"`+s+`"`, jsonPlain[c], "byte %#x", c)
+	}
+	msgs := []string{"blocked by abusegate guard", "throttled by abusegate guard", "decision store unavailable", ""}
+	ids := []string{"sim-12", "store-unavailable", `a"b\c`, "<script>&", "tab\there\n", "ünï", "\xff\xfe", "line\u2028sep", "\x7f", ""}
+	for _, status := range []int{http.StatusForbidden, http.StatusUnauthorized, http.StatusTooManyRequests} {
+		for _, msg := range append(msgs, ids...) {
+			for _, id := range ids {
+				for _, gql := range []bool{false, true} {
+					want := deniedBody{Error: msg, Decision: id}
+					if gql {
+						want.Errors = []deniedError{{Message: msg, Extensions: deniedErrorExt{Code: graphqlCode(status), Status: status, Decision: id}}}
+					}
+					var buf bytes.Buffer
+					require.NoError(t, json.NewEncoder(&buf).Encode(want))
+					require.Equal(t, buf.String(), string(appendDenied(nil, status, msg, id, gql)), "status %d msg %q id %q gql %v", status, msg, id, gql)
+				}
+			}
+		}
+	}
+}
+
+// TestDenyHeaders pins that deny's headers are what Header.Set gives: it
+// stores them under names it does not canonicalise.
+func TestDenyHeaders(t *testing.T) {
+	for _, k := range []string{"Content-Type", DecisionHeader, ChallengeHeader, wwwAuthenticate, "Retry-After"} {
+		assert.Equal(t, http.CanonicalHeaderKey(k), k)
+	}
+	g, err := NewMiddleware(nil, Options{Mode: Off})
+	require.NoError(t, err)
+	w := httptest.NewRecorder()
+	w.Header().Set("Content-Type", "text/plain")
+	code := g.deny(w, refusal{http.StatusTooManyRequests, "throttled by abusegate guard", "Retry-After", "3"},
+		scenarios.Decision{ID: "d-1", Action: scenarios.ActionThrottle}, false)
+	assert.Equal(t, http.StatusTooManyRequests, code)
+	assert.Equal(t, http.StatusTooManyRequests, w.Code)
+	assert.Equal(t, http.Header{"Content-Type": {"application/json"}, DecisionHeader: {"d-1"}, "Retry-After": {"3"}}, w.Header())
+	assert.Equal(t, `{"error":"throttled by abusegate guard","decision":"d-1"}`+"\n", w.Body.String())
+	w.Header()["Retry-After"] = append(w.Header()["Retry-After"], "4")
+	assert.Equal(t, []string{"d-1"}, w.Header()[DecisionHeader], "an append copies the value it grows")
 }

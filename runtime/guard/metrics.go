@@ -1,15 +1,23 @@
 package guard
 
 import (
+	"sync/atomic"
+
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/abusegate/abusegate/scenarios"
 )
 
 // metrics are the guard's Prometheus series, on a registry of its own so
 // several guards in one process (tests, replicas) never collide.
 type metrics struct {
-	reg         *prometheus.Registry
-	passed      prometheus.Counter
-	deniedVec   *prometheus.CounterVec
+	reg       *prometheus.Registry
+	passed    prometheus.Counter
+	deniedVec *prometheus.CounterVec
+	// deniedBy caches deniedVec's counter of each action, made at its
+	// first denial (so the series appear as they did without the cache):
+	// a refusal then costs an atomic add, not a label lookup.
+	deniedBy    [8]atomic.Pointer[prometheus.Counter]
 	decisions   *prometheus.CounterVec
 	storeErrors prometheus.Counter
 	logLines    *prometheus.CounterVec
@@ -50,7 +58,22 @@ func newMetrics() *metrics {
 	return m
 }
 
-func (m *metrics) denied(action string)   { m.deniedVec.WithLabelValues(action).Inc() }
+// denied counts a request the guard answered itself because of action.
+func (m *metrics) denied(action scenarios.Action) {
+	if action < 0 || int(action) >= len(m.deniedBy) {
+		m.deniedVec.WithLabelValues(action.String()).Inc()
+		return
+	}
+	slot := &m.deniedBy[action]
+	c := slot.Load()
+	if c == nil {
+		c = new(prometheus.Counter)
+		*c = m.deniedVec.WithLabelValues(action.String())
+		slot.Store(c)
+	}
+	(*c).Inc()
+}
+
 func (m *metrics) graphql(outcome string) { m.graphqlReqs.WithLabelValues(outcome).Inc() }
 func (m *metrics) decision(detector, action string) {
 	m.decisions.WithLabelValues(detector, action).Inc()
