@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"hash/maphash"
+	"math/bits"
 	"net"
 	"net/http"
 	"net/netip"
@@ -210,37 +211,66 @@ func clientAddr(remote string) string {
 
 // fingerprintHeaders are the headers a device sends the same way whatever
 // its address or account, in the order fingerprint hashes their values
-// (fingerprintIndex gives each its place).
+// (fingerprintKey gives each its place).
 var fingerprintHeaders = []string{
 	"User-Agent", "Accept-Language", "Accept-Encoding", "Accept",
 	"Sec-Ch-Ua", "Sec-Ch-Ua-Platform", "Sec-Ch-Ua-Mobile",
 }
 
-// fingerprintIndex is k's index in fingerprintHeaders, -1 when it is not
-// one of them.
-func fingerprintIndex(k string) int {
+// deviceNames are the device headers (see deviceHeader) clients send most,
+// in byte order, so fingerprint hashes the names a request carries in
+// sorted order without sorting them: it notes which of these it carries,
+// and sorts only the rare others (Sec-Ch-* and Sec-Fetch-* names not here).
+var deviceNames = [...]string{
+	"Accept", "Accept-Encoding", "Accept-Language", "Connection", "Dnt", "Priority",
+	"Sec-Ch-Ua", "Sec-Ch-Ua-Mobile", "Sec-Ch-Ua-Platform",
+	"Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site", "Sec-Fetch-User",
+	"Te", "Upgrade-Insecure-Requests", "User-Agent",
+}
+
+// fingerprintKey is what fingerprint makes of header k: the index of its
+// value in fingerprintHeaders and of its name in deviceNames, -1 for none.
+func fingerprintKey(k string) (value, name int) {
 	switch k {
-	case "User-Agent":
-		return 0
-	case "Accept-Language":
-		return 1
-	case "Accept-Encoding":
-		return 2
 	case "Accept":
-		return 3
+		return 3, 0
+	case "Accept-Encoding":
+		return 2, 1
+	case "Accept-Language":
+		return 1, 2
+	case "Connection":
+		return -1, 3
+	case "Dnt":
+		return -1, 4
+	case "Priority":
+		return -1, 5
 	case "Sec-Ch-Ua":
-		return 4
-	case "Sec-Ch-Ua-Platform":
-		return 5
+		return 4, 6
 	case "Sec-Ch-Ua-Mobile":
-		return 6
+		return 6, 7
+	case "Sec-Ch-Ua-Platform":
+		return 5, 8
+	case "Sec-Fetch-Dest":
+		return -1, 9
+	case "Sec-Fetch-Mode":
+		return -1, 10
+	case "Sec-Fetch-Site":
+		return -1, 11
+	case "Sec-Fetch-User":
+		return -1, 12
+	case "Te":
+		return -1, 13
+	case "Upgrade-Insecure-Requests":
+		return -1, 14
+	case "User-Agent":
+		return 0, 15
 	}
-	return -1
+	return -1, -1
 }
 
 // fingerprint names the client device: a hash of its User-Agent,
 // Accept-Language, client hints and which client-configuration headers it
-// sends (Dnt, Sec-Fetch-*, ...).
+// sends (Dnt, Sec-Fetch-*, ...), the names hashed in sorted order.
 // net/http does not keep the wire order of headers, so the name set stands
 // in for their order; "" when the request carries none of them. One pass
 // over the header map finds the values and the names; the name string
@@ -248,19 +278,24 @@ func fingerprintIndex(k string) int {
 // recently costs no allocation.
 func fingerprint(h http.Header) string {
 	var vals [7]string // fingerprintHeaders' first values
-	var buf [24]string
-	names := buf[:0]
+	var known uint32   // bit i: the request carries deviceNames[i]
+	var buf [8]string
+	others := buf[:0] // device headers deviceNames lacks
 	corr := ""
 	for k, v := range h {
-		if len(v) > 0 {
-			if i := fingerprintIndex(k); i >= 0 {
-				vals[i] = v[0]
-			} else if k == scenarios.CorrelationHeader {
+		value, name := fingerprintKey(k)
+		if value >= 0 && len(v) > 0 {
+			vals[value] = v[0]
+		}
+		switch {
+		case name >= 0:
+			known |= 1 << name
+		case k == scenarios.CorrelationHeader:
+			if len(v) > 0 {
 				corr = v[0]
 			}
-		}
-		if deviceHeader(k) {
-			names = append(names, k)
+		case deviceHeader(k):
+			others = append(others, k)
 		}
 	}
 	vals[0] = trimCorrelation(vals[0], corr)
@@ -271,8 +306,16 @@ func fingerprint(h http.Header) string {
 	for _, v := range vals {
 		f.add(v, 0)
 	}
-	slices.Sort(names)
-	for _, k := range names {
+	slices.Sort(others)
+	for ; known != 0; known &= known - 1 {
+		k := deviceNames[bits.TrailingZeros32(known)]
+		for len(others) > 0 && others[0] < k {
+			f.add(others[0], 1)
+			others = others[1:]
+		}
+		f.add(k, 1)
+	}
+	for _, k := range others {
 		f.add(k, 1)
 	}
 	return fingerprintName(f.h >> 16)

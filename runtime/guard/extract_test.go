@@ -154,6 +154,28 @@ func TestCanonicalHeaderNames(t *testing.T) {
 	}
 }
 
+// TestDeviceNames pins what fingerprint relies on to hash header names
+// in sorted order without sorting them: deviceNames are sorted device
+// headers, each with its place, and fingerprintKey places
+// fingerprintHeaders' values.
+func TestDeviceNames(t *testing.T) {
+	assert.True(t, slices.IsSorted(deviceNames[:]))
+	for i, k := range deviceNames {
+		assert.True(t, deviceHeader(k), k)
+		assert.Equal(t, http.CanonicalHeaderKey(k), k)
+		_, name := fingerprintKey(k)
+		assert.Equal(t, i, name, k)
+	}
+	for i, k := range fingerprintHeaders {
+		value, _ := fingerprintKey(k)
+		assert.Equal(t, i, value, k)
+	}
+	for _, k := range []string{"Authorization", "Cookie", "Sec-Ch-Ua-Arch", "X-Forwarded-For", scenarios.CorrelationHeader} {
+		value, name := fingerprintKey(k)
+		assert.Equal(t, [2]int{-1, -1}, [2]int{value, name}, k)
+	}
+}
+
 // fingerprintReference is fingerprint as it was before the one-pass
 // rewrite (a lookup per header, the correlation suffix trimmed by
 // concatenation), kept to pin that device names did not change: they are
@@ -195,13 +217,16 @@ func TestFingerprintUnchanged(t *testing.T) {
 		{"Accept-Language", "en-US,en;q=0.5"}, {"Accept-Encoding", "gzip, deflate"}, {"Accept", "*/*"},
 		{"Sec-Ch-Ua", `"Chromium";v="130"`}, {"Sec-Ch-Ua-Platform", "Linux"}, {"Sec-Ch-Ua-Mobile", "?0"},
 		{"Sec-Fetch-Mode", "cors"}, {"Sec-Ch-Ua-Arch", "x86"}, {"Dnt", "1"}, {"Te", "trailers"},
+		{"Sec-Fetch-Dest", "empty"}, {"Sec-Fetch-Site", "same-origin"}, {"Sec-Fetch-User", "?1"},
+		{"Sec-Ch-Ua-Full-Version-List", `"Chromium";v="130.0.1"`}, {"Sec-Ch-Prefers-Color-Scheme", "dark"},
+		{"Sec-Fetch-Storage-Access", "none"}, {"Sec-Ch-Ua-Model", `""`}, {"Sec-Ch-Ua-Wow64", "?0"},
 		{"Connection", "keep-alive"}, {"Priority", "u=1"}, {"Upgrade-Insecure-Requests", "1"},
 		{"Authorization", "Bearer x"}, {"X-Forwarded-For", "1.2.3.4"}, {"user-agent", "not canonical"},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 5000 {
 		h := http.Header{}
-		for range rng.IntN(10) {
+		for range rng.IntN(16) {
 			kv := pool[rng.IntN(len(pool))]
 			h[kv[0]] = append(h[kv[0]], kv[1])
 		}
