@@ -66,8 +66,9 @@ func NewSimClock(start time.Time) *SimClock { return &SimClock{now: start} }
 // Now implements Clock.
 func (c *SimClock) Now() time.Time {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
+	t := c.now // no defer: the engine asks several times a request
+	c.mu.Unlock()
+	return t
 }
 
 // Sleep implements Clock: it blocks until another goroutine advances the
@@ -103,19 +104,21 @@ func (c *SimClock) Advance(d time.Duration) { c.AdvanceTo(c.Now().Add(d)) }
 // whose deadline has come.
 func (c *SimClock) AdvanceTo(t time.Time) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if t.After(c.now) {
 		c.now = t
 	}
-	kept := c.sleepers[:0]
-	for _, s := range c.sleepers {
-		if s.until.After(c.now) {
-			kept = append(kept, s)
-			continue
+	if len(c.sleepers) > 0 {
+		kept := c.sleepers[:0]
+		for _, s := range c.sleepers {
+			if s.until.After(c.now) {
+				kept = append(kept, s)
+				continue
+			}
+			close(s.wake)
 		}
-		close(s.wake)
+		c.sleepers = kept
 	}
-	c.sleepers = kept
+	c.mu.Unlock() // no defer: the engine moves it once a request
 }
 
 // Sleepers is how many goroutines wait on the clock, so a test can advance

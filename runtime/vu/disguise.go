@@ -152,7 +152,7 @@ type identityState struct {
 	// addr is the source address as the target sees it; remote is addr
 	// with a port, as a server's Request.RemoteAddr.
 	addr, remote string
-	// lines are the identity's own header lines, made on first use.
+	// lines are the identity's own header lines (base).
 	lines *baseFields
 	// sess caches the session's name (sessionName).
 	sess struct {
@@ -225,6 +225,7 @@ func (e *engine) newIdentity(x *execution, key int, c Credential) *identityState
 			id.forwardedFor = id.geo.addr(key)
 		}
 	}
+	id.lines = e.linesOf(id)
 	id.newSession(e)
 	return id
 }

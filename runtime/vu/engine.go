@@ -2,6 +2,8 @@ package vu
 
 import (
 	"context"
+
+	"github.com/abusegate/abusegate/scenarios"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +18,7 @@ import (
 // goroutine: pop the earliest event, move the clock to it, run it.
 type engine struct {
 	r       *Runner
+	base    baseURL // r.Target
 	clock   Clock
 	virtual virtualClock
 	// leanHTTP sends plain-HTTP requests over the lean client; wall gives
@@ -25,6 +28,10 @@ type engine struct {
 
 	mu    sync.Mutex
 	tasks taskHeap
+	// items are the tasks in the heap, by entry.ref; free are the
+	// indexes of items not in use.
+	items []task
+	free  []int
 	// epoch is when the run began; a task's key is its time from epoch.
 	epoch    time.Time
 	seq      uint64
@@ -37,6 +44,16 @@ type engine struct {
 	// shared are the in-process scratches on the simulated clock, most
 	// recently used first (engine.scratch).
 	shared []*inproc
+	// ex and wire are the exchange and request being sent on the
+	// simulated clock (send).
+	ex   scenarios.Exchange
+	wire wireRequest
+	// lines are the header lines of a request with Program headers on the
+	// simulated clock (fieldMemo.fields).
+	lines []hfield
+	// bases are the identities' own header lines (linesOf).
+	linesMu sync.Mutex
+	bases   map[baseKey]*baseFields
 
 	rec      *Recorder
 	stopping atomic.Bool
@@ -48,22 +65,29 @@ type engine struct {
 	reqCtx context.Context
 }
 
-// task is a heap entry: a VU due to run its next step, or a controller
-// event of an executor (start VUs, ramp, an arrival).
+// task is what the heap schedules: a VU due to run its next step, or a
+// controller event of an executor (start VUs, ramp, an arrival).
 type task struct {
 	at time.Time
-	// key is at as the time since the engine's epoch (monotonic when the
-	// clock has a reading, as at.Before would compare), worked out once
-	// at push: the heap compares integers, not times.
-	key int64
-	seq uint64
-	vu  *vuState
-	fn  func(now time.Time)
+	vu *vuState
+	fn func(now time.Time)
 }
 
-// taskHeap is a binary min-heap of tasks by (at, seq), typed so a push
-// or pop neither boxes a task nor calls through an interface.
-type taskHeap []task
+// entry is a task's place in the heap: its time as the time since the
+// engine's epoch (monotonic when the clock has a reading, as at.Before
+// would compare), worked out once at push, so the heap compares integers,
+// not times; and the task's index in engine.items. It holds no pointer,
+// so moving entries costs no write barrier, and the heap of a few
+// thousand VUs stays in the L1 cache.
+type entry struct {
+	key int64
+	seq uint64
+	ref int
+}
+
+// taskHeap is a binary min-heap of entries by (key, seq), typed so a push
+// or pop neither boxes an entry nor calls through an interface.
+type taskHeap []entry
 
 func (h taskHeap) less(i, j int) bool {
 	if a, b := h[i].key, h[j].key; a != b {
@@ -72,20 +96,19 @@ func (h taskHeap) less(i, j int) bool {
 	return h[i].seq < h[j].seq
 }
 
-// before is less for a task not (yet) in the heap.
-func before(a, b *task) bool {
+// before is less for an entry not (yet) in the heap.
+func before(a, b *entry) bool {
 	if a.key != b.key {
 		return a.key < b.key
 	}
 	return a.seq < b.seq
 }
 
-// push and pop move a hole rather than swap: each level writes one task
-// instead of two (a task holds pointers, so every write pays the write
-// barrier while the collector runs). The comparisons, and so the order,
-// are a swapping heap's.
-func (h *taskHeap) push(t task) {
-	*h = append(*h, task{})
+// push and pop move a hole rather than swap: each level writes one entry
+// instead of two. The comparisons, and so the order, are a swapping
+// heap's.
+func (h *taskHeap) push(t entry) {
+	*h = append(*h, entry{})
 	s := *h
 	i := len(s) - 1
 	for i > 0 {
@@ -99,12 +122,11 @@ func (h *taskHeap) push(t task) {
 	s[i] = t
 }
 
-func (h *taskHeap) pop() task {
+func (h *taskHeap) pop() entry {
 	s := *h
 	t := s[0]
 	n := len(s) - 1
 	last := s[n]
-	s[n] = task{}
 	s = s[:n]
 	if n > 0 {
 		i := 0
@@ -140,9 +162,25 @@ func (e *engine) push(v *vuState, at time.Time) {
 // pushLocked adds a task; the caller holds mu (controller events do).
 func (e *engine) pushLocked(t task) {
 	e.seq++
-	t.seq = e.seq
-	t.key = int64(t.at.Sub(e.epoch))
-	e.tasks.push(t)
+	var ref int
+	if n := len(e.free); n > 0 {
+		ref = e.free[n-1]
+		e.free = e.free[:n-1]
+		e.items[ref] = t
+	} else {
+		ref = len(e.items)
+		e.items = append(e.items, t)
+	}
+	e.tasks.push(entry{key: int64(t.at.Sub(e.epoch)), seq: e.seq, ref: ref})
+}
+
+// popLocked takes the earliest task off the heap; the caller holds mu.
+func (e *engine) popLocked() task {
+	ref := e.tasks.pop().ref
+	t := e.items[ref]
+	e.items[ref] = task{}
+	e.free = append(e.free, ref)
+	return t
 }
 
 func (e *engine) signal() {
@@ -187,8 +225,8 @@ func (e *engine) loop(ctx context.Context) {
 		wait := time.Hour
 		if !e.stopping.Load() && len(e.tasks) > 0 {
 			now := e.clock.Now()
-			if t := e.tasks[0]; !t.at.After(now) {
-				e.tasks.pop()
+			if t := e.items[e.tasks[0].ref]; !t.at.After(now) {
+				e.popLocked()
 				if t.fn != nil {
 					t.fn(now)
 					e.mu.Unlock()
@@ -253,11 +291,11 @@ func (e *engine) drain() {
 	e.mu.Lock()
 	var waiting []*vuState
 	for _, t := range e.tasks {
-		if t.vu != nil {
-			waiting = append(waiting, t.vu)
+		if v := e.items[t.ref].vu; v != nil {
+			waiting = append(waiting, v)
 		}
 	}
-	e.tasks = nil
+	e.tasks, e.items, e.free = nil, nil, nil
 	e.mu.Unlock()
 	for _, v := range waiting {
 		e.retire(v)
@@ -272,7 +310,7 @@ func (e *engine) loopVirtual() {
 			e.drain()
 			return
 		}
-		t := e.tasks.pop()
+		t := e.popLocked()
 		e.virtual.AdvanceTo(t.at)
 		if t.fn != nil {
 			t.fn(t.at)

@@ -50,13 +50,16 @@ type vuState struct {
 	sent                     int
 	rng                      *rand.Rand
 	id                       *identityState
-	// wire is the request being sent, its header lines reused from
-	// request to request.
-	wire wireRequest
-	// ex is the exchange being sent, filled in place (a local escaped to
-	// the heap: one 350-byte allocation a request) and copied to the
+	// memo and lines are the VU's header lines on the wall clock, reused
+	// from request to request (fieldMemo.fields).
+	memo  fieldMemo
+	lines []hfield
+	// wire and ex are the request and exchange being sent on the wall
+	// clock (engine.scratchOf), filled in place (a local escaped to the
+	// heap: one 350-byte allocation a request); ex is handed to the
 	// recorder.
-	ex scenarios.Exchange
+	wire wireRequest
+	ex   scenarios.Exchange
 	// running is guarded by engine.mu: the VU is in the heap or at a
 	// worker. active and stopAt are written by ramp events while a worker
 	// may read them.

@@ -96,16 +96,11 @@ func (w *responseWriter) Flush() {}
 // identity's source address and returns its answer: no client, no
 // connection, no goroutine.
 func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange) (h1Response, error) {
-	s, fits := e.scratch(w)
+	s := e.scratch(w)
 	ex.Addr = id.addr
 	r := s.req
 	if err := s.setURL(w.target); err != nil {
 		return h1Response{}, err
-	}
-	if fits {
-		s.fill(w.fields)
-	} else {
-		s.build(w.fields)
 	}
 	r.Method, r.URL, r.Header, r.Host = w.method, &s.url, s.hdr, w.host
 	r.Proto, r.ProtoMajor, r.ProtoMinor = "HTTP/1.1", 1, 1
@@ -144,24 +139,27 @@ func newInproc(ctx context.Context) *inproc {
 // headers) take turns.
 const sharedScratch = 8
 
-// scratch is the inproc to serve w with, and whether its header has w's
-// names. On the simulated clock one request is served at a time, so the
-// VUs share a few (hot in the cache, where a VU's own would be cold by
-// its next request): the one whose names are w's, else the least
-// recently used one. On the wall clock a VU has its own.
-func (e *engine) scratch(w *wireRequest) (*inproc, bool) {
+// scratch is the inproc to serve w with, its header set to w's lines. On
+// the simulated clock one request is served at a time, so the VUs share
+// a few (hot in the cache, where a VU's own would be cold by its next
+// request): the one whose header has w's names, else the least recently
+// used one, its header made anew. On the wall clock a VU has its own.
+func (e *engine) scratch(w *wireRequest) *inproc {
 	if e.virtual == nil {
 		if w.inproc == nil {
 			w.inproc = newInproc(e.reqCtx)
 		}
-		return w.inproc, w.inproc.fits(w.fields)
+		if !w.inproc.fill(w.fields) {
+			w.inproc.build(w.fields)
+		}
+		return w.inproc
 	}
 	sh := e.shared
 	for i, s := range sh {
-		if s.fits(w.fields) {
+		if s.fill(w.fields) {
 			copy(sh[1:i+1], sh[:i])
 			sh[0] = s
-			return s, true
+			return s
 		}
 	}
 	var s *inproc
@@ -174,30 +172,27 @@ func (e *engine) scratch(w *wireRequest) (*inproc, bool) {
 	}
 	copy(sh[1:], sh[:len(sh)-1])
 	sh[0] = s
-	return s, false
+	s.build(w.fields)
+	return s
 }
 
-// fits reports whether hdr is as build left it for lines with fs's
-// names, so fill can set the values.
-func (s *inproc) fits(fs []hfield) bool {
+// fill sets the header to lines fs if it has their names, as build left
+// it (intact): the values live in vals, where the map's slices point, so
+// no map operation is needed. It reports whether the names fit; when
+// they do not, some values may have been written, which the next fill
+// that fits or build overwrites.
+func (s *inproc) fill(fs []hfield) bool {
 	if !s.intact || len(fs) != len(s.names) {
 		return false
 	}
+	names, slot, vals := s.names[:len(fs)], s.slot[:len(fs)], s.vals
 	for i, f := range fs {
-		if s.names[i] != f.k {
+		if names[i] != f.k {
 			return false
 		}
+		vals[slot[i]] = f.v
 	}
 	return true
-}
-
-// fill sets the values of lines fs, whose names hdr has (fits): they
-// live in vals, where the map's slices point, so no map operation is
-// needed.
-func (s *inproc) fill(fs []hfield) {
-	for i, f := range fs {
-		s.vals[s.slot[i]] = f.v
-	}
 }
 
 // build makes hdr anew from fs: each key's values, in line order, are

@@ -105,6 +105,7 @@ func (r *Runner) Run(ctx context.Context, loads []Workload, rec *Recorder) error
 	r.defaults()
 	e := &engine{r: r, clock: r.Clock, wake: make(chan struct{}, 1), ready: make(chan *vuState), max: r.Workers}
 	e.virtual, _ = r.Clock.(virtualClock)
+	e.base = newBaseURL(r.Target)
 	e.wall = RealClock{}.Now
 	e.leanHTTP = r.Handler == nil && (r.HTTP == LeanHTTP || (r.HTTP == AutoHTTP && r.Client == nil))
 	reqCtx, cancelReq := context.WithCancel(context.WithoutCancel(ctx))

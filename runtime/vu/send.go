@@ -22,7 +22,7 @@ func (e *engine) send(v *vuState) scenarios.Result {
 	x := v.x
 	e.identify(v, false)
 	req := v.step.Request
-	ex := &v.ex
+	ex, w := e.scratchOf(v)
 	*ex = scenarios.Exchange{
 		Scenario:      x.w.Scenario,
 		VU:            v.g,
@@ -49,13 +49,24 @@ func (e *engine) send(v *vuState) scenarios.Result {
 		s := sr.Session()
 		ex.Session, ex.Identity, ex.TokenID = s.ID, s.Identity, s.TokenID
 	}
-	res := e.do(v, req, id, ex)
+	res := e.do(v, req, id, ex, w)
 	x.stats.count(ex.Outcome)
 	e.rec.record(ex) // a Sink may change *ex: nothing reads it after
 	if id != nil {
 		id.uses++
 	}
 	return res
+}
+
+// scratchOf is where v's exchange and request are made: v's own on the
+// wall clock, where VUs send at once; on the simulated clock, where one
+// request is sent at a time, the engine's (hot in the cache, where a VU's
+// own would be cold by its next request).
+func (e *engine) scratchOf(v *vuState) (*scenarios.Exchange, *wireRequest) {
+	if e.virtual != nil {
+		return &e.ex, &e.wire
+	}
+	return &v.ex, &v.wire
 }
 
 // sessionName names the identity's current session as VU g's, made once
@@ -81,17 +92,17 @@ func correlationID(scenario string, vu, seq int) string {
 // do sends one request, over the lean client for plain-HTTP targets or
 // net/http otherwise, and fills in the exchange's times, status, outcome
 // and leak.
-func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *scenarios.Exchange) scenarios.Result {
+func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *scenarios.Exchange, w *wireRequest) scenarios.Result {
 	r := e.r
 	res := scenarios.Result{Request: req}
-	w := &v.wire
-	if w.memo == nil {
-		w.memo = &fieldMemo{}
-	}
-	*w = wireRequest{method: req.Method, body: req.Body, fields: w.fields, inproc: w.inproc, memo: w.memo}
-	err := resolve(r.Target, req.Path, w)
+	*w = wireRequest{method: req.Method, body: req.Body, inproc: w.inproc}
+	err := resolve(&e.base, req.Path, w)
 	if err == nil {
-		w.fields, err = w.memo.fields(w.fields, req, id, r.UserAgent, ex.CorrelationID)
+		m, buf := &v.memo, &v.lines
+		if e.virtual != nil && id != nil {
+			m, buf = &id.base().memo, &e.lines
+		}
+		w.fields, err = m.fields(buf, req, id, r.UserAgent, ex.CorrelationID)
 	}
 	if err == nil && !validMethod(req.Method) {
 		err = fmt.Errorf("invalid method %q", req.Method)

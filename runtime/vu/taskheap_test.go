@@ -23,24 +23,24 @@ func TestTaskHeapOrder(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(tc.keys)))
 			var h taskHeap
-			var want []task
+			var want []entry
 			var seq uint64
-			var got []task
+			var got []entry
 			for range 5000 {
 				if len(h) == 0 || rng.IntN(3) > 0 {
 					seq++
-					tk := task{key: rng.Int64N(tc.keys), seq: seq}
+					tk := entry{key: rng.Int64N(tc.keys), seq: seq}
 					h.push(tk)
 					want = append(want, tk)
 					continue
 				}
 				got = append(got, h.pop())
 				// The popped task is the least of those in the heap.
-				least := slices.MinFunc(want, func(a, b task) int {
+				least := slices.MinFunc(want, func(a, b entry) int {
 					return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.seq, b.seq))
 				})
 				require.Equal(t, least.seq, got[len(got)-1].seq)
-				want = slices.DeleteFunc(want, func(x task) bool { return x.seq == least.seq })
+				want = slices.DeleteFunc(want, func(x entry) bool { return x.seq == least.seq })
 			}
 			require.Len(t, h, len(want))
 			require.NotEmpty(t, got)

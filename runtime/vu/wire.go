@@ -28,8 +28,6 @@ type wireRequest struct {
 	deadline time.Time
 	// inproc is the VU's scratch when a Runner's Handler serves it.
 	inproc *inproc
-	// memo is the VU's last assembly of its lines (fieldMemo).
-	memo *fieldMemo
 }
 
 func (w *wireRequest) url() string { return w.scheme + "://" + w.host + w.target }
@@ -41,20 +39,31 @@ func (w *wireRequest) setURL(u *url.URL) {
 	w.scheme, w.host, w.addr, w.target = strings.ToLower(u.Scheme), u.Host, hostPort(u), u.RequestURI()
 }
 
+// baseURL is a run's target URL with what every request to it needs,
+// worked out once.
+type baseURL struct {
+	u      *url.URL
+	scheme string // lower case
+	addr   string // host:port to dial
+}
+
+func newBaseURL(u *url.URL) baseURL {
+	return baseURL{u: u, scheme: strings.ToLower(u.Scheme), addr: hostPort(u)}
+}
+
 // resolve is path resolved against the target: a plain absolute path
 // (the common case) is used as it is, anything else is parsed and
 // resolved as a browser would.
-func resolve(base *url.URL, path string, w *wireRequest) error {
+func resolve(base *baseURL, path string, w *wireRequest) error {
 	if plainPath(path) {
-		w.scheme, w.host, w.target = strings.ToLower(base.Scheme), base.Host, path
-		w.addr = hostPort(base)
+		w.scheme, w.host, w.target, w.addr = base.scheme, base.u.Host, path, base.addr
 		return nil
 	}
 	ref, err := url.Parse(path)
 	if err != nil {
 		return fmt.Errorf("request path %q: %w", path, err)
 	}
-	u := base.ResolveReference(ref)
+	u := base.u.ResolveReference(ref)
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return fmt.Errorf("request path %q: scheme %q is neither http nor https", path, u.Scheme)
 	}
@@ -69,16 +78,21 @@ func plainPath(p string) bool {
 		return false
 	}
 	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("-._~!$&'()*+,;=:@/?", c) >= 0:
-		default:
+		if !pathByte[p[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// pathByte are the bytes a plain path may hold as they are.
+var pathByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("-._~!$&'()*+,;=:@/?", byte(c)) >= 0
+	}
+	return t
+}()
 
 // fields assembles the header lines of a request in wire order: the
 // device's headers in its order (its User-Agent where it lists one), the
@@ -148,10 +162,13 @@ func fields(dst []hfield, req scenarios.Request, id *identityState, defaultUA, c
 	return dst, nil
 }
 
-// fieldMemo is where a VU's correlation and User-Agent lines went the
-// last time its lines were assembled without Program headers: the next
-// such request from the same identity lays them out the same way, so
-// only those two values are written.
+// fieldMemo is the header lines of requests without Program headers,
+// reused from request to request, and where the correlation and
+// User-Agent lines went: the next such request from an identity with the
+// same own lines lays them out the same way, so only those two values
+// are written. A VU has one on the wall clock; on the simulated clock,
+// where one request is sent at a time, the identities with the same own
+// lines share theirs (baseFields.memo), hot in the cache.
 type fieldMemo struct {
 	base         *baseFields // nil: nothing remembered
 	ua           string      // the User-Agent before its suffix, checked
@@ -159,9 +176,10 @@ type fieldMemo struct {
 	corrAt, uaAt int
 }
 
-// fields is fields(dst, req, id, defaultUA, corr), from m's lines when
-// they fit.
-func (m *fieldMemo) fields(dst []hfield, req scenarios.Request, id *identityState, defaultUA, corr string) ([]hfield, error) {
+// fields is fields(dst, req, id, defaultUA, corr): in m's lines, written
+// only where they changed, for a request without Program headers, else
+// in *buf. The lines are valid until the next call with m or buf.
+func (m *fieldMemo) fields(buf *[]hfield, req scenarios.Request, id *identityState, defaultUA, corr string) ([]hfield, error) {
 	memo := len(req.Header) == 0 && id != nil
 	ua := defaultUA
 	if memo && id.device != nil {
@@ -169,18 +187,23 @@ func (m *fieldMemo) fields(dst []hfield, req scenarios.Request, id *identityStat
 	}
 	if memo && m.base != nil && id.lines == m.base && m.ua == ua {
 		if err := validValue(scenarios.CorrelationHeader, corr); err != nil {
-			return dst, err
+			return nil, err
 		}
 		m.lines[m.corrAt].v = corr
 		m.lines[m.uaAt].v = ua + " ag/" + corr
 		return m.lines, nil
 	}
-	m.base = nil // dst may be m.lines
-	out, err := fields(dst, req, id, defaultUA, corr)
-	if err != nil || !memo {
+	if !memo {
+		out, err := fields(*buf, req, id, defaultUA, corr)
+		*buf = out
 		return out, err
 	}
-	m.base, m.ua, m.lines = id.lines, ua, out
+	out, err := fields(m.lines, req, id, defaultUA, corr)
+	m.base, m.lines = nil, out
+	if err != nil {
+		return out, err
+	}
+	m.base, m.ua = id.lines, ua
 	m.corrAt = slices.IndexFunc(out, func(f hfield) bool { return strings.EqualFold(f.k, scenarios.CorrelationHeader) })
 	m.uaAt = slices.IndexFunc(out, func(f hfield) bool { return strings.EqualFold(f.k, "User-Agent") })
 	return out, nil
@@ -188,23 +211,55 @@ func (m *fieldMemo) fields(dst []hfield, req scenarios.Request, id *identityStat
 
 // baseFields are an identity's own header lines: its device's headers
 // (the User-Agent line left empty at uaAt) and geo hints, checked once.
+// They never change once made, and identities with the same device, geo
+// and forwarded address share them (engine.linesOf).
 type baseFields struct {
 	fields []hfield
 	uaAt   int // -1: the device lists no User-Agent
 	devEnd int // where a User-Agent line goes when the device lists none
 	err    error
+	// memo is the lines of these identities' requests on the simulated
+	// clock (fieldMemo).
+	memo fieldMemo
 }
 
-// base assembles the identity's own header lines on first use; they
-// never change for the identity.
+// base is the identity's own header lines, assembled on first use
+// unless the engine gave it shared ones.
 func (id *identityState) base() *baseFields {
-	if id.lines != nil {
-		return id.lines
+	if id.lines == nil {
+		id.lines = newBaseFields(id.device, id.geo, id.forwardedFor)
 	}
+	return id.lines
+}
+
+// baseKey is what an identity's own lines are made of.
+type baseKey struct {
+	device       *Device
+	geo          *Geo
+	forwardedFor string
+}
+
+// linesOf is the own lines of identities like id, made once per run.
+func (e *engine) linesOf(id *identityState) *baseFields {
+	k := baseKey{id.device, id.geo, id.forwardedFor}
+	e.linesMu.Lock()
+	defer e.linesMu.Unlock()
+	b := e.bases[k]
+	if b == nil {
+		if e.bases == nil {
+			e.bases = map[baseKey]*baseFields{}
+		}
+		b = newBaseFields(id.device, id.geo, id.forwardedFor)
+		e.bases[k] = b
+	}
+	return b
+}
+
+func newBaseFields(device *Device, geo *Geo, forwardedFor string) *baseFields {
 	b := &baseFields{uaAt: -1}
 	var dst []hfield
-	if id.device != nil {
-		for _, kv := range id.device.Headers {
+	if device != nil {
+		for _, kv := range device.Headers {
 			if strings.EqualFold(kv[0], "User-Agent") {
 				b.uaAt = len(dst)
 				dst = append(dst, hfield{kv[0], ""})
@@ -214,13 +269,13 @@ func (id *identityState) base() *baseFields {
 		}
 		b.devEnd = len(dst)
 	}
-	if id.geo != nil {
-		if id.geo.AcceptLanguage != "" {
-			dst = setField(dst, "Accept-Language", id.geo.AcceptLanguage)
+	if geo != nil {
+		if geo.AcceptLanguage != "" {
+			dst = setField(dst, "Accept-Language", geo.AcceptLanguage)
 		}
-		if id.forwardedFor != "" {
-			dst = setField(dst, "X-Forwarded-For", id.forwardedFor)
-			dst = setField(dst, "Forwarded", "for="+id.forwardedFor)
+		if forwardedFor != "" {
+			dst = setField(dst, "X-Forwarded-For", forwardedFor)
+			dst = setField(dst, "Forwarded", "for="+forwardedFor)
 		}
 	}
 	for _, f := range dst {
@@ -230,7 +285,6 @@ func (id *identityState) base() *baseFields {
 		}
 	}
 	b.fields = dst
-	id.lines = b
 	return b
 }
 
