@@ -15,6 +15,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/abusegate/abusegate/reports"
+	"github.com/abusegate/abusegate/scenarios"
 )
 
 // keyAPISpec is an API authenticated by an API key header, with no login
@@ -245,6 +248,84 @@ func TestGenerateKeyedPlan(t *testing.T) {
 	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
 	_, leaked := leaks(t, readFile(t, filepath.Join(out, "report.json")))
 	assert.Positive(t, leaked["enumeration-get-accounts-id"], "the enumeration reads foreign accounts with a stand-in key")
+}
+
+// keyedShopSpec is a keyed API with a catalog: something for its ordinary
+// clients to use.
+const keyedShopSpec = `openapi: 3.0.3
+info: {title: Keyed shop, version: "1"}
+security: [{key: []}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-API-Key}
+  schemas:
+    Product:
+      type: object
+      properties: {id: {type: integer}, name: {type: string}}
+paths:
+  /products:
+    get:
+      operationId: listProducts
+      parameters:
+        - {name: page, in: query, schema: {type: integer}}
+        - {name: limit, in: query, schema: {type: integer, maximum: 100}}
+      responses:
+        "200":
+          description: a page of the catalog
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: "#/components/schemas/Product"}}
+  /products/{id}:
+    get:
+      operationId: getProduct
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        "200":
+          description: a product
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Product"}
+`
+
+// The benign clients of an API without a login hold keys of their own:
+// generate gives them a key file, simulate stands in a key per client, and
+// they use the API with it. (They sent a login to an empty path before,
+// so a keyed plan had no benign traffic at all.)
+func TestKeyedPlanBenignClients(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "keyshop.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(keyedShopSpec), 0o600))
+	plan := filepath.Join(dir, "abusegate.yaml")
+	code, _, errOut := cli(t, "generate", "--spec", spec, "-o", plan)
+	require.Equal(t, exitOK, code, errOut)
+	text := string(readFile(t, plan))
+	assert.Contains(t, text, "  - name: shoppers\n    file: \"shoppers.keys\"\n    credential: api-key\n")
+	assert.NotContains(t, text, "prefix: shopper", "no generated shoppers to log in where there is no login")
+
+	out := filepath.Join(dir, "sim")
+	code, _, errOut = cli(t, "simulate", "-c", plan, "--report-dir", out, "--format", "json", "--duration", "20s")
+	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
+	served, clients := 0, map[string]bool{}
+	for _, x := range timelineExchanges(t, filepath.Join(out, "timeline.jsonl.gz")) {
+		if x.Actor != scenarios.Benign {
+			continue
+		}
+		assert.NotEmpty(t, x.Path, "a benign request with no path (a login to nowhere)")
+		if x.Status >= 200 && x.Status < 300 {
+			served++
+		}
+		clients[x.Identity] = true
+	}
+	assert.Positive(t, served, "benign clients' requests are served")
+	assert.Len(t, clients, 20, "each benign VU is a client with a key of its own")
+}
+
+// timelineExchanges reads the exchanges of a timeline file.
+func timelineExchanges(t *testing.T, path string) []scenarios.Exchange {
+	t.Helper()
+	tl, _, _, err := reports.ReadTimelineFile(path)
+	require.NoError(t, err)
+	return tl.Exchanges
 }
 
 func readFile(t *testing.T, path string) []byte {

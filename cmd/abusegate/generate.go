@@ -190,7 +190,15 @@ func writePlan(w io.Writer, s scenarios.Surface, o generateOptions) error {
 		// Only a plan that stuffs names the list: a missing file stops a run.
 		p("  - name: %s\n    file: %s\n", poolLeaked, q(o.credentials))
 	}
-	p("  - name: %s\n    generate: {count: 20, prefix: shopper, password: CHANGE-ME}\n", poolShoppers)
+	if keyed {
+		// The API's own clients hold keys too: benign traffic signs in as
+		// they do, or it is refused before the guard can hurt it.
+		p("  # Benign clients: put YOUR test accounts' %s credentials for ordinary use in this file\n", static.Credential)
+		p("  # (other accounts than the attackers'; one a line, # comments). `simulate` stands keys in for it.\n")
+		p("  - name: %s\n    file: %s\n    credential: %s\n", poolShoppers, q(poolShoppers+".keys"), static.Credential)
+	} else {
+		p("  - name: %s\n    generate: {count: 20, prefix: shopper, password: CHANGE-ME}\n", poolShoppers)
+	}
 	p("benign:\n  identities: %s\n  vus: 20\n  duration: 5m\n  think: {dist: uniform, min: 1s, max: 5s}\n", poolShoppers)
 	p("scenarios:\n")
 	for _, sc := range scs {

@@ -68,6 +68,11 @@ func Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, erro
 		session: generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)),
 		rng:     rand.New(rand.NewPCG(env.Seed, uint64(env.VU))),
 	}
+	// A client with a key of its own (an API without a login) starts
+	// signed in; on an API with no login and no keys, shoppers browse
+	// anonymously. Sending a login to neither was a failed request per
+	// journey and no benign traffic at all.
+	sh.logsIn = !sh.session.Static() && env.Auth.Path != ""
 	for _, t := range sc.Operations {
 		method, path, ok := strings.Cut(t.Operation, " ")
 		if !ok {
@@ -89,6 +94,8 @@ type shopper struct {
 	step     int
 	products []float64
 	inCart   bool
+	// logsIn: the journey starts with a login.
+	logsIn bool
 }
 
 // Session implements scenarios.SessionReporter.
@@ -97,14 +104,16 @@ func (s *shopper) Session() scenarios.Session { return s.session.Session() }
 // Next implements scenarios.Program: one journey after another, for as long
 // as the executor lets the VU run.
 func (s *shopper) Next(prev *scenarios.Result) (scenarios.Step, bool) {
-	if prev == nil {
+	switch {
+	case prev == nil && s.logsIn:
 		return scenarios.Step{Request: s.session.LoginRequest()}, true
-	}
-	if s.session.IsLogin(prev.Request) && !s.session.Accept(prev) {
-		// A shopper whose login fails gives up, as people do.
-		return scenarios.Step{}, false
-	}
-	if prev.Request.Method == http.MethodGet && prev.Status == http.StatusOK {
+	case prev == nil:
+	case s.logsIn && s.session.IsLogin(prev.Request):
+		if !s.session.Accept(prev) {
+			// A shopper whose login fails gives up, as people do.
+			return scenarios.Step{}, false
+		}
+	case prev.Request.Method == http.MethodGet && prev.Status == http.StatusOK:
 		if ids := itemIDs(prev.Body); len(ids) > 0 {
 			s.products = ids
 		}

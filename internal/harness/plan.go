@@ -34,7 +34,11 @@ func (h *Harness) pools() (map[string][]scenarios.Identity, error) {
 		p := h.o.Plan.Pools[name]
 		switch {
 		case p.Credential != "" && h.o.StandInKeys > 0:
-			out[name] = standIns(name, p.Credential, h.o.StandInKeys)
+			n := h.o.StandInKeys
+			if b := h.o.Plan.Benign; b != nil && b.Pool == name {
+				n = max(n, b.VUs) // benign clients are people of their own
+			}
+			out[name] = standIns(name, p.Credential, n)
 		case p.File != "":
 			path := p.File
 			if !filepath.IsAbs(path) && h.o.PlanDir != "" {
