@@ -75,18 +75,21 @@ func BenchmarkObserve100k(b *testing.B) {
 // InspectsBeforeServing), inspected before serving when it carries a
 // query (InspectRequest) and observed once answered (Observe). The
 // anonymous clients are scored by address, as the simulation's browsers
-// are; the identified ones bear a token learnt for an account. It reports
+// are; the identified ones bear a token learnt for an account; the
+// refused ones are the anonymous clients answered 403, as the guard
+// observes the requests it refuses (most of the simulation's). It reports
 // CPU-ns/op, steadier than wall time on a shared machine.
 func BenchmarkGuardedRequest(b *testing.B) {
 	for _, v := range []struct {
 		name   string
 		tokens bool
-	}{{"anonymous", false}, {"identified", true}} {
-		b.Run(v.name, func(b *testing.B) { benchGuarded(b, v.tokens) })
+		status int
+	}{{"anonymous", false, 200}, {"identified", true, 200}, {"refused", false, 403}} {
+		b.Run(v.name, func(b *testing.B) { benchGuarded(b, v.tokens, v.status) })
 	}
 }
 
-func benchGuarded(b *testing.B, tokens bool) {
+func benchGuarded(b *testing.B, tokens bool, status int) {
 	const clients = 550
 	m := New(shopSurface(), Config{IDPrefix: "sim"})
 	var evs []scenarios.Event
@@ -96,7 +99,7 @@ func benchGuarded(b *testing.B, tokens bool) {
 			if (n+i)%2 == 0 {
 				path = fmt.Sprintf("/products/%d", 1+(n*7+i)%20)
 			}
-			ev := scenarios.Event{Method: "GET", Path: path, Status: 200,
+			ev := scenarios.Event{Method: "GET", Path: path, Status: status,
 				Addr: fmt.Sprintf("10.1.%d.%d", i>>8, i&255), Fingerprint: fmt.Sprintf("fp-%d", i%20)}
 			if tokens {
 				ev.TokenID = fmt.Sprintf("tok-%06d", i)
