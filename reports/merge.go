@@ -23,8 +23,10 @@ import (
 // the shards' verdicts: they need every shard's exchanges on one axis.
 const TimelineFileName = "timeline.jsonl.gz"
 
-// timelineVersion is the format of the timeline file.
-const timelineVersion = 1
+// timelineVersion is the format of the timeline file: 2 writes exchanges
+// compact (Exchange.AppendCompactJSON); 1, encoding/json's whole struct,
+// is still read.
+const timelineVersion = 2
 
 // JudgedScenario is what the oracle needs of a scenario to judge it again.
 type JudgedScenario struct {
@@ -46,7 +48,27 @@ type timelineHeader struct {
 
 type timelineLine struct {
 	D *scenarios.Decision `json:"d,omitempty"`
-	X *scenarios.Exchange `json:"x,omitempty"`
+	X *compactExchange    `json:"x,omitempty"`
+}
+
+// compactExchange reads an exchange line: FirstByte and Done, left out
+// when they equal Sent, are told apart from a written zero.
+type compactExchange struct {
+	scenarios.Exchange
+	FirstByte *time.Time
+	Done      *time.Time
+}
+
+func (c *compactExchange) exchange() scenarios.Exchange {
+	x := c.Exchange
+	x.FirstByte, x.Done = x.Sent, x.Sent
+	if c.FirstByte != nil {
+		x.FirstByte = *c.FirstByte
+	}
+	if c.Done != nil {
+		x.Done = *c.Done
+	}
+	return x
 }
 
 // WriteTimelineFile writes tl and the judged scenarios to path
@@ -75,8 +97,8 @@ func ReadTimelineFile(path string) (scenarios.Timeline, []scenarios.Scenario, st
 	if err := dec.Decode(&h); err != nil {
 		return scenarios.Timeline{}, nil, "", fmt.Errorf("reports: timeline %s: header: %w", path, err)
 	}
-	if h.Version != timelineVersion {
-		return scenarios.Timeline{}, nil, "", fmt.Errorf("reports: timeline %s: version %d, want %d", path, h.Version, timelineVersion)
+	if h.Version < 1 || h.Version > timelineVersion {
+		return scenarios.Timeline{}, nil, "", fmt.Errorf("reports: timeline %s: version %d, want 1 to %d (a newer abusegate wrote it?)", path, h.Version, timelineVersion)
 	}
 	tl := scenarios.Timeline{Start: h.Start, End: h.End, Dropped: h.Dropped}
 	for n := 2; ; n++ {
@@ -92,7 +114,7 @@ func ReadTimelineFile(path string) (scenarios.Timeline, []scenarios.Scenario, st
 		case l.D != nil:
 			tl.Decisions = append(tl.Decisions, *l.D)
 		case l.X != nil:
-			tl.Exchanges = append(tl.Exchanges, *l.X)
+			tl.Exchanges = append(tl.Exchanges, l.X.exchange())
 		}
 	}
 	scs := make([]scenarios.Scenario, 0, len(h.Scenarios))

@@ -55,9 +55,9 @@ func (w *TimelineWriter) Add(x *scenarios.Exchange) {
 		}
 	}
 	// Exchanges are most of a long run's lines: encoded without
-	// reflection (Exchange.AppendJSON is encoding/json's bytes).
+	// reflection, and without what a reader knows anyway.
 	w.line = append(w.line[:0], `{"x":`...)
-	w.line = append(x.AppendJSON(w.line), '}')
+	w.line = append(x.AppendCompactJSON(w.line), '}')
 	b := w.line
 	if w.Redact != nil {
 		b = w.Redact(b)

@@ -2,9 +2,14 @@ package reports
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,4 +68,66 @@ func TestTimelineWriterEmpty(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, got.Exchanges)
 	assert.Equal(t, base, got.Start)
+}
+
+// The compact lines lose nothing: exchanges with an answer taking no time
+// (simulated), one taking time, one with no answer at all (zero
+// FirstByte), and zero and set values of every field left out when zero
+// read back as they were written; a version-1 file (every field written)
+// still reads.
+func TestTimelineCompactLinesReadBack(t *testing.T) {
+	sent := at(1000)
+	exchanges := []scenarios.Exchange{
+		{Scenario: "s", VU: 1, Actor: scenarios.Benign, Method: "GET", Path: "/p", Sent: sent, FirstByte: sent, Done: sent, Status: 200, Outcome: scenarios.OutcomeSuccess},
+		{Scenario: "s", VU: 2, Iteration: 3, Actor: scenarios.Attacker, Session: "a/1", Identity: "u", TokenID: "tok-1", Addr: "127.0.0.2",
+			CorrelationID: "s-2-1", Fingerprint: "fp", Method: "GET", Route: "/r/{id}", Path: "/r/1", Abusive: true,
+			Sent: sent, FirstByte: at(1005), Done: at(1009), Status: 200, Bytes: 42, Outcome: scenarios.OutcomeSuccess, Leak: 1},
+		{Scenario: "s", VU: 3, Actor: scenarios.Attacker, Method: "POST", Path: "/p", Sent: sent, Done: at(1030),
+			Outcome: scenarios.OutcomeError, Err: "no answer", Refused: "http://elsewhere/"},
+		{Scenario: "s", VU: 4, Actor: scenarios.Attacker, Method: "GET", Path: "/p", Sent: sent, FirstByte: at(1002), Done: at(1002), Status: 403, Outcome: scenarios.OutcomeDenied},
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, TimelineFileName)
+	w := &TimelineWriter{Dir: dir}
+	defer w.Close()
+	for i := range exchanges {
+		w.Add(&exchanges[i])
+	}
+	require.NoError(t, w.WriteFile(path, scenarios.Timeline{Start: base, End: at(2000)}, nil, ""))
+	got, _, _, err := ReadTimelineFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, exchanges, got.Exchanges)
+
+	var compact, full int
+	for i := range exchanges {
+		compact += len(exchanges[i].AppendCompactJSON(nil))
+		full += len(exchanges[i].AppendJSON(nil))
+	}
+	assert.Less(t, compact, full)
+
+	// Version 1: encoding/json's whole struct on every line.
+	var v1 bytes.Buffer
+	zw := gzip.NewWriter(&v1)
+	fmt.Fprintf(zw, `{"version":1,"start":%q,"end":%q,"scenarios":[]}`+"\n", base.Format(time.RFC3339Nano), at(2000).Format(time.RFC3339Nano))
+	for i := range exchanges {
+		line, err := json.Marshal(map[string]any{"x": exchanges[i]})
+		require.NoError(t, err)
+		fmt.Fprintf(zw, "%s\n", line)
+	}
+	require.NoError(t, zw.Close())
+	old := filepath.Join(dir, "v1.jsonl.gz")
+	require.NoError(t, os.WriteFile(old, v1.Bytes(), 0o600))
+	got, _, _, err = ReadTimelineFile(old)
+	require.NoError(t, err)
+	assert.Equal(t, exchanges, got.Exchanges)
+
+	// A file from a newer writer says so.
+	var v9 bytes.Buffer
+	zw = gzip.NewWriter(&v9)
+	fmt.Fprintf(zw, `{"version":9,"start":%q,"end":%q,"scenarios":[]}`+"\n", base.Format(time.RFC3339Nano), at(2000).Format(time.RFC3339Nano))
+	require.NoError(t, zw.Close())
+	newer := filepath.Join(dir, "v9.jsonl.gz")
+	require.NoError(t, os.WriteFile(newer, v9.Bytes(), 0o600))
+	_, _, _, err = ReadTimelineFile(newer)
+	assert.ErrorContains(t, err, "version 9, want 1 to 2")
 }
