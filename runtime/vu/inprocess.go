@@ -35,8 +35,11 @@ type inproc struct {
 	// they were set (the handler changed nothing but values), so the
 	// next request with the same names only writes its values.
 	intact bool
-	body   bytes.Reader
-	rw     responseWriter
+	// memo is the fieldMemo hdr was last set from, at layout memoGen.
+	memo    *fieldMemo
+	memoGen uint64
+	body    bytes.Reader
+	rw      responseWriter
 }
 
 // hkey is a request header key and its values, vals[at : at+n].
@@ -99,7 +102,7 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 	s := e.scratch(w)
 	ex.Addr = id.addr
 	r := s.req
-	if err := s.setURL(w.target); err != nil {
+	if err := s.setURL(w.target, w.plain); err != nil {
 		return h1Response{}, err
 	}
 	r.Method, r.URL, r.Header, r.Host = w.method, &s.url, s.hdr, w.host
@@ -149,14 +152,14 @@ func (e *engine) scratch(w *wireRequest) *inproc {
 		if w.inproc == nil {
 			w.inproc = newInproc(e.reqCtx)
 		}
-		if !w.inproc.fill(w.fields) {
-			w.inproc.build(w.fields)
+		if !w.inproc.fill(w) {
+			w.inproc.build(w)
 		}
 		return w.inproc
 	}
 	sh := e.shared
 	for i, s := range sh {
-		if s.fill(w.fields) {
+		if s.fill(w) {
 			copy(sh[1:i+1], sh[:i])
 			sh[0] = s
 			return s
@@ -172,32 +175,54 @@ func (e *engine) scratch(w *wireRequest) *inproc {
 	}
 	copy(sh[1:], sh[:len(sh)-1])
 	sh[0] = s
-	s.build(w.fields)
+	s.build(w)
 	return s
 }
 
-// fill sets the header to lines fs if it has their names, as build left
+// fill sets the header to w's lines if it has their names, as build left
 // it (intact): the values live in vals, where the map's slices point, so
 // no map operation is needed. It reports whether the names fit; when
 // they do not, some values may have been written, which the next fill
-// that fits or build overwrites.
-func (s *inproc) fill(fs []hfield) bool {
+// that fits or build overwrites. Lines from the fieldMemo the header was
+// last set from, with the same layout, have its names: only the values
+// are written.
+func (s *inproc) fill(w *wireRequest) bool {
+	fs := w.fields
 	if !s.intact || len(fs) != len(s.names) {
 		return false
 	}
-	names, slot, vals := s.names[:len(fs)], s.slot[:len(fs)], s.vals
+	slot, vals := s.slot[:len(fs)], s.vals
+	if w.memo != nil && s.memo == w.memo && s.memoGen == w.memo.gen {
+		for i, f := range fs {
+			vals[slot[i]] = f.v
+		}
+		return true
+	}
+	names := s.names[:len(fs)]
 	for i, f := range fs {
 		if names[i] != f.k {
 			return false
 		}
 		vals[slot[i]] = f.v
 	}
+	s.from(w)
 	return true
 }
 
-// build makes hdr anew from fs: each key's values, in line order, are
-// one span of vals.
-func (s *inproc) build(fs []hfield) {
+// from records the fieldMemo, if any, whose lines the header was set
+// from.
+func (s *inproc) from(w *wireRequest) {
+	s.memo, s.memoGen = w.memo, 0
+	if w.memo != nil {
+		s.memoGen = w.memo.gen
+	}
+}
+
+// build makes hdr anew from w's lines: each key's values, in line order,
+// are one span of vals.
+func (s *inproc) build(w *wireRequest) {
+	fs := w.fields
+	s.from(w)
 	clear(s.hdr)
 	s.keys = s.keys[:0]
 	s.slot = s.slot[:0]
@@ -263,8 +288,8 @@ func (s *inproc) canonical(i int, k string) string {
 
 // setURL is the server's view of target: path and query, no scheme or
 // host (those are r.Host's).
-func (s *inproc) setURL(target string) error {
-	if plainPath(target) {
+func (s *inproc) setURL(target string, plain bool) error {
+	if plain || plainPath(target) {
 		s.url = url.URL{}
 		s.url.Path, s.url.RawQuery, _ = strings.Cut(target, "?")
 		return nil

@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -241,4 +243,57 @@ func TestRunnerHandlerHeaderReuse(t *testing.T) {
 		seen.Del("User-Agent")
 		assert.Equal(t, req.Header, seen, "request %d", i)
 	}
+}
+
+// lineMeddler records the request headers it sees and meddles with them
+// in every way a handler may, values in place included.
+type lineMeddler struct {
+	n    int
+	seen []http.Header
+}
+
+func (h *lineMeddler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.seen = append(h.seen, r.Header.Clone())
+	h.n++
+	switch h.n % 5 {
+	case 1:
+		r.Header["Accept"][0] = "meddled in place"
+	case 2:
+		r.Header.Set("Accept", "replaced")
+	case 3:
+		r.Header.Del("Sec-Fetch-Mode")
+	case 4:
+		r.Header.Add("X-Added", "1")
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// VUs on the simulated clock share their header lines and the server's
+// header map; every request is still served with exactly its own lines,
+// whatever the handler did to the last one's.
+func TestRunnerHandlerSharedLines(t *testing.T) {
+	devs := DefaultDevices()
+	h := &lineMeddler{}
+	load := Workload{Scenario: "shared", Schedule: scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: 9, Duration: time.Minute},
+		Think:    scenarios.ConstantThink(time.Second),
+		Disguise: Disguise{Sources: true, Devices: devs},
+		Program:  pacedProgram(-1, 0)}
+	r := &Runner{Target: &url.URL{Scheme: "http", Host: "shop.test"}, Handler: h, Clock: NewSimClock(epoch), MaxRequests: 200}
+	var rec Recorder
+	err := r.Run(context.Background(), []Workload{load}, &rec)
+	require.ErrorIs(t, err, ErrBudget)
+	require.Len(t, h.seen, 200)
+	kinds := map[string]bool{}
+	for i, seen := range h.seen {
+		corr := seen.Get(scenarios.CorrelationHeader)
+		ua, _, ok := strings.Cut(seen.Get("User-Agent"), " ag/")
+		require.True(t, ok, "request %d", i)
+		k := slices.IndexFunc(devs, func(d Device) bool { return d.UserAgent == ua })
+		require.GreaterOrEqual(t, k, 0, "request %d: user agent %q", i, ua)
+		kinds[devs[k].Name] = true
+		want, err := fields(nil, scenarios.Request{}, &identityState{device: &devs[k]}, "", corr)
+		require.NoError(t, err)
+		assert.Equal(t, header(want), seen, "request %d", i)
+	}
+	assert.Greater(t, len(kinds), 2, "VUs of several devices took turns")
 }

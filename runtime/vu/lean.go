@@ -21,7 +21,7 @@ func (e *engine) lean(id *identityState, w *wireRequest, ex *scenarios.Exchange)
 	if r.Handler == nil {
 		w.deadline = e.wall().Add(r.Timeout)
 	}
-	base := w.fields
+	base, memo := w.fields, w.memo
 	for hop := 0; ; hop++ {
 		jarred := id.jar != nil && id.jar.used
 		if jarred {
@@ -29,7 +29,9 @@ func (e *engine) lean(id *identityState, w *wireRequest, ex *scenarios.Exchange)
 			if err != nil {
 				return h1Response{}, err
 			}
-			w.fields = withCookies(base, id.jar.Cookies(u))
+			if cs := id.jar.Cookies(u); len(cs) > 0 {
+				w.fields, w.memo = withCookies(base, cs), nil
+			}
 		}
 		var resp h1Response
 		var err error
@@ -76,10 +78,10 @@ func (e *engine) lean(id *identityState, w *wireRequest, ex *scenarios.Exchange)
 		}
 		if !strings.EqualFold(next.Hostname(), cur.Hostname()) {
 			// As net/http: credentials are not forwarded to another host.
-			base = dropSensitive(base)
+			base, memo = dropSensitive(base), nil
 		}
 		w.setURL(next)
-		w.fields = base
+		w.fields, w.memo = base, memo
 		if w.scheme != "http" && r.Handler == nil {
 			return e.std(id, w, ex)
 		}

@@ -103,6 +103,9 @@ func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *sc
 			m, buf = &id.base().memo, &e.lines
 		}
 		w.fields, err = m.fields(buf, req, id, r.UserAgent, ex.CorrelationID)
+		if len(w.fields) > 0 && len(m.lines) > 0 && &w.fields[0] == &m.lines[0] {
+			w.memo = m
+		}
 	}
 	if err == nil && !validMethod(req.Method) {
 		err = fmt.Errorf("invalid method %q", req.Method)

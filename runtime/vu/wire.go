@@ -22,8 +22,12 @@ type wireRequest struct {
 	host   string // the Host header
 	addr   string // host:port to dial
 	target string // the request-target: path and query
+	// plain: target is a plain path (plainPath), known so.
+	plain  bool
 	fields []hfield
-	body   []byte
+	// memo is the fieldMemo whose lines fields are, if they are.
+	memo *fieldMemo
+	body []byte
 	// deadline bounds the whole exchange, redirects included.
 	deadline time.Time
 	// inproc is the VU's scratch when a Runner's Handler serves it.
@@ -37,6 +41,7 @@ func (w *wireRequest) parsedURL() (*url.URL, error) { return url.Parse(w.url()) 
 // setWire points w at u.
 func (w *wireRequest) setURL(u *url.URL) {
 	w.scheme, w.host, w.addr, w.target = strings.ToLower(u.Scheme), u.Host, hostPort(u), u.RequestURI()
+	w.plain = false
 }
 
 // baseURL is a run's target URL with what every request to it needs,
@@ -56,7 +61,7 @@ func newBaseURL(u *url.URL) baseURL {
 // resolved as a browser would.
 func resolve(base *baseURL, path string, w *wireRequest) error {
 	if plainPath(path) {
-		w.scheme, w.host, w.target, w.addr = base.scheme, base.u.Host, path, base.addr
+		w.scheme, w.host, w.target, w.addr, w.plain = base.scheme, base.u.Host, path, base.addr, true
 		return nil
 	}
 	ref, err := url.Parse(path)
@@ -174,6 +179,8 @@ type fieldMemo struct {
 	ua           string      // the User-Agent before its suffix, checked
 	lines        []hfield
 	corrAt, uaAt int
+	// gen counts the layouts of lines: the names change only with it.
+	gen uint64
 }
 
 // fields is fields(dst, req, id, defaultUA, corr): in m's lines, written
@@ -200,6 +207,7 @@ func (m *fieldMemo) fields(buf *[]hfield, req scenarios.Request, id *identitySta
 	}
 	out, err := fields(m.lines, req, id, defaultUA, corr)
 	m.base, m.lines = nil, out
+	m.gen++
 	if err != nil {
 		return out, err
 	}
