@@ -52,34 +52,13 @@ func (rs *Responder) collection(c *call) bool {
 	if !ok || c.op.Method != "GET" && c.op.Method != "QUERY" || !c.op.Has(scenarios.RoleCollection) && len(c.path) > 0 {
 		return false
 	}
-	size := rs.o.DefaultPage
-	if s, err := strconv.Atoi(c.in.text(byRole(c.op, scenarios.ParamPageSize, "limit", "per_page", "page_size", "pageSize", "size", "first", "last", "take")...)); err == nil && s >= 0 {
-		size = s
-	}
-	size = min(size, rs.o.MaxPage)
-	start := 0
-	if p, err := strconv.Atoi(c.in.text(byRole(c.op, scenarios.ParamPage, "page")...)); err == nil && p > 1 {
-		start = min((p-1)*size, rs.o.Records)
-	}
-	for _, role := range []scenarios.ParamRole{scenarios.ParamOffset, scenarios.ParamCursor} {
-		if o, err := strconv.Atoi(c.in.text(byRole(c.op, role, "offset", "cursor", "after", "skip")...)); err == nil && o > 0 {
-			start = min(o, rs.o.Records)
-		}
-	}
-	end := min(start+size, rs.o.Records)
+	start, end := rs.window(c.op, c.in)
 	key := c.op.Key()
 	// The budget: a body's lists hold at most maxNodes values together.
 	probe := newSynth(newRNG(rs.o.Seed, key, "0"))
 	probe.value(lists[0].item, "", 1)
 	per := max(maxNodes-probe.nodes, 1)
-	budget := maxNodes
-	if c.budget != nil {
-		budget = *c.budget
-	}
-	end = max(start, min(end, start+budget/(per*len(lists))))
-	if c.budget != nil {
-		*c.budget -= (end - start) * per * len(lists)
-	}
+	end = max(start, min(end, start+maxNodes/(per*len(lists))))
 	page := func(l listing) []any {
 		items := make([]any, 0, max(end-start, 0))
 		for k := start; k < end; k++ {
@@ -111,6 +90,42 @@ func (rs *Responder) collection(c *call) bool {
 	return true
 }
 
+// window is the slice [start, end) of a collection's Records a request
+// asks for: size (first, limit, ...; DefaultPage when none, at most
+// MaxPage) from a page, an offset or an after cursor; Relay's last N
+// without first are the N before the before cursor, else the last N. A
+// cursor is the position after a record (record k's is k+1, as cursor
+// answers it). op may be nil (a nested GraphQL field): then only the
+// usual argument names count.
+func (rs *Responder) window(op *scenarios.Operation, in input) (start, end int) {
+	size := rs.o.DefaultPage
+	if s, err := strconv.Atoi(in.text(byRole(op, scenarios.ParamPageSize, sizeNames...)...)); err == nil && s >= 0 {
+		size = s
+	}
+	size = min(size, rs.o.MaxPage)
+	if p, err := strconv.Atoi(in.text(byRole(op, scenarios.ParamPage, "page")...)); err == nil && p > 1 {
+		start = min((p-1)*size, rs.o.Records)
+	}
+	for _, role := range []scenarios.ParamRole{scenarios.ParamOffset, scenarios.ParamCursor} {
+		names := slices.DeleteFunc(byRole(op, role, "offset", "cursor", "after", "skip"), func(n string) bool { return n == "before" })
+		if o, err := strconv.Atoi(in.text(names...)); err == nil && o > 0 {
+			start = min(o, rs.o.Records)
+		}
+	}
+	end = min(start+size, rs.o.Records)
+	if in.text("first") == "" && in.text("last") != "" {
+		end = rs.o.Records
+		if b, err := strconv.Atoi(in.text("before")); err == nil && b >= 1 {
+			end = min(b-1, rs.o.Records)
+		}
+		start = max(0, end-size)
+	}
+	return start, end
+}
+
+// cursor is the cursor after record k.
+func cursor(k int) string { return strconv.Itoa(k + 1) }
+
 // record is record k of a collection: synthesized from its item shape
 // (seeded by the route and k), with id k+1.
 func (rs *Responder) record(key string, item *scenarios.Shape, k int) any {
@@ -121,14 +136,21 @@ func (rs *Responder) record(key string, item *scenarios.Shape, k int) any {
 		return v
 	}
 	idShape, _ := item.Property("id")
-	if idShape != nil && idShape.Type == "string" && idShape.Format == "uuid" {
-		r := newRNG(rs.o.Seed, key, "uuid", idx)
-		obj["id"] = uuid(r.next(), r.next())
-		return obj
-	}
-	obj["id"] = typed(idShape, idx)
-	if idShape == nil {
-		obj["id"] = k + 1
-	}
+	obj["id"] = rs.recordID(key, idShape, k)
 	return obj
+}
+
+// recordID is record k's id as its id field's shape asks: a uuid
+// (seeded by the route and k), an integer or a string of k+1; k+1 when
+// the item has no id field.
+func (rs *Responder) recordID(key string, idShape *scenarios.Shape, k int) any {
+	idx := strconv.Itoa(k + 1)
+	switch {
+	case idShape == nil:
+		return k + 1
+	case idShape.Type == "string" && idShape.Format == "uuid":
+		r := newRNG(rs.o.Seed, key, "uuid", idx)
+		return uuid(r.next(), r.next())
+	}
+	return typed(idShape, idx)
 }

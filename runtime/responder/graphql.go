@@ -86,10 +86,13 @@ func (rs *Responder) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 }
 
 // maxBatch bounds the operations of one batched request; maxDocNodes
-// the values of one document's lists together (aliases repeat a list).
+// the JSON values of one document's answer together (aliases repeat a
+// list): as many as one REST body's, so that 10 aliases of first: 5000
+// selecting { id } get 25,000 items (the first five whole), past any
+// documented cap but bounded.
 const (
 	maxBatch    = 1000
-	maxDocNodes = 20_000
+	maxDocNodes = maxNodes
 )
 
 // gqlDocument answers one document. The status is 401 when every field
@@ -142,13 +145,48 @@ func (rs *Responder) gqlField(f gqlField, mutation bool, user string, authed boo
 	if op.Auth && !authed {
 		return nil, http.StatusUnauthorized, msgCredentials
 	}
-	c := &call{op: op, in: input{fields: flatten(f.args)}, user: user, budget: budget}
-	rs.answer(c)
+	c := &call{op: op, in: input{fields: flatten(f.args)}, user: user}
+	b := &gqlBuild{rs: rs, left: budget}
+	sh := successShape(op)
+	parts := []string{op.Key()}
+	if lists, ok := listOf(sh); ok && !mutation && !stateful(op) && (op.Has(scenarios.RoleCollection) || lists[0].field == "" || isConnection(sh)) {
+		start, end := rs.window(op, c.in)
+		if lists[0].field == "" {
+			return b.records(sh.Items, f.sel, parts, start, end, 0), c.status, ""
+		}
+		return b.page(sh, f.sel, parts, start, end, 0), c.status, ""
+	}
+	if !rs.flow(c) {
+		id, hasID := rs.objectID(c)
+		if hasID && !rs.exists(id) {
+			return nil, http.StatusNotFound, "no such record"
+		}
+		v := b.value(sh, gqlField{name: f.name, sel: f.sel}, append(parts, id), 0)
+		if obj, ok := v.(map[string]any); ok && hasID {
+			idp, _ := op.ObjectID()
+			for _, g := range f.sel {
+				if g.name == "id" || g.name == idp.Name {
+					gsh, _ := sh.Property(g.name)
+					obj[g.alias] = typed(gsh, id)
+				}
+			}
+		}
+		return v, c.status, ""
+	}
 	if c.status >= 400 {
 		return nil, c.status, fmt.Sprint(c.body)
 	}
-	sh := successShape(op)
-	return project(c.body, f.sel, sh, newSynth(newRNG(rs.o.Seed, op.Key(), "fill"))), c.status, ""
+	return b.project(c.body, f.sel, sh, parts, 0), c.status, ""
+}
+
+// stateful reports whether op plays a role of the responder's state.
+func stateful(op *scenarios.Operation) bool {
+	for _, r := range []scenarios.Role{scenarios.RoleLogin, scenarios.RoleSignup, scenarios.RoleCoupon, scenarios.RoleCart, scenarios.RoleCheckout} {
+		if op.Has(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // flatten lifts an input object's fields beside the arguments, so that
@@ -167,42 +205,6 @@ func flatten(args map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// project keeps of v what sel selects, under the selection's aliases;
-// a selected field the value lacks is synthesized from its shape.
-func project(v any, sel []gqlField, sh *scenarios.Shape, s *synth) any {
-	if len(sel) == 0 {
-		return v
-	}
-	switch t := v.(type) {
-	case []any:
-		var item *scenarios.Shape
-		if sh != nil {
-			item = sh.Items
-		}
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = project(x, sel, item, s)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(sel))
-		for _, f := range sel {
-			if f.name == "__typename" {
-				out[f.alias] = "Object"
-				continue
-			}
-			fsh, _ := sh.Property(f.name)
-			x, ok := t[f.name]
-			if !ok {
-				x = s.value(fsh, f.name, 1)
-			}
-			out[f.alias] = project(x, f.sel, fsh, s)
-		}
-		return out
-	}
-	return v
 }
 
 // gqlIndex lists the Surface's GraphQL operations by key and endpoint.

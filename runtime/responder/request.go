@@ -71,6 +71,9 @@ func (in input) text(names ...string) string {
 // names for it.
 func byRole(op *scenarios.Operation, role scenarios.ParamRole, usual ...string) []string {
 	var out []string
+	if op == nil {
+		return usual
+	}
 	for _, p := range op.Params {
 		if p.Role == role {
 			out = append(out, p.Name)
@@ -94,5 +97,6 @@ var (
 	countNames    = []string{"total_count", "totalCount", "total", "count", "total_items", "totalItems"}
 	nextNames     = []string{"next_cursor", "nextCursor", "cursor", "next"}
 	moreNames     = []string{"has_more", "hasMore", "has_next", "hasNext"}
+	sizeNames     = []string{"limit", "per_page", "page_size", "pageSize", "size", "first", "last", "take"}
 	listNames     = []string{"items", "data", "results", "records", "content", "list", "entries", "nodes"}
 )

@@ -96,9 +96,6 @@ type call struct {
 	rng    *rng
 	status int
 	body   any
-	// budget, when set, is what is left of a GraphQL document's values:
-	// its aliased lists share one body's bound.
-	budget *int
 }
 
 // ServeHTTP answers r as the operation its path and method match.
@@ -182,7 +179,28 @@ func (rs *Responder) caller(r *http.Request) (user string, authed bool) {
 
 // answer decides the status and body of a served call.
 func (rs *Responder) answer(c *call) {
-	key := c.op.Key()
+	if rs.flow(c) {
+		return
+	}
+	if rs.collection(c) {
+		return
+	}
+	id, hasID := rs.objectID(c)
+	if hasID && !rs.exists(id) {
+		c.status, c.body = http.StatusNotFound, "no such record"
+		return
+	}
+	c.rng = newRNG(rs.o.Seed, c.op.Key(), id)
+	c.body = rs.successBody(c)
+	if hasID {
+		echo(c.body, successShape(c.op), c.op, id)
+	}
+}
+
+// flow answers c when its operation plays a role of the responder's
+// state (login, sign-up, coupon, cart, checkout), and reports whether
+// it did; c.status is the documented success either way.
+func (rs *Responder) flow(c *call) bool {
 	c.status = successStatus(c.op)
 	switch {
 	case c.op.Has(scenarios.RoleLogin):
@@ -196,20 +214,9 @@ func (rs *Responder) answer(c *call) {
 	case c.op.Has(scenarios.RoleCheckout) && c.op.Method != http.MethodGet:
 		rs.checkoutCall(c)
 	default:
-		if rs.collection(c) {
-			return
-		}
-		id, hasID := rs.objectID(c)
-		if hasID && !rs.exists(id) {
-			c.status, c.body = http.StatusNotFound, "no such record"
-			return
-		}
-		c.rng = newRNG(rs.o.Seed, key, id)
-		c.body = rs.successBody(c)
-		if hasID {
-			echo(c.body, successShape(c.op), c.op, id)
-		}
+		return false
 	}
+	return true
 }
 
 // objectID is the path's object id: the parameter the adapter marked as
