@@ -94,8 +94,16 @@ func objectKey(id string) (uint64, bool) {
 	return h | nonNumeric, false
 }
 
+// evict forgets reads older than window. Most calls find none: a plain
+// loop tells, and only then does DeleteFunc (whose predicate is a call
+// per read) compact the walk.
 func (w *walk) evict(now, window int64) {
-	w.seen = slices.DeleteFunc(w.seen, func(s seenObject) bool { return now-s.at >= window })
+	for i := range w.seen {
+		if now-w.seen[i].at >= window {
+			w.seen = slices.DeleteFunc(w.seen, func(s seenObject) bool { return now-s.at >= window })
+			return
+		}
+	}
 }
 
 // touch records s, replacing an earlier read of the same object; when the

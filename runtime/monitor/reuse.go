@@ -92,9 +92,15 @@ func credName(o *Observation) string {
 	return "identity " + o.Event.Identity
 }
 
-// expire forgets sightings older than window.
+// expire forgets sightings older than window; as walk.evict, a plain loop
+// first tells whether there are any.
 func (c *credUse) expire(now, window int64) {
-	c.seen = slices.DeleteFunc(c.seen, func(s sighting) bool { return now-s.at >= window })
+	for i := range c.seen {
+		if now-c.seen[i].at >= window {
+			c.seen = slices.DeleteFunc(c.seen, func(s sighting) bool { return now-s.at >= window })
+			return
+		}
+	}
 }
 
 // sight records s (refreshing an earlier sighting of the same place by the
