@@ -28,16 +28,23 @@ func business(r *http.Request, op *scenarios.Operation, ev *scenarios.Event) {
 }
 
 // hasBusiness reports whether a method request to op carries business
-// fields in its body.
+// fields in its body: an add-to-cart's (not a read or a removal), a
+// login's or a coupon redemption's. One pass over op's roles, as it is on
+// every request's path (Operation.Has copies the operation at each call).
 func hasBusiness(op *scenarios.Operation, method string) bool {
-	switch {
-	case op == nil:
+	if op == nil {
 		return false
-	case op.Has(scenarios.RoleCart):
-		return method != http.MethodGet && method != http.MethodDelete
-	default:
-		return op.Has(scenarios.RoleLogin) || op.Has(scenarios.RoleCoupon)
 	}
+	business := false
+	for _, t := range op.Roles {
+		switch t.Role {
+		case scenarios.RoleCart:
+			return method != http.MethodGet && method != http.MethodDelete
+		case scenarios.RoleLogin, scenarios.RoleCoupon:
+			business = true
+		}
+	}
+	return business
 }
 
 // Business fills ev's business fields from the JSON body of a method

@@ -34,8 +34,11 @@ func harsher(a, b scenarios.Decision) bool {
 // MemoryStore is a bounded in-process Store: past its limit, expired
 // decisions are swept and, if still full, arbitrary ones make room.
 type MemoryStore struct {
-	mu    sync.RWMutex
-	live  map[scenarios.Subject]scenarios.Decision
+	mu sync.RWMutex
+	// live holds each subject's decision, never changed once stored, by
+	// pointer: Check looks up several subjects on every request, and a
+	// Decision is a few hundred bytes to copy.
+	live  map[scenarios.Subject]*scenarios.Decision
 	ids   map[string]scenarios.Subject
 	limit int
 }
@@ -48,14 +51,14 @@ func NewMemoryStore(limit int) *MemoryStore {
 	if limit <= 0 {
 		limit = 1 << 20
 	}
-	return &MemoryStore{live: map[scenarios.Subject]scenarios.Decision{}, ids: map[string]scenarios.Subject{}, limit: limit}
+	return &MemoryStore{live: map[scenarios.Subject]*scenarios.Decision{}, ids: map[string]scenarios.Subject{}, limit: limit}
 }
 
 // Put implements Store.
 func (s *MemoryStore) Put(_ context.Context, d scenarios.Decision) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old, ok := s.live[d.Subject]; ok && d.Time.Before(old.Expires) && !harsher(d, old) {
+	if old, ok := s.live[d.Subject]; ok && d.Time.Before(old.Expires) && !harsher(d, *old) {
 		return nil
 	}
 	if old, ok := s.live[d.Subject]; ok {
@@ -64,7 +67,7 @@ func (s *MemoryStore) Put(_ context.Context, d scenarios.Decision) error {
 	if len(s.live) >= s.limit {
 		s.sweep(d.Time)
 	}
-	s.live[d.Subject] = d
+	s.live[d.Subject] = &d
 	s.ids[d.ID] = d.Subject
 	return nil
 }
@@ -82,17 +85,19 @@ func (s *MemoryStore) sweep(now time.Time) {
 func (s *MemoryStore) Check(_ context.Context, now time.Time, subjects []scenarios.Subject) (scenarios.Decision, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var best scenarios.Decision
-	found := false
+	var best *scenarios.Decision
 	for _, subj := range subjects {
 		if subj.Value == "" {
 			continue
 		}
-		if d, ok := s.live[subj]; ok && now.Before(d.Expires) && (!found || harsher(d, best)) {
-			best, found = d, true
+		if d, ok := s.live[subj]; ok && now.Before(d.Expires) && (best == nil || harsher(*d, *best)) {
+			best = d
 		}
 	}
-	return best, found, nil
+	if best == nil {
+		return scenarios.Decision{}, false, nil
+	}
+	return *best, true, nil
 }
 
 // Delete implements Store.
