@@ -60,9 +60,10 @@ func (rs *Responder) collection(c *call) bool {
 	per := max(maxNodes-probe.nodes, 1)
 	end = max(start, min(end, start+maxNodes/(per*len(lists))))
 	page := func(l listing) []any {
+		idf, named := rs.idFieldOf(c.op, l.item)
 		items := make([]any, 0, max(end-start, 0))
 		for k := start; k < end; k++ {
-			items = append(items, rs.record(key, l.item, k))
+			items = append(items, rs.record(key, l.item, k, idf, named))
 		}
 		return items
 	}
@@ -127,8 +128,9 @@ func (rs *Responder) window(op *scenarios.Operation, in input) (start, end int) 
 func cursor(k int) string { return strconv.Itoa(k + 1) }
 
 // record is record k of a collection: synthesized from its item shape
-// (seeded by the route and k), with id k+1.
-func (rs *Responder) record(key string, item *scenarios.Shape, k int) any {
+// (seeded by the route and k), its id in "id" and in its id field (see
+// idField), minted by recordID.
+func (rs *Responder) record(key string, item *scenarios.Shape, k int, idf idField, named bool) any {
 	idx := strconv.Itoa(k + 1)
 	v := newSynth(newRNG(rs.o.Seed, key, idx)).value(item, "", 1)
 	obj, ok := v.(map[string]any)
@@ -136,14 +138,24 @@ func (rs *Responder) record(key string, item *scenarios.Shape, k int) any {
 		return v
 	}
 	idShape, _ := item.Property("id")
-	obj["id"] = rs.recordID(key, idShape, k)
+	switch {
+	case named && idShape == nil:
+		id := rs.recordID(key, idf.shape, idf.example, k)
+		obj["id"], obj[idf.name] = id, id
+	case named:
+		obj["id"] = rs.recordID(key, idShape, "", k)
+		obj[idf.name] = rs.recordID(key+" "+idf.name, idf.shape, idf.example, k)
+	default:
+		obj["id"] = rs.recordID(key, idShape, "", k)
+	}
 	return obj
 }
 
-// recordID is record k's id as its id field's shape asks: a uuid
-// (seeded by the route and k), an integer or a string of k+1; k+1 when
-// the item has no id field.
-func (rs *Responder) recordID(key string, idShape *scenarios.Shape, k int) any {
+// recordID is record k's id as its field's shape asks: a uuid (seeded
+// by the route and k), a string of the spec's example's form (minted,
+// seeded alike), an integer or a string of k+1; k+1 when the item has no
+// id field.
+func (rs *Responder) recordID(key string, idShape *scenarios.Shape, example string, k int) any {
 	idx := strconv.Itoa(k + 1)
 	switch {
 	case idShape == nil:
@@ -151,6 +163,8 @@ func (rs *Responder) recordID(key string, idShape *scenarios.Shape, k int) any {
 	case idShape.Type == "string" && idShape.Format == "uuid":
 		r := newRNG(rs.o.Seed, key, "uuid", idx)
 		return uuid(r.next(), r.next())
+	case idShape.Type == "string" && example != "":
+		return mint(example, newRNG(rs.o.Seed, key, "id", idx))
 	}
 	return typed(idShape, idx)
 }

@@ -180,7 +180,7 @@ func (b *gqlBuild) record(item *scenarios.Shape, sel []gqlField, parts []string,
 	idShape, _ := item.Property("id")
 	for _, g := range sel {
 		if g.name == "id" {
-			obj[g.alias] = b.rs.recordID(parts[0], idShape, k)
+			obj[g.alias] = b.rs.recordID(parts[0], idShape, "", k)
 		}
 	}
 	return obj

@@ -49,6 +49,8 @@ type Responder struct {
 	// gqlEndpoints.
 	gqlOps       map[string]*scenarios.Operation
 	gqlEndpoints map[string]struct{}
+	// reads are the REST object reads by their collection's path.
+	reads map[string]*scenarios.Operation
 }
 
 // New returns a Responder for s, the operations' Replies as the spec
@@ -69,6 +71,7 @@ func New(s scenarios.Surface, o Options) *Responder {
 	s.Operations = slices.Clone(s.Operations)
 	r := &Responder{o: o, surface: s, schemes: s.AuthSchemes, st: newState(o.Seed, o.Accounts, o.Remember)}
 	r.routes = newRouter(&r.surface)
+	r.reads = readsOf(&r.surface)
 	r.gqlIndex()
 	for _, op := range r.surface.Operations {
 		switch {
@@ -293,6 +296,11 @@ func echo(body any, sh *scenarios.Shape, op *scenarios.Operation, id string) {
 	names := []string{"id"}
 	if p, ok := op.ObjectID(); ok {
 		names = append(names, p.Name)
+		for _, prop := range propertiesOf(sh) {
+			if prop.Name != p.Name && strings.EqualFold(prop.Name, p.Name) {
+				names = append(names, prop.Name) // {Sid} is the body's "sid"
+			}
+		}
 	}
 	for _, n := range names {
 		field, known := sh.Property(n)
@@ -300,6 +308,13 @@ func echo(body any, sh *scenarios.Shape, op *scenarios.Operation, id string) {
 			obj[n] = typed(field, id)
 		}
 	}
+}
+
+func propertiesOf(sh *scenarios.Shape) []scenarios.Property {
+	if sh == nil {
+		return nil
+	}
+	return sh.Properties
 }
 
 // fail writes an error answer: the documented one for the code, else a
