@@ -137,30 +137,33 @@ func mix(x uint64) uint64 {
 // identityState is who a VU is right now: credential, client with its
 // session's cookie jar bound to the identity's source, device and geo.
 type identityState struct {
-	cred      Credential
-	key       int // pool index, or the VU's global index without a pool
-	sourceKey int // the SourceAddr index; -1: the default address
-	jar       *sessionJar
-	// pool is the lean client's pool of the identity's source (nil when
-	// the run uses net/http); client is the net/http client of the
-	// session, made on first use.
-	pool         *h1Pool
-	client       *http.Client
-	device       *Device
-	geo          *Geo
-	forwardedFor string
+	// The fields every request reads come first (with the credential's
+	// kind and username), so they share two cache lines: with thousands
+	// of identities each one's state is cold.
+	device *Device
+	// lines are the identity's own header lines (base).
+	lines *baseFields
+	jar   *sessionJar
 	// addr is the source address as the target sees it; remote is addr
 	// with a port, as a server's Request.RemoteAddr.
 	addr, remote string
-	// lines are the identity's own header lines (base).
-	lines *baseFields
 	// sess caches the session's name (sessionName).
 	sess struct {
 		name  string
 		vu, n int
 	}
-	session int
-	uses    int
+	session   int
+	uses      int
+	cred      Credential
+	key       int // pool index, or the VU's global index without a pool
+	sourceKey int // the SourceAddr index; -1: the default address
+	// pool is the lean client's pool of the identity's source (nil when
+	// the run uses net/http); client is the net/http client of the
+	// session, made on first use.
+	pool         *h1Pool
+	client       *http.Client
+	geo          *Geo
+	forwardedFor string
 }
 
 // identify settles who v is before a request (begin: before an

@@ -34,22 +34,34 @@ type execution struct {
 // vuState is everything a VU is between two steps. It is owned by whoever
 // holds it: the heap, or the one worker running its step.
 type vuState struct {
+	// The fields a step reads come first, so a VU's step touches few
+	// cache lines: with thousands of VUs each one's state is cold.
 	x    *execution
 	g    int // global index
 	prog scenarios.Program
+	id   *identityState
+	prev *scenarios.Result
 	iter int // iterations begun
 	// iterSent is sent when the current iteration began: an iteration
 	// that ends with sent == iterSent sent nothing.
 	iterSent int
-	prev     *scenarios.Result
-	step     scenarios.Step
+	sent     int
 	// pending: step is chosen and waits to be sent; reserved: its rate-cap
 	// token is already taken; first: the next request opens an iteration.
 	pending, reserved, first bool
 	ticket                   bool // arrival-rate: an iteration is assigned
-	sent                     int
-	rng                      *rand.Rand
-	id                       *identityState
+	// running is guarded by engine.mu: the VU is in the heap or at a
+	// worker. active and stopAt are written by ramp events while a worker
+	// may read them.
+	running bool
+	active  atomic.Bool
+	stopAt  atomic.Int64
+	// rng is rnd over pcg once the VU first thinks, held in the state
+	// rather than apart from it.
+	rng  *rand.Rand
+	step scenarios.Step
+	rnd  rand.Rand
+	pcg  rand.PCG
 	// memo and lines are the VU's header lines on the wall clock, reused
 	// from request to request (fieldMemo.fields).
 	memo  fieldMemo
@@ -60,12 +72,6 @@ type vuState struct {
 	// recorder.
 	wire wireRequest
 	ex   scenarios.Exchange
-	// running is guarded by engine.mu: the VU is in the heap or at a
-	// worker. active and stopAt are written by ramp events while a worker
-	// may read them.
-	running bool
-	active  atomic.Bool
-	stopAt  atomic.Int64
 }
 
 func newExecution(w Workload, seg Segment, t0 time.Time) *execution {

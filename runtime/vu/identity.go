@@ -211,7 +211,7 @@ func (r Rotation) every() int {
 // apply puts the credential into req: placeholders in the path, body and
 // headers, and the auth header for keys and tokens (unless the Program set
 // one).
-func (c Credential) apply(req scenarios.Request, p *Pool) scenarios.Request {
+func (c *Credential) apply(req scenarios.Request, p *Pool) scenarios.Request {
 	// The replacer is made only for a request naming a placeholder: most
 	// name none, and making one per request was most of apply's cost.
 	var repl *strings.Replacer

@@ -53,7 +53,9 @@ func (e *engine) step(v *vuState) {
 			wait := st.Wait
 			if (x.open && !v.first) || (!x.open && v.sent > 0) {
 				if v.rng == nil {
-					v.rng = rand.New(rand.NewPCG(x.w.Seed, uint64(v.g)))
+					v.pcg.Seed(x.w.Seed, uint64(v.g)) // as rand.NewPCG
+					v.rnd = *rand.New(&v.pcg)
+					v.rng = &v.rnd
 				}
 				wait += pause(x.w.Think, v.rng)
 			}
