@@ -1,6 +1,10 @@
 package generators
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/abusegate/abusegate/scenarios"
+)
 
 // Harvest remembers, per scenario, the records or items a run's VUs have
 // obtained, so that a leak counted in distinct things does not grow when a
@@ -37,4 +41,20 @@ func (h *Harvest) Len(scenario string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.seen[scenario])
+}
+
+// Once wraps judge so that what it finds counts once per scenario: a leak
+// is kept only the first time id is taken (the account a login opened, a
+// record read). A nil Harvest returns judge as it is.
+func (h *Harvest) Once(scenario, id string, judge func(scenarios.Result) (scenarios.Outcome, int)) func(scenarios.Result) (scenarios.Outcome, int) {
+	if h == nil {
+		return judge
+	}
+	return func(r scenarios.Result) (scenarios.Outcome, int) {
+		o, leak := judge(r)
+		if leak > 0 && !h.Take(scenario, id) {
+			leak = 0
+		}
+		return o, leak
+	}
 }

@@ -20,15 +20,16 @@ import (
 )
 
 // Register adds every built-in kind to r. Kinds that share state between
-// the VUs of a run (credential reuse) are fresh values per registry.
+// the VUs of a run (credential reuse, what stuffing and cracking found)
+// are fresh values per registry.
 func Register(r *generators.Registry) {
 	r.Register(
 		enumeration.New(),
 		couponstacking.New(),
 		scraping.New(),
-		stuffing.Kind{},
+		stuffing.New(),
 		reuse.New(),
-		cracking.Kind{},
+		cracking.New(),
 		hoarding.Kind{},
 		signup.Kind{},
 		flowbypass.Kind{},

@@ -52,7 +52,19 @@ func Candidates(words []string) []string {
 }
 
 // Kind generates and runs credential-cracking scenarios.
-type Kind struct{}
+//
+// Build it with New: a VU that got in begins another iteration and cracks
+// the account again (constant VUs for a duration), and the Kind New
+// returns counts the account once per run, as its LeakUnit says. The zero
+// Kind counts every login that gets in.
+type Kind struct {
+	// cracked holds, per scenario, the accounts a guess opened.
+	cracked *generators.Harvest
+}
+
+// New returns a cracking kind whose runs count each account cracked once;
+// a run gets a fresh one from builtin.Register.
+func New() Kind { return Kind{cracked: &generators.Harvest{}} }
 
 var _ generators.Kind = Kind{}
 
@@ -95,7 +107,7 @@ func (k Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios
 
 // Program implements generators.Kind: VU i of n tries candidates i, i+n,
 // ... for the one username, and stops when it gets in.
-func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
+func (k Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
 	user := sc.Params["username"]
 	if user == "" {
 		return nil, fmt.Errorf("credential-cracking %s: params username is empty: name the account to attack", sc.ID)
@@ -110,6 +122,7 @@ func (Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Progra
 	return &cracker{
 		id: sc.ID, auth: env.Auth, user: user, guesses: Candidates(words),
 		next: env.VU, stride: max(sc.Schedule.VUs, 1),
+		judge: k.cracked.Once(sc.ID, user, stuffing.JudgeLogin(env.Auth)),
 	}, nil
 }
 
@@ -119,6 +132,7 @@ type cracker struct {
 	guesses      []string
 	next, stride int
 	current      *generators.Session
+	judge        func(scenarios.Result) (scenarios.Outcome, int)
 }
 
 // Session implements scenarios.SessionReporter.
@@ -140,6 +154,6 @@ func (c *cracker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	c.current = generators.NewSession(c.auth, scenarios.Identity{Username: c.user, Password: c.guesses[c.next]}, fmt.Sprintf("%s/%d", c.id, c.next))
 	c.next += c.stride
 	req := c.current.LoginRequest()
-	req.Abusive, req.Judge = true, stuffing.JudgeLogin(c.auth)
+	req.Abusive, req.Judge = true, c.judge
 	return scenarios.Step{Request: req}, true
 }

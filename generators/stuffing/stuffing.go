@@ -126,24 +126,8 @@ func (s *stuffer) Next(*scenarios.Result) (scenarios.Step, bool) {
 	s.rot.Apply(req.Header, s.next)
 	s.next += s.stride
 	req.Abusive = true
-	req.Judge = s.judge(id.Username)
+	req.Judge = s.found.Once(s.sc.ID, id.Username, JudgeLogin(s.auth))
 	return scenarios.Step{Request: req}, true
-}
-
-// judge is JudgeLogin counting the account behind username as found only
-// the first time a login of the run opens it.
-func (s *stuffer) judge(username string) func(scenarios.Result) (scenarios.Outcome, int) {
-	login := JudgeLogin(s.auth)
-	if s.found == nil {
-		return login
-	}
-	return func(r scenarios.Result) (scenarios.Outcome, int) {
-		o, leak := login(r)
-		if leak > 0 && !s.found.Take(s.sc.ID, username) {
-			leak = 0
-		}
-		return o, leak
-	}
 }
 
 // JudgeLogin judges a login attempt: a token in the answer is one valid
