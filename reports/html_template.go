@@ -52,7 +52,7 @@ text.t0{fill:#1d2330}text.detect{fill:#bc4c00}text.contain{fill:#1f883d}
 <p class="meta">authenticated abuse attempts blocked: {{share $.Report.Resilience.AuthBlocked $.Report.Resilience.AuthAttempts}} · business-logic attempts prevented: {{share $.Report.Resilience.LogicPrevented $.Report.Resilience.LogicAttempts}} · revenue leakage: {{cents $.Report.Resilience.RevenueLeakBefore}} before containment, {{cents $.Report.Resilience.RevenueLeakAfter}} after</p>
 {{end}}{{range .Rows}}<section id="{{.S.ID}}">
 <h2>{{.S.Title}}<span class="status">{{.S.Status}}</span></h2>
-<p class="why"><code>{{.S.ID}}</code> · {{.S.Kind}} · {{.S.Requests}} abusive requests: {{.S.Successes}} succeeded, {{.S.Denied}} denied · leaked {{.S.LeakBefore}} {{.S.LeakUnit}} before containment, {{.S.LeakTotal}} in total{{with .S.DetectedBy}} · detected by <b>{{.Detector}}</b> on {{.Subject}}: {{.Reason}}{{end}}</p>
+<p class="why"><code>{{.S.ID}}</code> · {{.S.Kind}} · {{.S.Requests}} abusive requests: {{.S.Successes}} succeeded, {{.S.Denied}} denied · leaked {{.S.LeakBefore}} {{.S.LeakUnit}} before containment, {{.S.LeakTotal}} in total{{with .S.DetectedBy}} · detected by <b>{{.Detector}}</b> on {{.Subject}}: {{.Reason}}{{if .DecidedAt}} (decided after containment, at {{.DecidedAt.Format "15:04:05.000"}}){{end}}{{end}}</p>
 {{range .S.Breaches}}<p class="breach">✗ {{.Message}}</p>
 {{end}}{{with .Chart}}<div class="legend"><span><i style="background:#cf222e"></i>attack allowed</span><span><i style="background:#8c959f"></i>denied</span><span><i style="background:#d4a72c"></i>other answers</span><span><i style="background:#0969da"></i>benign allowed</span></div>
 <svg viewBox="0 0 {{.Width}} {{.Height}}" width="100%" role="img" aria-label="requests over time">

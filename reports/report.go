@@ -108,11 +108,14 @@ type OperationReport struct {
 type DetectionReport struct {
 	Decision string    `json:"decision"`
 	Time     time.Time `json:"time"`
-	Detector string    `json:"detector"`
-	Reason   string    `json:"reason"`
-	Subject  string    `json:"subject"` // such as "identity:mallory"
-	Action   string    `json:"action"`
-	Enforced bool      `json:"enforced"`
+	// DecidedAt is set when the decision came after the scenario was
+	// contained: Time is then the containment (oracle.Detection).
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	Detector  string     `json:"detector"`
+	Reason    string     `json:"reason"`
+	Subject   string     `json:"subject"` // such as "identity:mallory"
+	Action    string     `json:"action"`
+	Enforced  bool       `json:"enforced"`
 }
 
 // SLAReport is the SLA a scenario was judged by. Absent bounds were not
@@ -213,6 +216,9 @@ func scenarioReport(v oracle.Verdict) ScenarioReport {
 			Subject:  subjectText(d),
 			Action:   d.Action.String(),
 			Enforced: d.Enforced,
+		}
+		if d.FromContainment {
+			s.DetectedBy.DecidedAt = ptr(d.DecidedAt)
 		}
 	}
 	if v.Contained {
