@@ -17,8 +17,8 @@ import (
 )
 
 // send sends v's pending request as its current identity, records the
-// exchange and returns the result the Program sees next.
-func (e *engine) send(v *vuState) scenarios.Result {
+// exchange and fills in res, the result the Program sees next.
+func (e *engine) send(v *vuState, res *scenarios.Result) {
 	x := v.x
 	e.identify(v, false)
 	req := v.step.Request
@@ -49,13 +49,12 @@ func (e *engine) send(v *vuState) scenarios.Result {
 		s := sr.Session()
 		ex.Session, ex.Identity, ex.TokenID = s.ID, s.Identity, s.TokenID
 	}
-	res := e.do(v, req, id, ex, w)
+	e.do(v, req, id, ex, w, res)
 	x.stats.count(ex.Outcome)
 	e.rec.record(ex) // a Sink may change *ex: nothing reads it after
 	if id != nil {
 		id.uses++
 	}
-	return res
 }
 
 // scratchOf is where v's exchange and request are made: v's own on the
@@ -92,9 +91,9 @@ func correlationID(scenario string, vu, seq int) string {
 // do sends one request, over the lean client for plain-HTTP targets or
 // net/http otherwise, and fills in the exchange's times, status, outcome
 // and leak.
-func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *scenarios.Exchange, w *wireRequest) scenarios.Result {
+func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *scenarios.Exchange, w *wireRequest, res *scenarios.Result) {
 	r := e.r
-	res := scenarios.Result{Request: req}
+	*res = scenarios.Result{Request: req}
 	*w = wireRequest{method: req.Method, body: req.Body, inproc: w.inproc}
 	err := resolve(&e.base, req.Path, w)
 	if err == nil {
@@ -111,7 +110,8 @@ func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *sc
 		err = fmt.Errorf("invalid method %q", req.Method)
 	}
 	if err != nil {
-		return e.failed(ex, res, err)
+		e.failed(ex, res, err)
+		return
 	}
 	var resp h1Response
 	if id != nil && (r.Handler != nil || (id.pool != nil && w.scheme == "http")) {
@@ -126,7 +126,8 @@ func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *sc
 			ex.Refused = refused.Location
 		}
 		ex.Status = resp.status
-		return e.failed(ex, res, err)
+		e.failed(ex, res, err)
+		return
 	}
 	ex.Done = e.clock.Now()
 	if ex.FirstByte.IsZero() {
@@ -139,11 +140,10 @@ func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *sc
 		ex.Err = resp.bodyErr.Error()
 	}
 	if req.Judge != nil {
-		ex.Outcome, ex.Leak = req.Judge(res)
+		ex.Outcome, ex.Leak = req.Judge(*res)
 	} else {
 		ex.Outcome = scenarios.Classify(res.Status)
 	}
-	return res
 }
 
 // std sends w over net/http: TLS, HTTP/2, a caller's own Client.
@@ -190,7 +190,7 @@ func (e *engine) std(id *identityState, w *wireRequest, ex *scenarios.Exchange) 
 	return out, nil
 }
 
-func (e *engine) failed(ex *scenarios.Exchange, res scenarios.Result, err error) scenarios.Result {
+func (e *engine) failed(ex *scenarios.Exchange, res *scenarios.Result, err error) {
 	now := e.clock.Now()
 	if ex.Sent.IsZero() {
 		ex.Sent = now
@@ -199,7 +199,6 @@ func (e *engine) failed(ex *scenarios.Exchange, res scenarios.Result, err error)
 	ex.Outcome = scenarios.OutcomeError
 	ex.Err = err.Error()
 	res.Err = err
-	return res
 }
 
 func validMethod(m string) bool {

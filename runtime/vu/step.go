@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/abusegate/abusegate/scenarios"
 )
 
 // inlineSteps bounds how many requests a VU with no wait sends in a row
@@ -87,8 +89,9 @@ func (e *engine) step(v *vuState) {
 			e.retire(v)
 			return
 		}
-		res := e.send(v)
-		v.prev = &res
+		res := new(scenarios.Result) // the Program's to keep
+		e.send(v, res)
+		v.prev = res
 		v.pending, v.reserved, v.first = false, false, false
 		v.sent++
 		if n >= inlineSteps {
