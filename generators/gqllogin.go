@@ -199,11 +199,14 @@ func NewGraphQLSession(l GraphQLLogin, identity scenarios.Identity, prefix strin
 
 // SessionFor returns the session a GraphQL program logs in with: through
 // the GraphQL login its params name, else through the plan's REST login.
+// An identity with a key of its own (a credential: pool) needs neither.
 func SessionFor(params map[string]string, env Env, prefix string) (*Session, error) {
 	l, ok, err := GraphQLLoginFromParams(params)
 	switch {
 	case err != nil:
 		return nil, err
+	case env.Identity.Credential != "":
+		return NewSession(env.Auth, env.Identity, prefix), nil
 	case ok:
 		return NewGraphQLSession(l, env.Identity, prefix), nil
 	case env.Auth.Path != "":

@@ -316,8 +316,9 @@ func (w *gqlWalker) remember(body []byte) {
 	w.read = slices.Compact(w.read)
 }
 
-// replay logs in as the second identity and walks again, over the ids
-// the walk read; or ends the VU.
+// replay logs in as the second identity (one with a key of its own
+// needs no login) and walks again, over the ids the walk read; or ends
+// the VU.
 func (w *gqlWalker) replay() (scenarios.Step, bool) {
 	if w.replaying || w.second == nil || len(w.read) == 0 {
 		return scenarios.Step{}, false
@@ -325,6 +326,10 @@ func (w *gqlWalker) replay() (scenarios.Step, bool) {
 	w.replaying, w.session, w.username = true, w.second, w.secondName
 	w.names, w.count, w.chunk, w.stride = w.read, len(w.read), 0, 1
 	w.harvest = ""
+	if w.session.Static() {
+		// A key of its own: nothing to log in to, the walk starts again.
+		return w.Next(nil)
+	}
 	return scenarios.Step{Request: w.session.LoginRequest()}, true
 }
 

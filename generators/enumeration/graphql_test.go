@@ -1,6 +1,9 @@
 package enumeration_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -93,4 +96,49 @@ func TestGraphQLUnguardedReplays(t *testing.T) {
 	assert.Equal(t, 4, replayRequests)
 	assert.Zero(t, replayed, "nothing the walk had not read")
 	assert.Equal(t, 39, res.Leak)
+}
+
+// Identities with keys of their own (a credential: pool; here tokens the
+// shop issued, sent as bearer keys) walk and replay without a login: no
+// login mutation is ever sent, and the second key reads what the first
+// one found.
+func TestGraphQLKeyedWalkAndReplayNeedNoLogin(t *testing.T) {
+	tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
+	users := tg.Identities(6, 2)
+	keyed := make([]scenarios.Identity, len(users))
+	for i, u := range users {
+		keyed[i] = scenarios.Identity{Username: u.Username, Credential: "bearer", Key: shopToken(t, tg, u)}
+	}
+	sc := tg.GenerateFrom(t, tg.GraphQL, enumeration.NewGraphQL(), generators.Options{Attackers: users}, "graphql-enumeration-query-user")
+	sc.Identities = keyed
+	delete(sc.Params, "login_field")
+	sc.Params["to"] = "20"
+	sc.Think = scenarios.ConstantThink(0)
+	res := tg.Run(t, enumeration.NewGraphQL(), sc, 20*time.Second, 200)
+
+	replayed := 0
+	for _, ex := range res.Exchanges {
+		assert.True(t, ex.Abusive, "only walks and replays are sent, no login: %s %s", ex.Method, ex.Path)
+		if strings.HasSuffix(ex.Session, "/replay/1") {
+			replayed++
+			assert.Equal(t, scenarios.OutcomeSuccess, ex.Outcome)
+		}
+	}
+	assert.Positive(t, res.Leak)
+	assert.Positive(t, replayed, "the second key replays the walk")
+}
+
+// shopToken logs u in to the shop over REST and returns its token.
+func shopToken(t *testing.T, tg *kindtest.Target, u scenarios.Identity) string {
+	t.Helper()
+	body, err := json.Marshal(map[string]string{"username": u.Username, "password": u.Password})
+	require.NoError(t, err)
+	resp, err := http.Post(tg.URL.String()+"/login", "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var out struct{ Token string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	require.NotEmpty(t, out.Token)
+	return out.Token
 }
