@@ -18,8 +18,16 @@ type ShadowReport struct {
 func ShadowOf(v oracle.Verdict) *ShadowReport {
 	s := &ShadowReport{Detected: v.Detected}
 	if v.Detected {
-		s.MTTDSeconds = ptr(v.MTTD.Seconds())
-		s.MTTD = oracle.FormatDuration(v.MTTD)
+		mttd := v.MTTD
+		if d := v.Detection; d.FromContainment {
+			// The target contained the attack before the shadow's policy
+			// decided; the oracle bounds the run's detection by that
+			// containment, but the policy took no part in it: it would
+			// have detected the attack when it decided.
+			mttd += d.DecidedAt.Sub(d.Time)
+		}
+		s.MTTDSeconds = ptr(mttd.Seconds())
+		s.MTTD = oracle.FormatDuration(mttd)
 		s.Detector, s.Reason = v.Detection.Detector, v.Detection.Reason
 	}
 	return s
