@@ -119,6 +119,7 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 	rw := &s.rw
 	rw.header = make(http.Header, 4) // the Program's to keep
 	rw.code, rw.buf, rw.over, rw.limit = 0, rw.buf[:0], false, e.r.ReadLimit
+	s.intact = false // until checked: a handler that panics leaves it so
 	e.r.Handler.ServeHTTP(rw, r)
 	s.intact = s.untouched()
 	ex.FirstByte = e.clock.Now()
