@@ -1,6 +1,7 @@
 package responder
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 
@@ -43,8 +44,8 @@ func listOf(sh *scenarios.Shape) ([]listing, bool) {
 // collection answers a list operation (a collection's role, or a GET
 // without path parameters whose success is a list): a page of the
 // collection's Records, where the page, offset or cursor and the size
-// the request asks for put it (the size bounded by MaxPage and by the
-// body's node budget). Record k is the same wherever it is listed, and
+// the request asks for put it (the size bounded by MaxPage, the body's
+// node budget and MaxBody). Record k is the same wherever it is listed, and
 // its id is k+1. It reports whether c was a list operation.
 func (rs *Responder) collection(c *call) bool {
 	sh := successShape(c.op)
@@ -59,16 +60,22 @@ func (rs *Responder) collection(c *call) bool {
 	probe.value(lists[0].item, "", 1)
 	per := max(maxNodes-probe.nodes, 1)
 	end = max(start, min(end, start+maxNodes/(per*len(lists))))
-	page := func(l listing) []any {
+	// page encodes records start.. of l while they fit in room bytes.
+	page := func(l listing, room int) []any {
 		idf, named := rs.idFieldOf(c.op, l.item)
 		items := make([]any, 0, max(end-start, 0))
 		for k := start; k < end; k++ {
-			items = append(items, rs.record(key, l.item, k, idf, named))
+			data, err := json.Marshal(rs.record(key, l.item, k, idf, named))
+			if err != nil || len(data)+1 > room {
+				break
+			}
+			room -= len(data) + 1
+			items = append(items, json.RawMessage(data))
 		}
 		return items
 	}
 	if lists[0].field == "" {
-		c.body = page(lists[0])
+		c.body = page(lists[0], rs.o.MaxBody-2)
 		return true
 	}
 	c.rng = newRNG(rs.o.Seed, key, "page")
@@ -76,19 +83,38 @@ func (rs *Responder) collection(c *call) bool {
 	if !ok {
 		obj = map[string]any{}
 	}
+	// The page's other fields first, with the count and cursor the
+	// largest page could have; the lists share what is left of MaxBody.
 	for _, l := range lists {
-		obj[l.field] = page(l)
+		obj[l.field] = []any{}
 	}
-	setFields(obj, sh, countNames, rs.o.Records)
-	if end < rs.o.Records {
+	pageFields(obj, sh, end, rs.o.Records)
+	wrapper, _ := json.Marshal(obj)
+	room := (rs.o.MaxBody - len(wrapper)) / len(lists)
+	served := end
+	for i, l := range lists {
+		items := page(l, room)
+		obj[l.field] = items
+		if i == 0 {
+			served = start + len(items)
+		}
+	}
+	pageFields(obj, sh, served, rs.o.Records)
+	c.body = obj
+	return true
+}
+
+// pageFields states a page's count and, when records follow end, the
+// cursor after it.
+func pageFields(obj map[string]any, sh *scenarios.Shape, end, records int) {
+	setFields(obj, sh, countNames, records)
+	if end < records {
 		setFields(obj, sh, nextNames, strconv.Itoa(end))
 		setFields(obj, sh, moreNames, true)
 	} else {
 		setFields(obj, sh, nextNames, nil)
 		setFields(obj, sh, moreNames, false)
 	}
-	c.body = obj
-	return true
 }
 
 // window is the slice [start, end) of a collection's Records a request

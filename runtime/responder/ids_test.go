@@ -1,6 +1,8 @@
 package responder_test
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -73,4 +75,28 @@ func listed(body any) []map[string]any {
 		}
 	}
 	return out
+}
+
+// An oversized page is served as far as a client reading runtime/vu's
+// 1 MiB of an answer can count it: past Twilio's documented 1,000 a
+// page, in a body of at most MaxBody (1,000,000) bytes, whose next-page
+// cursor follows the last record served.
+func TestOversizedPageFitsTheReadLimit(t *testing.T) {
+	srv := httptest.NewServer(responder.New(publicSpec(t, "twilio_accounts_v1.yaml"), responder.Options{Seed: 2}))
+	defer srv.Close()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/v1/Credentials/AWS?PageSize=1000000", nil)
+	require.NoError(t, err)
+	req.SetBasicAuth("user", "key")
+	res, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.LessOrEqual(t, len(data), 1_000_000, "within MaxBody")
+	var page struct {
+		Credentials []map[string]any `json:"credentials"`
+	}
+	require.NoError(t, json.Unmarshal(data, &page), "a whole JSON page")
+	assert.Greater(t, len(page.Credentials), 2000, "well past the documented maximum of 1,000")
 }

@@ -27,6 +27,11 @@ type Options struct {
 	// most documented maxima and the guard's default cap of 1,000, which
 	// the responder does not enforce, but bounded.
 	DefaultPage, MaxPage int
+	// MaxBody bounds a list answer's encoded bytes (default 1,000,000):
+	// a page stops at the last record that fits, so that a client reading
+	// at most runtime/vu's default 1 MiB of an answer reads a whole
+	// oversized page and counts its records.
+	MaxBody int
 	// Remember bounds each of the responder's memories (accounts, tokens,
 	// carts); default 100,000.
 	Remember int
@@ -64,6 +69,9 @@ func New(s scenarios.Surface, o Options) *Responder {
 	}
 	if o.MaxPage <= 0 {
 		o.MaxPage = 5000
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 1_000_000
 	}
 	if o.Remember <= 0 {
 		o.Remember = 100_000
