@@ -119,16 +119,7 @@ func (b *gqlBuild) object(sh *scenarios.Shape, sel []gqlField, parts []string, d
 	if !b.spend(1) {
 		return nil
 	}
-	out := make(map[string]any, len(sel))
-	for _, g := range sel {
-		if g.name == "__typename" {
-			out[g.alias] = "Object"
-			continue
-		}
-		gsh, _ := sh.Property(g.name)
-		out[g.alias] = b.value(gsh, g, append(slices.Clip(parts), g.name), depth+1)
-	}
-	return out
+	return b.project(map[string]any{}, sel, sh, parts, depth)
 }
 
 // project keeps of v (an answer the REST logic made: a token, a cart)
