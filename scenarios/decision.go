@@ -43,6 +43,12 @@ type Event struct {
 	// asked to hold: its body's quantity, 1 when it names none; 0 for
 	// other requests. The monitor counts units held unpaid (hoarding).
 	Units int `json:",omitempty"`
+	// CorrelationID is the harness's correlation header of the request
+	// (CorrelationHeader), "" for traffic that carries none. A decision
+	// the request trips names it, so the oracle ties the decision to the
+	// scenario that sent it whatever the decision's subject (a device
+	// hash no exchange records).
+	CorrelationID string `json:",omitempty"`
 }
 
 // Subject is what a decision applies to.
@@ -189,8 +195,10 @@ type Decision struct {
 	// (0 for a first decision on the subject).
 	Rule  string `json:",omitempty"`
 	Level int    `json:",omitempty"`
-	// CorrelationID is the harness request an external detector's alert
-	// names (the X-Abusegate-Correlation header it saw), so an alert that
-	// knows no identity, token or address is still attributed.
+	// CorrelationID is the harness request a decision names (the
+	// X-Abusegate-Correlation header it saw): the request that tripped the
+	// built-in monitor, or the one an external detector's alert names. A
+	// decision on a subject no exchange records (a device hash) is still
+	// attributed.
 	CorrelationID string `json:",omitempty"`
 }

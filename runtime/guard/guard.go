@@ -260,6 +260,7 @@ func (g *Guard) event(r *http.Request, at time.Time) (scenarios.Event, *scenario
 		ev.Identity = g.mon.Identity(ev.TokenID)
 	}
 	ev.Addr = g.ext.addr(r)
+	ev.CorrelationID = header(r.Header, scenarios.CorrelationHeader)
 	ev.Fingerprint = fingerprint(r.Header)
 	ev.Geo = g.ext.geo(r.Header)
 	mt, _ := g.router.Match(r.Method, r.URL.Path)

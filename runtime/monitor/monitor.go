@@ -356,6 +356,7 @@ func (m *Monitor) decide(out []scenarios.Decision, detector string, o *Observati
 		d := scenarios.Decision{
 			ID: m.id(), Time: o.Event.Time, Subject: s, Action: action, Expires: o.Event.Time.Add(ttl),
 			Detector: detector, Reason: f.Reason, Score: score, Reasons: reasons, Rule: rule.Name, Level: h.count,
+			CorrelationID: o.Event.CorrelationID,
 		}
 		m.live[k] = d.Expires.UnixNano()
 		m.expiries.push(liveExpiry{at: m.live[k], key: k})
