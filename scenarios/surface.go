@@ -102,8 +102,10 @@ type Operation struct {
 // Key is the stable "METHOD /path" name of an operation.
 func (o Operation) Key() string { return o.Method + " " + o.Path }
 
-// Has reports whether the operation plays role r.
-func (o Operation) Has(r Role) bool {
+// Has reports whether the operation plays role r. Has, Param and
+// ObjectID take the operation by pointer: it is some 360 bytes, and the
+// guard and monitor ask it per request.
+func (o *Operation) Has(r Role) bool {
 	for _, t := range o.Roles {
 		if t.Role == r {
 			return true
@@ -113,7 +115,7 @@ func (o Operation) Has(r Role) bool {
 }
 
 // Param returns the parameter with the given name and location.
-func (o Operation) Param(in ParamIn, name string) (Param, bool) {
+func (o *Operation) Param(in ParamIn, name string) (Param, bool) {
 	for _, p := range o.Params {
 		if p.In == in && p.Name == name {
 			return p, true
@@ -123,7 +125,7 @@ func (o Operation) Param(in ParamIn, name string) (Param, bool) {
 }
 
 // ObjectID returns the first parameter that identifies an object.
-func (o Operation) ObjectID() (Param, bool) {
+func (o *Operation) ObjectID() (Param, bool) {
 	for _, p := range o.Params {
 		if p.Role == ParamObjectID {
 			return p, true

@@ -10,18 +10,18 @@ import (
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-func op(t *testing.T, s scenarios.Surface, key string) scenarios.Operation {
+func op(t *testing.T, s scenarios.Surface, key string) *scenarios.Operation {
 	t.Helper()
-	for _, o := range s.Operations {
-		if o.Key() == key {
-			return o
+	for i := range s.Operations {
+		if s.Operations[i].Key() == key {
+			return &s.Operations[i]
 		}
 	}
 	require.Failf(t, "operation not found", "%s in %d operations", key, len(s.Operations))
-	return scenarios.Operation{}
+	return &scenarios.Operation{}
 }
 
-func roleNames(o scenarios.Operation) []string {
+func roleNames(o *scenarios.Operation) []string {
 	var out []string
 	for _, r := range o.Roles {
 		out = append(out, r.Role.String())
