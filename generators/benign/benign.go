@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,11 +37,16 @@ func Workload(s scenarios.Surface, users []scenarios.Identity) (scenarios.Scenar
 		// People do not click on a beat.
 		Think: scenarios.Think{Dist: scenarios.Uniform, Min: 125 * time.Millisecond, Max: 375 * time.Millisecond},
 	}
+	var authed []string
 	pick := func(role scenarios.Role, method string) {
-		for _, op := range s.Operations {
+		for i := range s.Operations {
+			op := &s.Operations[i]
 			// A shopper reads objects of its own: those behind a login.
 			if op.Has(role) && op.Method == method && (role != scenarios.RoleObjectRead || op.Auth) {
 				sc.Operations = append(sc.Operations, scenarios.Target{Operation: op.Key(), Why: role.String()})
+				if op.Auth {
+					authed = append(authed, op.Key())
+				}
 				return
 			}
 		}
@@ -56,8 +62,17 @@ func Workload(s scenarios.Surface, users []scenarios.Identity) (scenarios.Scenar
 		// Nothing for shoppers over REST: they use the GraphQL API.
 		return graphQLWorkload(s, sc)
 	}
+	if len(authed) > 0 {
+		sc.Params = map[string]string{paramAuthed: strings.Join(authed, ",")}
+	}
 	return sc, nil
 }
+
+// paramAuthed lists the journey's operations that need a credential
+// (comma separated): a shopper with neither a login nor a key of its own
+// leaves them out rather than be refused (the refusal would count as
+// hurt).
+const paramAuthed = "authed"
 
 // Program returns one shopper's logic.
 func Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
@@ -73,7 +88,12 @@ func Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, erro
 	// anonymously. Sending a login to neither was a failed request per
 	// journey and no benign traffic at all.
 	sh.logsIn = !sh.session.Static() && env.Auth.Path != ""
+	anonymous := !sh.logsIn && !sh.session.Static()
+	authed := strings.Split(sc.Params[paramAuthed], ",")
 	for _, t := range sc.Operations {
+		if anonymous && slices.Contains(authed, t.Operation) {
+			continue
+		}
 		method, path, ok := strings.Cut(t.Operation, " ")
 		if !ok {
 			return nil, fmt.Errorf("benign: operation %q is not \"METHOD /path\"", t.Operation)

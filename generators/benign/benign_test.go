@@ -73,3 +73,30 @@ func TestShopperLogsInFirst(t *testing.T) {
 	assert.Equal(t, "GET /products", st.Request.Method+" "+st.Request.Route)
 	assert.Equal(t, "Bearer t1", st.Request.Header.Get("Authorization"))
 }
+
+// A shopper with neither a login nor a key leaves out what needs a
+// credential (the refusal would count as hurt); one with a key uses it
+// all. (A plan generated for a keyed API before shoppers had keys runs
+// them with none.)
+func TestAnonymousShopperLeavesOutWhatNeedsACredential(t *testing.T) {
+	s := scenarios.Surface{Operations: []scenarios.Operation{
+		{Method: http.MethodGet, Path: "/accounts", Auth: true, Roles: []scenarios.RoleTag{{Role: scenarios.RoleCollection, Confidence: 0.9}}},
+		{Method: http.MethodPost, Path: "/cart", Roles: []scenarios.RoleTag{{Role: scenarios.RoleCart, Confidence: 0.9}}},
+	}}
+	people := []scenarios.Identity{{Username: "shopper1", Password: "CHANGE-ME"}}
+	sc, err := Workload(s, people)
+	require.NoError(t, err)
+	assert.Equal(t, "GET /accounts", sc.Params[paramAuthed])
+
+	p, err := Program(sc, generators.Env{Identity: people[0], Seed: 1})
+	require.NoError(t, err)
+	_, ok := p.Next(nil)
+	assert.False(t, ok, "nothing public to list, so no product for the cart: the journey ends")
+
+	keyed := scenarios.Identity{Username: "key-1", Credential: "api-key", Key: "k1"}
+	p, err = Program(sc, generators.Env{Identity: keyed, Seed: 1})
+	require.NoError(t, err)
+	st, ok := p.Next(nil)
+	require.True(t, ok)
+	assert.Equal(t, "GET /accounts", st.Request.Method+" "+st.Request.Route)
+}
