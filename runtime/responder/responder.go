@@ -45,9 +45,10 @@ type Responder struct {
 	routes  *router
 	st      *state
 	// login is true when the Surface has a login a client posts
-	// credentials to: then only the tokens it issued authenticate, else
-	// (API keys, basic auth, a GET login no plan can use) any credential
-	// where the spec's schemes put it does.
+	// credentials to (a password): then only the tokens it issued
+	// authenticate, else (API keys, basic auth, a GET login no plan can
+	// use, a "login" taking no password) any credential where the spec's
+	// schemes put it does.
 	login   bool
 	schemes []scenarios.AuthScheme
 	// gqlOps are the GraphQL operations by key ("QUERY user"), served on
@@ -81,14 +82,28 @@ func New(s scenarios.Surface, o Options) *Responder {
 	r.routes = newRouter(&r.surface)
 	r.reads = readsOf(&r.surface)
 	r.gqlIndex()
-	for _, op := range r.surface.Operations {
+	for i := range r.surface.Operations {
+		op := &r.surface.Operations[i]
 		switch {
 		case !op.Has(scenarios.RoleLogin):
-		case op.Protocol == scenarios.REST && op.Method == http.MethodPost, op.Protocol == scenarios.GraphQL && op.Method == "MUTATION":
+		case op.Protocol == scenarios.REST && op.Method == http.MethodPost && takesPassword(op), op.Protocol == scenarios.GraphQL && op.Method == "MUTATION":
 			r.login = true
 		}
 	}
 	return r
+}
+
+// takesPassword reports whether a REST login's body has a password: a
+// login a client posts credentials to. Stripe's POST
+// /v1/accounts/{account}/login_links reads as a login but takes none; its
+// API takes keys issued elsewhere, and so must the responder.
+func takesPassword(op *scenarios.Operation) bool {
+	for _, p := range op.Params {
+		if p.In == scenarios.InBody && p.Role == scenarios.ParamPassword {
+			return true
+		}
+	}
+	return false
 }
 
 // Messages the GraphQL answers tell apart: a caller without credentials
