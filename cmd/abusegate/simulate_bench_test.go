@@ -138,9 +138,9 @@ func benchRequests(b *testing.B, hold, file, unguarded, shop bool) {
 		Disguise: vu.Disguise{Sources: true, Devices: vu.DefaultDevices()},
 		Program: func(int) (scenarios.Program, error) {
 			if shop {
-				return &shopper{}, nil
+				return &reader{pages: 3, products: 7}, nil
 			}
-			return &browse{}, nil
+			return &reader{pages: 50, products: 200}, nil
 		}}
 	if shop {
 		// One device per shopper: the default devices' crowd would share
@@ -182,28 +182,18 @@ func benchRequests(b *testing.B, hold, file, unguarded, shop bool) {
 	}
 }
 
-// browse reads catalog pages and products, forever.
-type browse struct{ n int }
+// reader reads catalog pages and products in turn, forever, cycling
+// through its first pages and products: 50 and 200 page through the
+// catalog day-long (a scraper to the monitor); 3 and 7 are a returning
+// customer's first pages and a handful of products, nothing a detector
+// should contain.
+type reader struct{ n, pages, products int }
 
-func (p *browse) Next(*scenarios.Result) (scenarios.Step, bool) {
+func (p *reader) Next(*scenarios.Result) (scenarios.Step, bool) {
 	p.n++
-	path := "/products?page=" + strconv.Itoa(1+p.n%50)
+	path := "/products?page=" + strconv.Itoa(1+p.n%p.pages)
 	if p.n%2 == 0 {
-		path = "/products/" + strconv.Itoa(1+p.n%200)
-	}
-	return scenarios.Step{Request: scenarios.Request{Method: http.MethodGet, Route: "/products", Path: path}}, true
-}
-
-// shopper reads the first few catalog pages and a handful of products
-// over and over, as a returning customer does: nothing a detector should
-// contain.
-type shopper struct{ n int }
-
-func (p *shopper) Next(*scenarios.Result) (scenarios.Step, bool) {
-	p.n++
-	path := "/products?page=" + strconv.Itoa(1+p.n%3)
-	if p.n%2 == 0 {
-		path = "/products/" + strconv.Itoa(1+p.n%7)
+		path = "/products/" + strconv.Itoa(1+p.n%p.products)
 	}
 	return scenarios.Step{Request: scenarios.Request{Method: http.MethodGet, Route: "/products", Path: path}}, true
 }
