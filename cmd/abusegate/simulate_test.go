@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -103,18 +104,29 @@ type simReport struct {
 // returning the report's bytes.
 func simulateSpec(t *testing.T, spec string, args ...string) []byte {
 	t.Helper()
+	return simulateSpecKinds(t, spec, nil, "20s", args...)
+}
+
+// simulateSpecKinds is simulateSpec for a plan of the given kinds (nil:
+// every kind), simulated for duration.
+func simulateSpecKinds(t *testing.T, spec string, kinds []string, duration string, args ...string) []byte {
+	t.Helper()
 	dir := t.TempDir()
 	plan := filepath.Join(dir, "abusegate.yaml")
 	leaked, err := filepath.Abs(filepath.Join("..", "..", "testdata", "credentials", "leaked.txt"))
 	require.NoError(t, err)
 	spec, err = filepath.Abs(spec)
 	require.NoError(t, err)
-	code, _, errOut := cli(t, "generate", "--spec", spec, "--credentials", leaked, "-o", plan)
+	gen := []string{"generate", "--spec", spec, "--credentials", leaked, "-o", plan}
+	if kinds != nil {
+		gen = append(gen, "--kinds", strings.Join(kinds, ","))
+	}
+	code, _, errOut := cli(t, gen...)
 	require.Equal(t, exitOK, code, errOut)
 	out := filepath.Join(dir, "report")
 	// 20 simulated seconds: every scenario has sent its attack by then,
 	// and -race in CI stays within minutes.
-	code, _, errOut = cli(t, append([]string{"simulate", "-c", plan, "--report-dir", out, "--format", "json", "--duration", "20s"}, args...)...)
+	code, _, errOut = cli(t, append([]string{"simulate", "-c", plan, "--report-dir", out, "--format", "json", "--duration", duration}, args...)...)
 	require.Contains(t, []int{exitOK, exitBreach}, code, errOut)
 	data, err := os.ReadFile(filepath.Join(out, "report.json"))
 	require.NoError(t, err)
