@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +20,25 @@ import (
 // simEpoch is when every simulated run starts, so reports of the same plan
 // and seed are byte-identical.
 var simEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// simulationGCPercent is the garbage collector's target while a
+// simulation runs: a collection when the heap has grown to five times what
+// survived the last one, not twice. A simulation is a batch job that
+// allocates a little per request and keeps little (a day of 380,000
+// requests lives in ~90 MB), so the collector's marking was about an
+// eighth of its CPU; this trades some tens of megabytes for it (the 24 h
+// plan: 87-90 -> 146-166 MB peak, 12-13% less CPU).
+const simulationGCPercent = 400
+
+// simulationGC sets the collector's target for a simulation, unless the
+// user set GOGC, and returns what restores it.
+func simulationGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(simulationGCPercent)
+	return func() { debug.SetGCPercent(old) }
+}
 
 // simulateOptions are simulate's flags.
 type simulateOptions struct {
@@ -178,6 +199,7 @@ func runSimulate(ctx context.Context, cmd *cobra.Command, std stdio, o simulateO
 		fmt.Fprint(std.out, red.String(sim.h.Describe()))
 		return nil
 	}
+	defer simulationGC()()
 	out := sim.h.Run(ctx)
 	rep := out.Report(reports.Meta{Tool: toolVersion(), Command: "simulate", Mode: sim.mode.String(),
 		Target: sim.target.name, Simulated: true, Started: out.Timeline.Start, Ended: out.Timeline.End})

@@ -168,6 +168,7 @@ func benchRequests(b *testing.B, hold, file, unguarded, shop bool) {
 			}
 		}
 	}
+	defer simulationGC()() // as simulate runs
 	b.ReportAllocs()
 	b.ResetTimer()
 	if err := r.Run(context.Background(), []vu.Workload{load}, rec); err != nil && !errors.Is(err, vu.ErrBudget) {
