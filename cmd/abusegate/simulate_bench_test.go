@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -236,7 +237,16 @@ func catalogTarget() http.Handler {
 			_, _ = w.Write(item)
 			return
 		}
-		n, err := strconv.Atoi(r.URL.Query().Get("page"))
+		// The page number read straight off the query: url.Query's map
+		// cost the stand-in a twentieth of the whole request.
+		q := r.URL.RawQuery
+		if i := strings.Index(q, "page="); i >= 0 && (i == 0 || q[i-1] == '&') {
+			q = q[i+len("page="):]
+		}
+		if i := strings.IndexByte(q, '&'); i >= 0 {
+			q = q[:i]
+		}
+		n, err := strconv.Atoi(q)
 		if err != nil || n < 1 || n > pages {
 			_, _ = w.Write(empty)
 			return
