@@ -104,14 +104,110 @@ func Items(body []byte) []map[string]any {
 }
 
 // ItemID returns an item's "id" as a string.
-func ItemID(item map[string]any) (string, bool) {
-	switch v := item["id"].(type) {
+func ItemID(item map[string]any) (string, bool) { return idString(item["id"]) }
+
+// IDNames are the fields, most likely first, that may hold the id an
+// object read takes in its path parameter param, for the items of the
+// collection at path: real APIs name it as the parameter (Twilio's {Sid}
+// reads an item's "sid", the Redocly museum's {eventId} its "eventId"), or
+// "id", or after the resource ("event_id", "eventId" for /events), or
+// "uuid". ItemIDOf compares them case aside.
+func IDNames(param, collection string) []string {
+	names := []string{param, "id"}
+	if r := resource(collection); r != "" {
+		names = append(names, r+"_id", r+"id")
+	}
+	return append(names, "uuid", "_id")
+}
+
+// resource is the singular of the last literal segment of a collection's
+// path, lower case, the last word of it: "/special-events" gives "event".
+func resource(path string) string {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	last := strings.ToLower(segs[len(segs)-1])
+	if strings.HasPrefix(last, "{") {
+		return ""
+	}
+	if i := strings.LastIndexAny(last, "-_."); i >= 0 {
+		last = last[i+1:]
+	}
+	switch {
+	case strings.HasSuffix(last, "ies") && len(last) > 4:
+		return last[:len(last)-3] + "y"
+	case strings.HasSuffix(last, "s") && !strings.HasSuffix(last, "ss") && len(last) > 3:
+		return last[:len(last)-1]
+	}
+	return last
+}
+
+// ItemIDOf returns, as a string, the first of names an item holds as a
+// number or a non-empty string, names compared case aside (an exact match
+// first; among fields differing only in case, the least).
+func ItemIDOf(item map[string]any, names []string) (string, bool) {
+	for _, name := range names {
+		v, ok := item[name]
+		if !ok {
+			v = foldField(item, name)
+		}
+		if id, ok := idString(v); ok {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// foldField is the field of item named name case aside, nil if none.
+func foldField(item map[string]any, name string) any {
+	key, found := "", false
+	for k := range item {
+		if strings.EqualFold(k, name) && (!found || k < key) {
+			key, found = k, true
+		}
+	}
+	if !found {
+		return nil
+	}
+	return item[key]
+}
+
+// idString is an id value as a string: an integer's digits, or a
+// non-empty string.
+func idString(v any) (string, bool) {
+	switch v := v.(type) {
 	case float64:
 		return strconv.FormatInt(int64(v), 10), true
 	case string:
 		return v, v != ""
 	}
 	return "", false
+}
+
+// PageParams names a collection's query parameters by their paging role:
+// page number, offset, cursor and page size, "" for each it lacks (the
+// first of each role counts), for programs that page through it.
+func PageParams(op scenarios.Operation) (page, offset, cursor, size string) {
+	for _, p := range op.Params {
+		if p.In != scenarios.InQuery {
+			continue
+		}
+		var slot *string
+		switch p.Role {
+		case scenarios.ParamPage:
+			slot = &page
+		case scenarios.ParamOffset:
+			slot = &offset
+		case scenarios.ParamCursor:
+			slot = &cursor
+		case scenarios.ParamPageSize:
+			slot = &size
+		default:
+			continue
+		}
+		if *slot == "" {
+			*slot = p.Name
+		}
+	}
+	return page, offset, cursor, size
 }
 
 // Intn reads an integer param with a default, for Program constructors.

@@ -67,6 +67,9 @@ func (k *Kind) Generate(s scenarios.Surface, opts generators.Options) []scenario
 		} else if list, ok := collectionOf(s, op); ok {
 			why += "; ids are not predictable, so they are harvested from " + list.Key()
 			params["harvest"] = list.Key()
+			if paging(list, params) {
+				why += ", page after page"
+			}
 			targets = append(targets, scenarios.Target{Operation: list.Key(), Why: "lists the ids to read"})
 		} else {
 			why += "; ids are not integers and nothing lists them: the walk tries 1..500 and may find little"
@@ -92,6 +95,40 @@ func (k *Kind) Generate(s scenarios.Surface, opts generators.Options) []scenario
 	return out
 }
 
+// pageSize is the page size a harvest asks for where the collection takes
+// one: an ordinary size, within the documented maximum.
+const pageSize = 100
+
+// paging puts how the collection list pages into params (page_param,
+// offset_param, cursor_param, size_param and size) and reports whether it
+// pages at all. Answers may lead on by links the spec does not declare:
+// the walk follows those as well.
+func paging(list scenarios.Operation, params map[string]string) bool {
+	page, offset, cursor, size := generators.PageParams(list)
+	for k, v := range map[string]string{"page_param": page, "offset_param": offset, "cursor_param": cursor, "size_param": size} {
+		if v != "" {
+			params[k] = v
+		}
+	}
+	if size != "" {
+		n := pageSize
+		for _, m := range []int{list.Rules.MaxPageSize, maxSizeOf(list)} {
+			if m > 0 {
+				n = min(n, m)
+			}
+		}
+		params["size"] = strconv.Itoa(n)
+	}
+	return page != "" || offset != "" || cursor != ""
+}
+
+func maxSizeOf(op scenarios.Operation) int {
+	if op.Pagination == nil {
+		return 0
+	}
+	return op.Pagination.MaxSize
+}
+
 // collectionOf finds an authenticated-or-not GET collection whose path is
 // the object path without its last segment: /users for /users/{id}.
 func collectionOf(s scenarios.Surface, op scenarios.Operation) (scenarios.Operation, bool) {
@@ -104,9 +141,11 @@ func collectionOf(s scenarios.Surface, op scenarios.Operation) (scenarios.Operat
 }
 
 // Program implements generators.Kind: VU i of n walks ids from+i,
-// from+i+n, ... up to to (or its share of the harvested ids), skipping its
-// own; with replay=true and two identities or more, it then logs in as the
-// next identity and reads again every id it could read.
+// from+i+n, ... up to to, skipping its own; with a harvest it instead
+// pages through the collection and reads its share of the first
+// to-from+1 ids listed (see lister), each page's before the next. With
+// replay=true and two identities or more, it then logs in as the next
+// identity and reads again every id it could read.
 func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
 	if len(sc.Operations) == 0 {
 		return nil, fmt.Errorf("enumeration %s: no operation to enumerate", sc.ID)
@@ -136,9 +175,14 @@ func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Pro
 	}
 	w.next, w.to = from+env.VU%w.stride, to
 	if h := sc.Params["harvest"]; h != "" {
-		if _, w.harvest, err = generators.SplitKey(h); err != nil {
+		_, route, err := generators.SplitKey(h)
+		if err != nil {
 			return nil, fmt.Errorf("enumeration %s: harvest: %w", sc.ID, err)
 		}
+		if n, err := generators.Intn(sc.Params, "size", 1); err != nil || n < 1 {
+			return nil, fmt.Errorf("enumeration %s: size=%q: want a positive integer", sc.ID, sc.Params["size"])
+		}
+		w.list = newLister(route, sc.Params, param, env.VU, w.stride, to-from+1)
 	}
 	if sc.Params["replay"] == "true" && len(sc.Identities) > 1 {
 		i := indexOf(sc.Identities, env.Identity)
@@ -176,9 +220,9 @@ type walker struct {
 	next, to int
 	stride   int
 
-	harvest   string   // collection path to list ids from, if any
+	list      *lister  // the collection ids are harvested from, if any
+	listing   bool     // a page of it is in flight
 	harvested []string // ids listed by the collection, this VU's share
-	listed    bool
 
 	phase  phase
 	replay bool
@@ -196,13 +240,9 @@ func (w *walker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	if prev != nil && prev.Request.Abusive && w.phase == walking && prev.Status == http.StatusOK {
 		w.read = append(w.read, w.last)
 	}
-	if prev != nil && w.harvest != "" && !w.listed && prev.Request.Route == w.harvest {
-		w.listed = true
-		for i, it := range generators.Items(prev.Body) {
-			if id, ok := generators.ItemID(it); ok && i%w.stride == w.vu%w.stride {
-				w.harvested = append(w.harvested, id)
-			}
-		}
+	if prev != nil && w.listing && prev.Request.Route == w.list.route && !prev.Request.Abusive {
+		w.listing = false
+		w.harvested = append(w.harvested, w.list.take(prev)...)
 	}
 	req, login, stop := w.session.Drive(prev)
 	switch {
@@ -211,10 +251,15 @@ func (w *walker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	case login:
 		return scenarios.Step{Request: req}, true
 	}
-	if w.harvest != "" && !w.listed {
-		return scenarios.Step{Request: scenarios.Request{Method: http.MethodGet, Path: w.harvest, Route: w.harvest, Header: w.session.Header()}}, true
-	}
 	id, ok := w.nextID()
+	if !ok && w.list != nil && w.phase == walking {
+		// This VU's ids of the pages listed so far are read: on to the
+		// next page, if the list goes on.
+		if req, more := w.list.request(w.session.Header()); more {
+			w.listing = true
+			return scenarios.Step{Request: req}, true
+		}
+	}
 	if !ok {
 		return w.nextPhase()
 	}
@@ -254,7 +299,7 @@ func (w *walker) nextID() (string, bool) {
 			}
 			id = w.read[w.cursor]
 			w.cursor++
-		case w.harvest != "":
+		case w.list != nil:
 			if w.cursor >= len(w.harvested) {
 				return "", false
 			}

@@ -2,6 +2,7 @@ package enumeration_test
 
 import (
 	"context"
+	"net/url"
 	"testing"
 	"time"
 
@@ -16,10 +17,11 @@ import (
 	"github.com/abusegate/abusegate/scenarios"
 )
 
-// runIterations runs sc's VUs under a per-vu-iterations executor, each
-// VU walking its ids `iterations` times, as a plan with iterations: 2
-// would; it returns the leak and the abusive reads that succeeded.
-func runIterations(t *testing.T, tg *kindtest.Target, kind generators.Kind, sc scenarios.Scenario, iterations int) (leak, reads int) {
+// runIterations runs sc's VUs against target under a per-vu-iterations
+// executor, each VU walking its ids `iterations` times, as a plan with
+// iterations: 2 would; it returns the leak and the abusive reads that
+// succeeded.
+func runIterations(t *testing.T, target *url.URL, auth scenarios.Auth, kind generators.Kind, sc scenarios.Scenario, iterations int) (leak, reads int) {
 	t.Helper()
 	w := vu.Workload{
 		Scenario: sc.ID,
@@ -27,13 +29,13 @@ func runIterations(t *testing.T, tg *kindtest.Target, kind generators.Kind, sc s
 		Schedule: scenarios.Schedule{Executor: scenarios.PerVUIterations, VUs: sc.Schedule.VUs, Iterations: iterations, Duration: 20 * time.Second},
 		Seed:     1,
 		NewProgram: func(it vu.Iteration) (scenarios.Program, error) {
-			return kind.Program(sc, generators.Env{Auth: tg.Auth, VU: it.VU, Seed: 1, Identity: sc.Identities[it.VU%len(sc.Identities)]})
+			return kind.Program(sc, generators.Env{Auth: auth, VU: it.VU, Seed: 1, Identity: sc.Identities[it.VU%len(sc.Identities)]})
 		},
 	}
 	var rec vu.Recorder
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	require.NoError(t, (&vu.Runner{Target: tg.URL, MaxRequests: 5000}).Run(ctx, []vu.Workload{w}, &rec))
+	require.NoError(t, (&vu.Runner{Target: target, MaxRequests: 20_000}).Run(ctx, []vu.Workload{w}, &rec))
 	for _, ex := range rec.Exchanges() {
 		if ex.Abusive && ex.Outcome == scenarios.OutcomeSuccess {
 			leak += ex.Leak
@@ -68,8 +70,8 @@ func TestIterationsCountRecordsOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tg := kindtest.Shop(t, demoshop.Options{Seed: 1})
 			sc := tt.build(t, tg)
-			once, onceReads := runIterations(t, tg, tt.kind(), sc, 1)
-			twice, twiceReads := runIterations(t, tg, tt.kind(), sc, 2)
+			once, onceReads := runIterations(t, tg.URL, tg.Auth, tt.kind(), sc, 1)
+			twice, twiceReads := runIterations(t, tg.URL, tg.Auth, tt.kind(), sc, 2)
 			assert.Equal(t, tt.want, once)
 			assert.Equal(t, 2*onceReads, twiceReads, "the second iteration read every record again")
 			assert.Equal(t, tt.want, twice, "and leaked nothing new")
