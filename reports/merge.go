@@ -2,10 +2,8 @@ package reports
 
 import (
 	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,10 +21,31 @@ import (
 // the shards' verdicts: they need every shard's exchanges on one axis.
 const TimelineFileName = "timeline.jsonl.gz"
 
-// timelineVersion is the format of the timeline file: 2 writes exchanges
-// compact (Exchange.AppendCompactJSON); 1, encoding/json's whole struct,
-// is still read.
-const timelineVersion = 2
+// timelineVersion is the format of the timeline file. Every version is
+// gzipped JSON lines, the first a header ({"version":N,"start",...}),
+// then one decision a line ({"d":{...}}, encoding/json's Decision), then
+// the exchanges:
+//
+//   - 1: {"x":{...}}, encoding/json's whole Exchange;
+//   - 2: the same, less zero numbers, false, empty strings, and FirstByte
+//     and Done equal to Sent;
+//   - 3: each exchange line {"x":{"s":1,"o":1,"c":7,"p":"/users/100",
+//     "t":1767225771946006136,"code":200,"b":138}} names by number the
+//     session line {"s":{"n":1,"Scenario":...,"VU":...,"Actor":...,
+//     "Session":...,"Identity":...,"TokenID":...,"Addr":...,
+//     "Fingerprint":...}} and the operation line {"o":{"n":1,
+//     "Method":...,"Route":...}} above it that hold the values its VU
+//     and operation repeat; the exchange line's keys are i (Iteration),
+//     c (CorrelationID, or n of Scenario-VU-n), p (Path), a (Abusive),
+//     t (Sent: Unix nanoseconds or RFC 3339), fb and done (FirstByte and
+//     Done: nanoseconds after Sent or RFC 3339; left out when equal to
+//     Sent), code (Status), b (Bytes), out (Outcome, left out when
+//     scenarios.Classify gives it), leak, err and refused. appendExchange
+//     says what is left out. A simulated day's exchanges cost less than
+//     half as much to write as in version 2, and a fifth of the bytes.
+//
+// All three are read.
+const timelineVersion = 3
 
 // JudgedScenario is what the oracle needs of a scenario to judge it again.
 type JudgedScenario struct {
@@ -44,31 +63,6 @@ type timelineHeader struct {
 	Segment   string           `json:"segment,omitempty"`
 	Scenarios []JudgedScenario `json:"scenarios"`
 	Dropped   map[string]int64 `json:"dropped,omitempty"`
-}
-
-type timelineLine struct {
-	D *scenarios.Decision `json:"d,omitempty"`
-	X *compactExchange    `json:"x,omitempty"`
-}
-
-// compactExchange reads an exchange line: FirstByte and Done, left out
-// when they equal Sent, are told apart from a written zero.
-type compactExchange struct {
-	scenarios.Exchange
-	FirstByte *time.Time
-	Done      *time.Time
-}
-
-func (c *compactExchange) exchange() scenarios.Exchange {
-	x := c.Exchange
-	x.FirstByte, x.Done = x.Sent, x.Sent
-	if c.FirstByte != nil {
-		x.FirstByte = *c.FirstByte
-	}
-	if c.Done != nil {
-		x.Done = *c.Done
-	}
-	return x
 }
 
 // WriteTimelineFile writes tl and the judged scenarios to path
@@ -92,30 +86,9 @@ func ReadTimelineFile(path string) (scenarios.Timeline, []scenarios.Scenario, st
 	if err != nil {
 		return scenarios.Timeline{}, nil, "", fmt.Errorf("reports: timeline %s: %w", path, err)
 	}
-	dec := json.NewDecoder(zr)
-	var h timelineHeader
-	if err := dec.Decode(&h); err != nil {
-		return scenarios.Timeline{}, nil, "", fmt.Errorf("reports: timeline %s: header: %w", path, err)
-	}
-	if h.Version < 1 || h.Version > timelineVersion {
-		return scenarios.Timeline{}, nil, "", fmt.Errorf("reports: timeline %s: version %d, want 1 to %d (a newer abusegate wrote it?)", path, h.Version, timelineVersion)
-	}
-	tl := scenarios.Timeline{Start: h.Start, End: h.End, Dropped: h.Dropped}
-	for n := 2; ; n++ {
-		var l timelineLine
-		err := dec.Decode(&l)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return scenarios.Timeline{}, nil, "", fmt.Errorf("reports: timeline %s: line %d: %w", path, n, err)
-		}
-		switch {
-		case l.D != nil:
-			tl.Decisions = append(tl.Decisions, *l.D)
-		case l.X != nil:
-			tl.Exchanges = append(tl.Exchanges, l.X.exchange())
-		}
+	tl, h, err := readTimeline(zr)
+	if err != nil {
+		return scenarios.Timeline{}, nil, "", fmt.Errorf("reports: timeline %s: %w", path, err)
 	}
 	scs := make([]scenarios.Scenario, 0, len(h.Scenarios))
 	for _, s := range h.Scenarios {

@@ -34,6 +34,7 @@ type TimelineWriter struct {
 	f    *os.File
 	zw   *gzip.Writer
 	bw   *bufio.Writer
+	enc  lineEncoder
 	line []byte
 	err  error
 	// sealed: the exchanges' member is complete (WriteFile ran).
@@ -55,10 +56,24 @@ func (w *TimelineWriter) Add(x *scenarios.Exchange) {
 		}
 	}
 	// Exchanges are most of a long run's lines: encoded without
-	// reflection, and without what a reader knows anyway.
-	w.line = append(w.line[:0], `{"x":`...)
-	w.line = append(x.AppendCompactJSON(w.line), '}')
-	b := w.line
+	// reflection, and without what a reader knows anyway (lineEncoder).
+	s, fresh := w.enc.session(x)
+	if fresh {
+		w.write(appendSession(w.line[:0], s, x))
+	}
+	o, fresh := w.enc.operation(x)
+	if fresh {
+		w.write(appendOperation(w.line[:0], o, x))
+	}
+	w.write(appendExchange(w.line[:0], s, o, x))
+}
+
+// write writes line b (kept in w.line for the next), redacted.
+func (w *TimelineWriter) write(b []byte) {
+	w.line = b
+	if w.err != nil {
+		return
+	}
 	if w.Redact != nil {
 		b = w.Redact(b)
 	}

@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -73,8 +72,7 @@ func TestTimelineWriterEmpty(t *testing.T) {
 // The compact lines lose nothing: exchanges with an answer taking no time
 // (simulated), one taking time, one with no answer at all (zero
 // FirstByte), and zero and set values of every field left out when zero
-// read back as they were written; a version-1 file (every field written)
-// still reads.
+// read back as they were written; files of versions 1 and 2 still read.
 func TestTimelineCompactLinesReadBack(t *testing.T) {
 	sent := at(1000)
 	exchanges := []scenarios.Exchange{
@@ -86,48 +84,27 @@ func TestTimelineCompactLinesReadBack(t *testing.T) {
 			Outcome: scenarios.OutcomeError, Err: "no answer", Refused: "http://elsewhere/"},
 		{Scenario: "s", VU: 4, Actor: scenarios.Attacker, Method: "GET", Path: "/p", Sent: sent, FirstByte: at(1002), Done: at(1002), Status: 403, Outcome: scenarios.OutcomeDenied},
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, TimelineFileName)
-	w := &TimelineWriter{Dir: dir}
-	defer w.Close()
-	for i := range exchanges {
-		w.Add(&exchanges[i])
-	}
-	require.NoError(t, w.WriteFile(path, scenarios.Timeline{Start: base, End: at(2000)}, nil, ""))
-	got, _, _, err := ReadTimelineFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, exchanges, got.Exchanges)
+	assert.Equal(t, exchanges, writeV3(t, exchanges))
 
-	var compact, full int
-	for i := range exchanges {
-		compact += len(exchanges[i].AppendCompactJSON(nil))
-		full += len(exchanges[i].AppendJSON(nil))
+	for version, line := range map[int]func(*scenarios.Exchange) []byte{1: v1Line, 2: v2Line} {
+		got, _, _, err := ReadTimelineFile(writeOldTimeline(t, version, exchanges))
+		require.NoError(t, err, "version %d", version)
+		assert.Equal(t, exchanges, got.Exchanges, "version %d", version)
+		var short, long int
+		for i := range exchanges {
+			long += len(line(&exchanges[i]))
+			short += len(appendExchange(nil, 1, 1, &exchanges[i]))
+		}
+		assert.Less(t, short, long, "version 3 is shorter than version %d", version)
 	}
-	assert.Less(t, compact, full)
-
-	// Version 1: encoding/json's whole struct on every line.
-	var v1 bytes.Buffer
-	zw := gzip.NewWriter(&v1)
-	fmt.Fprintf(zw, `{"version":1,"start":%q,"end":%q,"scenarios":[]}`+"\n", base.Format(time.RFC3339Nano), at(2000).Format(time.RFC3339Nano))
-	for i := range exchanges {
-		line, err := json.Marshal(map[string]any{"x": exchanges[i]})
-		require.NoError(t, err)
-		fmt.Fprintf(zw, "%s\n", line)
-	}
-	require.NoError(t, zw.Close())
-	old := filepath.Join(dir, "v1.jsonl.gz")
-	require.NoError(t, os.WriteFile(old, v1.Bytes(), 0o600))
-	got, _, _, err = ReadTimelineFile(old)
-	require.NoError(t, err)
-	assert.Equal(t, exchanges, got.Exchanges)
 
 	// A file from a newer writer says so.
 	var v9 bytes.Buffer
-	zw = gzip.NewWriter(&v9)
+	zw := gzip.NewWriter(&v9)
 	fmt.Fprintf(zw, `{"version":9,"start":%q,"end":%q,"scenarios":[]}`+"\n", base.Format(time.RFC3339Nano), at(2000).Format(time.RFC3339Nano))
 	require.NoError(t, zw.Close())
-	newer := filepath.Join(dir, "v9.jsonl.gz")
+	newer := filepath.Join(t.TempDir(), "v9.jsonl.gz")
 	require.NoError(t, os.WriteFile(newer, v9.Bytes(), 0o600))
-	_, _, _, err = ReadTimelineFile(newer)
-	assert.ErrorContains(t, err, "version 9, want 1 to 2")
+	_, _, _, err := ReadTimelineFile(newer)
+	assert.ErrorContains(t, err, "version 9, want 1 to 3")
 }

@@ -8,29 +8,17 @@ import (
 
 // AppendJSON appends e as encoding/json encodes it (the same bytes), without
 // reflection: a day of simulated traffic is hundreds of thousands of
-// exchanges, spilled by the recorder and written to the compact timeline.
+// exchanges, spilled by the recorder.
 // runtime/vu's TestAppendExchangeIsJSON keeps it in step with the struct.
-func (e *Exchange) AppendJSON(b []byte) []byte { return e.appendJSON(b, false) }
-
-// AppendCompactJSON appends e as AppendJSON does, less what a reader
-// knows without it: zero numbers, false and empty strings are left out
-// (they decode to the zero value), and so are FirstByte and Done when
-// they equal Sent (a simulated answer takes no time; a reader takes Sent
-// for a missing one, and an exchange that got no answer writes its zero
-// FirstByte). A simulated day's timeline is a quarter smaller for it.
-func (e *Exchange) AppendCompactJSON(b []byte) []byte { return e.appendJSON(b, true) }
-
-func (e *Exchange) appendJSON(b []byte, compact bool) []byte {
+func (e *Exchange) AppendJSON(b []byte) []byte {
 	b = append(b, `{"Scenario":`...)
-	b = appendJSONString(b, e.Scenario)
+	b = AppendJSONString(b, e.Scenario)
 	b = append(b, `,"VU":`...)
 	b = strconv.AppendInt(b, int64(e.VU), 10)
-	if !compact || e.Iteration != 0 {
-		b = append(b, `,"Iteration":`...)
-		b = strconv.AppendInt(b, int64(e.Iteration), 10)
-	}
+	b = append(b, `,"Iteration":`...)
+	b = strconv.AppendInt(b, int64(e.Iteration), 10)
 	b = append(b, `,"Actor":`...)
-	b = appendJSONString(b, e.Actor.String())
+	b = AppendJSONString(b, e.Actor.String())
 	for _, f := range [...]struct {
 		k, v string
 		omit bool // omitempty in the struct
@@ -38,23 +26,18 @@ func (e *Exchange) appendJSON(b []byte, compact bool) []byte {
 		{`,"TokenID":`, e.TokenID, false}, {`,"Addr":`, e.Addr, false}, {`,"CorrelationID":`, e.CorrelationID, false},
 		{`,"Fingerprint":`, e.Fingerprint, true},
 		{`,"Method":`, e.Method, false}, {`,"Route":`, e.Route, false}, {`,"Path":`, e.Path, false}} {
-		if f.v == "" && (f.omit || compact) {
+		if f.v == "" && f.omit {
 			continue
 		}
 		b = append(b, f.k...)
-		b = appendJSONString(b, f.v)
+		b = AppendJSONString(b, f.v)
 	}
-	if !compact || e.Abusive {
-		b = append(b, `,"Abusive":`...)
-		b = strconv.AppendBool(b, e.Abusive)
-	}
+	b = append(b, `,"Abusive":`...)
+	b = strconv.AppendBool(b, e.Abusive)
 	for _, f := range [...]struct {
 		k string
 		t time.Time
 	}{{`,"Sent":`, e.Sent}, {`,"FirstByte":`, e.FirstByte}, {`,"Done":`, e.Done}} {
-		if compact && f.k != `,"Sent":` && f.t.Equal(e.Sent) && f.t.Location() == e.Sent.Location() {
-			continue
-		}
 		b = append(b, f.k...)
 		b = append(b, '"')
 		b = f.t.AppendFormat(b, time.RFC3339Nano)
@@ -62,30 +45,27 @@ func (e *Exchange) appendJSON(b []byte, compact bool) []byte {
 	}
 	b = append(b, `,"Status":`...)
 	b = strconv.AppendInt(b, int64(e.Status), 10)
-	if !compact || e.Bytes != 0 {
-		b = append(b, `,"Bytes":`...)
-		b = strconv.AppendInt(b, e.Bytes, 10)
-	}
+	b = append(b, `,"Bytes":`...)
+	b = strconv.AppendInt(b, e.Bytes, 10)
 	b = append(b, `,"Outcome":`...)
-	b = appendJSONString(b, e.Outcome.String())
-	if !compact || e.Leak != 0 {
-		b = append(b, `,"Leak":`...)
-		b = strconv.AppendInt(b, int64(e.Leak), 10)
-	}
+	b = AppendJSONString(b, e.Outcome.String())
+	b = append(b, `,"Leak":`...)
+	b = strconv.AppendInt(b, int64(e.Leak), 10)
 	if e.Err != "" {
 		b = append(b, `,"Err":`...)
-		b = appendJSONString(b, e.Err)
+		b = AppendJSONString(b, e.Err)
 	}
 	if e.Refused != "" {
 		b = append(b, `,"Refused":`...)
-		b = appendJSONString(b, e.Refused)
+		b = AppendJSONString(b, e.Refused)
 	}
 	return append(b, '}')
 }
 
-// appendJSONString quotes s as encoding/json does, HTML characters,
-// U+2028/U+2029 and invalid UTF-8 included.
-func appendJSONString(b []byte, s string) []byte {
+// AppendJSONString appends s quoted as encoding/json quotes it, HTML
+// characters, U+2028/U+2029 and invalid UTF-8 included: the reflection-free
+// encoders of exchanges (here and reports' timeline file) share it.
+func AppendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
