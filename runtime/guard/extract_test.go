@@ -224,6 +224,7 @@ func TestFingerprintUnchanged(t *testing.T) {
 		{"Authorization", "Bearer x"}, {"X-Forwarded-For", "1.2.3.4"}, {"user-agent", "not canonical"},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
+	devices := newDeviceCache()
 	for i := range 5000 {
 		h := http.Header{}
 		for range rng.IntN(16) {
@@ -235,6 +236,8 @@ func TestFingerprintUnchanged(t *testing.T) {
 		}
 		require.Equal(t, fingerprintReference(h), fingerprint(h), "headers %v", h)
 		require.Equal(t, fingerprintReference(h), fingerprint(h), "a cached name is the same, headers %v", h)
+		require.Equal(t, fingerprintReference(h), devices.fingerprint(h), "a guard's device cache, headers %v", h)
+		require.Equal(t, fingerprintReference(h), devices.fingerprint(h), "a guard's cached device, headers %v", h)
 	}
 }
 

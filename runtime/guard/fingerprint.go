@@ -1,11 +1,13 @@
 package guard
 
 import (
+	"hash/maphash"
 	"math/bits"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/abusegate/abusegate/scenarios"
@@ -77,21 +79,38 @@ func fingerprintKey(k string) (value, name int) {
 // in for their order; "" when the request carries none of them. One pass
 // over the header map finds the values and the names; the name string
 // comes from a small cache of recent fingerprints, so a device seen
-// recently costs no allocation.
+// recently costs no allocation. A guard asks its deviceCache, which skips
+// the hash for the devices it has seen.
 func fingerprint(h http.Header) string {
-	var vals [7]string // fingerprintHeaders' first values
-	var known uint32   // bit i: the request carries deviceNames[i]
 	var buf [8]string
-	others := buf[:0] // device headers deviceNames lacks
+	d, others := readDevice(h, buf[:0])
+	if d.none() {
+		return ""
+	}
+	return d.name(others)
+}
+
+// device is what fingerprint reads of a request's headers, but for the
+// rare ones deviceNames lacks, kept apart: a deviceCache keeps the values
+// and would otherwise move the caller's buffer for them to the heap.
+type device struct {
+	vals  [7]string // fingerprintHeaders' first values, the User-Agent's correlation trimmed
+	known uint32    // bit i: the request carries deviceNames[i]
+}
+
+// readDevice reads h's device headers in one pass over the map, appending
+// the rare ones deviceNames lacks to others (unsorted).
+func readDevice(h http.Header, others []string) (device, []string) {
+	var d device
 	corr := ""
 	for k, v := range h {
 		value, name := fingerprintKey(k)
 		if value >= 0 && len(v) > 0 {
-			vals[value] = v[0]
+			d.vals[value] = v[0]
 		}
 		switch {
 		case name >= 0:
-			known |= 1 << uint(name)
+			d.known |= 1 << uint(name)
 		case k == scenarios.CorrelationHeader:
 			if len(v) > 0 {
 				corr = v[0]
@@ -100,16 +119,23 @@ func fingerprint(h http.Header) string {
 			others = append(others, k)
 		}
 	}
-	vals[0] = trimCorrelation(vals[0], corr)
-	if vals == [7]string{} {
-		return ""
-	}
+	d.vals[0] = trimCorrelation(d.vals[0], corr)
+	return d, others
+}
+
+// none reports whether the request carries no device value: no
+// fingerprint.
+func (d *device) none() bool { return d.vals == [7]string{} }
+
+// name hashes the device, with the other device headers it carries, into
+// its fingerprint; it sorts others.
+func (d *device) name(others []string) string {
 	f := fnv64{h: fnvOffset}
-	for _, v := range vals {
+	for _, v := range d.vals {
 		f.add(v, 0)
 	}
 	slices.Sort(others)
-	for ; known != 0; known &= known - 1 {
+	for known := d.known; known != 0; known &= known - 1 {
 		k := deviceNames[bits.TrailingZeros32(known)]
 		for len(others) > 0 && others[0] < k {
 			f.add(others[0], 1)
@@ -121,6 +147,71 @@ func fingerprint(h http.Header) string {
 		f.add(k, 1)
 	}
 	return fingerprintName(f.h >> 16)
+}
+
+// deviceCache remembers the fingerprints of the devices a guard has seen
+// lately, so a device sending again costs the header scan and a look-up
+// instead of hashing its User-Agent and the rest (a tenth of the guard's
+// and monitor's work per request). An entry is the device as read, every
+// value compared on a look-up, so a hit is exactly the fingerprint the
+// hash would give. Entries keep the header values of the requests that
+// filled them rather than copies, so a miss allocates nothing beyond what
+// the hash does; that is at most deviceWays*deviceSets requests' device
+// headers kept alive. Requests carrying device headers deviceNames lacks
+// (rare) skip the cache. Safe for concurrent use: a lock per set.
+type deviceCache struct {
+	seed maphash.Seed
+	sets [deviceSets]deviceSet
+}
+
+const (
+	deviceSets = 512
+	deviceWays = 4
+)
+
+// deviceSet is the entries of one hash of a User-Agent, the oldest
+// replaced first.
+type deviceSet struct {
+	mu   sync.Mutex
+	ways [deviceWays]deviceEntry
+	next uint8
+}
+
+type deviceEntry struct {
+	vals  [7]string
+	known uint32
+	name  string // "" for an empty entry
+}
+
+func newDeviceCache() *deviceCache { return &deviceCache{seed: maphash.MakeSeed()} }
+
+// fingerprint is the package's fingerprint of h, from the cache when it
+// holds h's device.
+func (c *deviceCache) fingerprint(h http.Header) string {
+	var buf [8]string
+	d, others := readDevice(h, buf[:0])
+	if d.none() {
+		return ""
+	}
+	if len(others) > 0 {
+		return d.name(others)
+	}
+	set := &c.sets[(maphash.String(c.seed, d.vals[0])^uint64(d.known))%deviceSets]
+	set.mu.Lock()
+	for i := range set.ways {
+		if e := &set.ways[i]; e.name != "" && e.known == d.known && e.vals == d.vals {
+			name := e.name
+			set.mu.Unlock()
+			return name
+		}
+	}
+	set.mu.Unlock()
+	name := d.name(nil)
+	set.mu.Lock()
+	set.ways[set.next] = deviceEntry{vals: d.vals, known: d.known, name: name}
+	set.next = (set.next + 1) % deviceWays
+	set.mu.Unlock()
+	return name
 }
 
 // fingerprintNames caches the names of recent fingerprints by their hash

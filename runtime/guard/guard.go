@@ -129,6 +129,7 @@ type Guard struct {
 	buckets    *buckets
 	lastWarn   atomic.Int64
 	docs       docCache
+	devices    *deviceCache
 }
 
 var _ http.Handler = (*Guard)(nil)
@@ -170,7 +171,7 @@ func NewMiddleware(mon *monitor.Monitor, opts Options) (*Guard, error) {
 		mode: opts.Mode, now: opts.Now, log: opts.Logger, mon: mon,
 		ext: newExtractor(opts), store: opts.Store, share: opts.Share, local: NewMemoryStore(0), failClosed: opts.FailClosed,
 		decisions: &decisionLog{max: 100_000}, broker: newBroker(), metrics: newMetrics(),
-		proxy: http.NotFoundHandler(),
+		proxy: http.NotFoundHandler(), devices: newDeviceCache(),
 	}
 	if c, ok := opts.Share.(prometheus.Collector); ok {
 		g.metrics.reg.MustRegister(c)
@@ -210,7 +211,8 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 		return
 	}
 	start := g.now()
-	ev, op := g.event(r, start)
+	ev, mt := g.event(r, start)
+	op := mt.Op
 	st := getScratch()
 	defer putScratch(st)
 	if op == nil {
@@ -219,12 +221,13 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 			return
 		}
 	}
+	scored := g.eventMatch(r, &ev, mt)
 	if op != nil && (r.URL.RawQuery != "" || ev.Units > 0 || g.mon.InspectsBeforeServing(op)) {
 		// A request's own shape (an oversized page, an add-to-cart past
 		// what its sender may hold, a step the spec requires another
 		// before, a sign-up from a source past its limit) is scored before
 		// it is served, so the decision refuses the request itself.
-		g.record(r.Context(), g.mon.InspectRequest(ev))
+		g.record(r.Context(), g.mon.InspectRequestMatched(&ev, scored))
 	}
 	if g.mode == Enforce {
 		if code := g.enforce(w, r, &ev, &st.subjects, false); code != 0 {
@@ -232,7 +235,7 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 			// while contained has the evidence waiting when the decision
 			// ends, and escalates at once instead of starting afresh.
 			ev.Status, ev.Latency = code, g.now().Sub(start)
-			g.observe(r.Context(), ev)
+			g.observeMatched(r.Context(), &ev, scored)
 			return
 		}
 	}
@@ -246,14 +249,14 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 	}
 	ev.Latency = g.now().Sub(start)
 	g.metrics.passed.Inc()
-	g.observe(r.Context(), ev)
+	g.observeMatched(r.Context(), &ev, scored)
 }
 
 // event is what the guard knows of a request before its answer: who sent
 // it and, for the Surface's login and coupon operations, the business
-// fields of its body. It returns the operation the request exercised, nil
-// when none.
-func (g *Guard) event(r *http.Request, at time.Time) (scenarios.Event, *scenarios.Operation) {
+// fields of its body. It returns what the request's URL path matched: its
+// Op is the operation the request exercised, nil when none.
+func (g *Guard) event(r *http.Request, at time.Time) (scenarios.Event, monitor.Match) {
 	ev := scenarios.Event{Time: at, Method: r.Method, Path: requestPath(r)}
 	ev.TokenID, ev.Identity = g.ext.credential(r)
 	if ev.Identity == "" {
@@ -261,11 +264,27 @@ func (g *Guard) event(r *http.Request, at time.Time) (scenarios.Event, *scenario
 	}
 	ev.Addr = g.ext.addr(r)
 	ev.CorrelationID = header(r.Header, scenarios.CorrelationHeader)
-	ev.Fingerprint = fingerprint(r.Header)
+	ev.Fingerprint = g.devices.fingerprint(r.Header)
 	ev.Geo = g.ext.geo(r.Header)
 	mt, _ := g.router.Match(r.Method, r.URL.Path)
 	business(r, mt.Op, &ev)
-	return ev, mt.Op
+	return ev, mt
+}
+
+// eventMatch is what ev's path matches, by which the monitor scores the
+// request, given mt, the match of the request's URL path: the same unless
+// ev's path is the raw request URI and spells the path otherwise
+// (escaped), when it is matched again.
+func (g *Guard) eventMatch(r *http.Request, ev *scenarios.Event, mt monitor.Match) monitor.Match {
+	path := ev.Path
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == r.URL.Path {
+		return mt
+	}
+	mt, _ = g.router.Match(ev.Method, ev.Path)
+	return mt
 }
 
 // scratch is one request's working memory, recycled so the request path

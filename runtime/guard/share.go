@@ -3,6 +3,7 @@ package guard
 import (
 	"context"
 
+	"github.com/abusegate/abusegate/runtime/monitor"
 	"github.com/abusegate/abusegate/scenarios"
 )
 
@@ -56,10 +57,17 @@ func (g *Guard) Run(ctx context.Context) error {
 
 // observe scores ev and hands it to the replicas.
 func (g *Guard) observe(ctx context.Context, ev scenarios.Event) {
+	mt, _ := g.router.Match(ev.Method, ev.Path)
+	g.observeMatched(ctx, &ev, mt)
+}
+
+// observeMatched is observe of an event whose path matched mt (see
+// monitor.ObserveMatched).
+func (g *Guard) observeMatched(ctx context.Context, ev *scenarios.Event, mt monitor.Match) {
 	if g.share != nil {
-		g.publish(ev)
+		g.publish(*ev)
 	}
-	g.record(ctx, g.mon.Observe(ev))
+	g.record(ctx, g.mon.ObserveMatched(ev, mt))
 }
 
 // publish hands a copy of ev to the replicas: the copy escapes to the

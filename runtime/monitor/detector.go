@@ -79,6 +79,21 @@ type Observation struct {
 	// route is the hash of Event.Route when the Monitor knows it from the
 	// matched operation (0 otherwise): see routeKey.
 	route uint64
+	// span is the collection read's span once pageSpan has parsed it from
+	// the query, spanned saying whether it has (spanOf's ok in spanOK):
+	// scraping and sweep both read it.
+	span            pageSpan
+	spanned, spanOK bool
+}
+
+// pageSpan is spanOf for the observation's operation and path, parsed
+// once however many detectors ask.
+func (o *Observation) pageSpan() (pageSpan, bool) {
+	if !o.spanned {
+		o.span, o.spanOK = spanOf(o.Op, o.Event.Path)
+		o.spanned = true
+	}
+	return o.span, o.spanOK
 }
 
 // routeKey is the hash of the observation's route, hashed once per

@@ -176,11 +176,21 @@ func (m *Monitor) TrainFlows(sessions [][]scenarios.Event) {
 // Identity from learned tokens; ev.Time is its only clock, so events may
 // come from a real guard or a simulation. Safe for concurrent use.
 func (m *Monitor) Observe(ev scenarios.Event) []scenarios.Decision {
-	mt, matched := m.router.Match(ev.Method, ev.Path)
-	if ev.Identity == "" {
-		ev.Identity = m.Identity(ev.TokenID)
+	mt, _ := m.router.Match(ev.Method, ev.Path)
+	return m.ObserveMatched(&ev, mt)
+}
+
+// ObserveMatched is Observe for an event whose method and path the caller
+// has matched already with the monitor's Router: mt is what Match returned
+// for them (a Match with an empty Route when nothing matched). The guard
+// matches each request once and hands the match on, instead of the
+// monitor matching it again. ev is read, neither kept nor changed.
+func (m *Monitor) ObserveMatched(ev *scenarios.Event, mt Match) []scenarios.Decision {
+	identity := ev.Identity
+	if identity == "" {
+		identity = m.Identity(ev.TokenID)
 	}
-	subject, ok := scoredAs(&ev)
+	subject, ok := scoredBy(identity, ev.TokenID, ev.Addr)
 	if !ok {
 		return nil
 	}
@@ -189,9 +199,10 @@ func (m *Monitor) Observe(ev scenarios.Event) []scenarios.Decision {
 	// Field by field: a composite literal is built aside and copied in,
 	// two passes over some 350 bytes per event.
 	o := &m.obs
-	o.Event, o.Subject, o.Op, o.OpIndex, o.Now = ev, subject, nil, -1, ev.Time.UnixNano()
-	o.Keys, o.rec, o.route = Keys{}, nil, 0
-	if matched {
+	o.Event, o.Subject, o.Op, o.OpIndex, o.Now = *ev, subject, nil, -1, ev.Time.UnixNano()
+	o.Event.Identity = identity
+	o.Keys, o.rec, o.route, o.spanned = Keys{}, nil, 0, false
+	if mt.Route != "" {
 		o.Event.Route, o.Op, o.OpIndex = mt.Route, mt.Op, mt.Index
 		// A REST object id is in the path; a GraphQL field's is an
 		// argument, which the guard read into the event.
@@ -275,13 +286,18 @@ const (
 // scoredAs is the subject an event counts against: its identity when
 // known, else its token, else its client address.
 func scoredAs(ev *scenarios.Event) (scenarios.Subject, bool) {
+	return scoredBy(ev.Identity, ev.TokenID, ev.Addr)
+}
+
+// scoredBy is scoredAs of an event with these identity, token and address.
+func scoredBy(identity, tokenID, addr string) (scenarios.Subject, bool) {
 	switch {
-	case ev.Identity != "":
-		return subj(scenarios.SubjectIdentity, ev.Identity), true
-	case ev.TokenID != "":
-		return subj(scenarios.SubjectToken, ev.TokenID), true
-	case ev.Addr != "":
-		return subj(scenarios.SubjectAddress, ev.Addr), true
+	case identity != "":
+		return subj(scenarios.SubjectIdentity, identity), true
+	case tokenID != "":
+		return subj(scenarios.SubjectToken, tokenID), true
+	case addr != "":
+		return subj(scenarios.SubjectAddress, addr), true
 	}
 	return scenarios.Subject{}, false
 }

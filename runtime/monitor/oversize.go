@@ -111,26 +111,51 @@ func (d *oversize) inspect(ev *scenarios.Event, op *scenarios.Operation) (Findin
 // itself. The request is not counted for the detectors: Observe it once
 // answered. Safe for concurrent use.
 func (m *Monitor) InspectRequest(ev scenarios.Event) []scenarios.Decision {
-	shaped := ev.Units > 0 || strings.IndexByte(ev.Path, '?') >= 0
-	if !shaped && !m.checksBefore(ev.Method) {
+	if !m.inspects(&ev) {
 		return nil
 	}
-	mt, found := m.router.Match(ev.Method, ev.Path)
-	if !found || mt.Op == nil {
+	mt, _ := m.router.Match(ev.Method, ev.Path)
+	return m.inspectRequest(&ev, mt)
+}
+
+// InspectRequestMatched is InspectRequest for a request whose method and
+// path the caller has matched already with the monitor's Router (see
+// ObserveMatched). ev is read, neither kept nor changed.
+func (m *Monitor) InspectRequestMatched(ev *scenarios.Event, mt Match) []scenarios.Decision {
+	if !m.inspects(ev) {
 		return nil
 	}
-	out := m.inspectOperation(&ev, mt, 0)
-	if !shaped {
+	return m.inspectRequest(ev, mt)
+}
+
+// inspects reports whether InspectRequest may find anything in ev: a
+// request with a shape (a query, units) or of a method some operation is
+// checked before serving for.
+func (m *Monitor) inspects(ev *scenarios.Event) bool {
+	return shaped(ev) || m.checksBefore(ev.Method)
+}
+
+// shaped reports whether ev has a shape to inspect: a query or units.
+func shaped(ev *scenarios.Event) bool {
+	return ev.Units > 0 || strings.IndexByte(ev.Path, '?') >= 0
+}
+
+func (m *Monitor) inspectRequest(ev *scenarios.Event, mt Match) []scenarios.Decision {
+	if mt.Op == nil {
+		return nil
+	}
+	out := m.inspectOperation(ev, mt, 0)
+	if !shaped(ev) {
 		return out
 	}
 	detector := OversizeName
-	f, ok := m.over.inspect(&ev, mt.Op)
+	f, ok := m.over.inspect(ev, mt.Op)
 	if !ok && ev.Units <= 0 {
 		return out
 	}
 	var obs Observation
 	o := &obs
-	if !m.unserved(o, ev, mt) {
+	if !m.unserved(o, *ev, mt) {
 		return out
 	}
 	m.mu.Lock()

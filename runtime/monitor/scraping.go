@@ -64,15 +64,19 @@ var _ Detector = (*scraping)(nil)
 
 // smallSketch and bigSketch are linear-counting bitmaps of distinct items
 // over the current and previous window: 256 bits per member, 1024 per
-// cluster.
+// cluster. set counts the bits set in either window, kept as bits are set
+// and windows roll, so an estimate reads a table instead of recounting
+// the bitmaps (most observations ask for two or three).
 type smallSketch struct {
 	start     int64
 	cur, prev [4]uint64
+	set       uint16
 }
 
 type bigSketch struct {
 	start     int64
 	cur, prev [16]uint64
+	set       uint16
 }
 
 func (s *smallSketch) roll(now, window int64) rollKind {
@@ -80,8 +84,9 @@ func (s *smallSketch) roll(now, window int64) rollKind {
 	switch k {
 	case rollOne:
 		s.prev, s.cur = s.cur, [4]uint64{}
+		s.set = setBits(s.prev[:])
 	case rollReset:
-		s.prev, s.cur = [4]uint64{}, [4]uint64{}
+		s.prev, s.cur, s.set = [4]uint64{}, [4]uint64{}, 0
 	}
 	return k
 }
@@ -91,10 +96,20 @@ func (s *bigSketch) roll(now, window int64) rollKind {
 	switch k {
 	case rollOne:
 		s.prev, s.cur = s.cur, [16]uint64{}
+		s.set = setBits(s.prev[:])
 	case rollReset:
-		s.prev, s.cur = [16]uint64{}, [16]uint64{}
+		s.prev, s.cur, s.set = [16]uint64{}, [16]uint64{}, 0
 	}
 	return k
+}
+
+// setBits counts the bits set in words.
+func setBits(words []uint64) uint16 {
+	n := 0
+	for _, w := range words {
+		n += bits.OnesCount64(w)
+	}
+	return uint16(n)
 }
 
 type rollKind int
@@ -118,39 +133,27 @@ func roll(start *int64, now, window int64) rollKind {
 	return rollNone
 }
 
-func (s *smallSketch) add(item uint64) bool { return addBit(s.cur[:], s.prev[:], item) }
-func (s *bigSketch) add(item uint64) bool   { return addBit(s.cur[:], s.prev[:], item) }
-func (s *smallSketch) distinct() float64    { return linearCount(s.cur[:], s.prev[:]) }
-func (s *bigSketch) distinct() float64      { return linearCount(s.cur[:], s.prev[:]) }
+func (s *smallSketch) add(item uint64) bool { return addBit(s.cur[:], s.prev[:], &s.set, item) }
+func (s *bigSketch) add(item uint64) bool   { return addBit(s.cur[:], s.prev[:], &s.set, item) }
 
-// addBit sets the item's bit and reports whether it was new to both windows.
-// The bit is taken from the top of a Fibonacci product: item keys are odd
-// (see hasher.key), so two of them XORed are even and their low bits would
-// leave half the sketch unused.
-func addBit(cur, prev []uint64, item uint64) bool {
+// distinct estimates the distinct items in both windows by linear counting
+// (see linearEstimate), read from a table of every count of set bits.
+func (s *smallSketch) distinct() float64 { return smallEstimates[s.set] }
+func (s *bigSketch) distinct() float64   { return bigEstimates[s.set] }
+
+// addBit sets the item's bit and reports whether it was new to both
+// windows, counting it in set then. The bit is taken from the top of a
+// Fibonacci product: item keys are odd (see hasher.key), so two of them
+// XORed are even and their low bits would leave half the sketch unused.
+func addBit(cur, prev []uint64, set *uint16, item uint64) bool {
 	i := (item * 0x9e3779b97f4a7c15) >> (64 - bits.TrailingZeros(uint(len(cur)*64)))
 	w, b := i/64, uint64(1)<<(i%64)
 	seen := (cur[w]|prev[w])&b != 0
 	cur[w] |= b
+	if !seen {
+		*set++
+	}
 	return !seen
-}
-
-// linearCount estimates the distinct items in both windows. The estimate
-// depends only on the bitmap's size and how many bits are set, so the
-// sketches' sizes read it from a table instead of taking a logarithm per
-// observation.
-func linearCount(cur, prev []uint64) float64 {
-	set := 0
-	for i := range cur {
-		set += bits.OnesCount64(cur[i] | prev[i])
-	}
-	switch len(cur) {
-	case len(smallSketch{}.cur):
-		return smallEstimates[set]
-	case len(bigSketch{}.cur):
-		return bigEstimates[set]
-	}
-	return linearEstimate(len(cur)*64, set)
 }
 
 // smallEstimates and bigEstimates are linearEstimate for every count of
@@ -266,7 +269,7 @@ func (d *scraping) Observe(o *Observation) (Finding, bool) {
 	if page {
 		if o.Event.Bytes <= 0 {
 			rd.size, rd.ended = d.cat.size(o.routeKey(d.h))
-		} else if s, ok := spanOf(o.Op, o.Event.Path); ok {
+		} else if s, ok := o.pageSpan(); ok {
 			rd = d.cat.learn(o.routeKey(d.h), s, o.Event.Bytes, o.Now, d.window)
 		}
 	}

@@ -87,7 +87,7 @@ func (d *sweep) Observe(o *Observation) (Finding, bool) {
 	if o.Op == nil || o.Op.Method != "GET" || !o.Op.Has(scenarios.RoleCollection) || !success(ev.Status) {
 		return Finding{}, false
 	}
-	page, ok := pageNumber(o.Op, ev.Path)
+	page, ok := pageNumber(o.pageSpan())
 	if !ok {
 		return Finding{}, false
 	}
@@ -156,7 +156,7 @@ func (d *sweep) run(route uint64, o *Observation) int {
 	if size == 0 || !ended {
 		return d.cfg.Run
 	}
-	s, ok := spanOf(o.Op, o.Event.Path)
+	s, ok := o.pageSpan()
 	if !ok {
 		return d.cfg.Run
 	}
@@ -201,12 +201,12 @@ func containsSubject(xs []scenarios.Subject, x scenarios.Subject) bool {
 	return false
 }
 
-// pageNumber is the page a collection request read: its page parameter,
-// or its offset divided by its page size (the offset itself where it names
+// pageNumber is the page a collection request read, given its span (see
+// spanOf; ok false for a cursor or a bad number): its page parameter, or
+// its offset divided by its page size (the offset itself where it names
 // none); the first page when the request names neither. Cursors are not
 // numbered.
-func pageNumber(op *scenarios.Operation, path string) (uint32, bool) {
-	s, ok := spanOf(op, path)
+func pageNumber(s pageSpan, ok bool) (uint32, bool) {
 	switch {
 	case !ok:
 		return 0, false

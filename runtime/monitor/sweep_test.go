@@ -108,7 +108,7 @@ func TestPageNumber(t *testing.T) {
 		{"/items?page=99999999999", 0, false},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			p, ok := pageNumber(op, c.path)
+			p, ok := pageNumber(spanOf(op, c.path))
 			assert.Equal(t, c.ok, ok)
 			if c.ok {
 				assert.Equal(t, c.page, p)
