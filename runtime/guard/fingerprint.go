@@ -105,17 +105,17 @@ func readDevice(h http.Header, others []string) (device, []string) {
 	corr := ""
 	for k, v := range h {
 		value, name := fingerprintKey(k)
-		if value >= 0 && len(v) > 0 {
-			d.vals[value] = v[0]
-		}
 		switch {
-		case name >= 0:
-			d.known |= 1 << uint(name)
+		case name >= 0: // a value header is a device name too
+			d.known |= 1 << (uint(name) & 31)
+			if value >= 0 && len(v) > 0 {
+				d.vals[value] = v[0]
+			}
 		case k == scenarios.CorrelationHeader:
 			if len(v) > 0 {
 				corr = v[0]
 			}
-		case deviceHeader(k):
+		case otherDeviceHeader(k):
 			others = append(others, k)
 		}
 	}
@@ -272,6 +272,12 @@ func deviceHeader(k string) bool {
 	case "Accept", "Accept-Encoding", "Accept-Language", "Connection", "Dnt", "Upgrade-Insecure-Requests", "Te", "Priority", "User-Agent":
 		return true
 	}
+	return otherDeviceHeader(k)
+}
+
+// otherDeviceHeader is deviceHeader of a name deviceNames lacks: every
+// name deviceHeader lists is one of them.
+func otherDeviceHeader(k string) bool {
 	return strings.HasPrefix(k, "Sec-Ch-") || strings.HasPrefix(k, "Sec-Fetch-")
 }
 

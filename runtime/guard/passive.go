@@ -90,7 +90,8 @@ func (g *Guard) passiveLine(ctx context.Context, line []byte, readErr error) ([]
 	if err != nil {
 		return nil, err
 	}
-	ev, _ := g.event(rec.req, rec.at)
+	var ev scenarios.Event
+	g.event(rec.req, rec.at, &ev)
 	if ev.Identity == "" {
 		ev.Identity = rec.user
 	}

@@ -338,7 +338,8 @@ func pageOf(op *scenarios.Operation, path string) string {
 	if !ok {
 		return ""
 	}
-	for _, p := range op.Params {
+	for i := range op.Params {
+		p := &op.Params[i]
 		if p.In != scenarios.InQuery || (p.Role != scenarios.ParamPage && p.Role != scenarios.ParamOffset && p.Role != scenarios.ParamCursor) {
 			continue
 		}
