@@ -5,12 +5,15 @@
 // is the items served beyond the page-size cap: the spec's documented
 // maximum (the smallest of x-abuse's max page size, the size parameter's
 // schema maximum and the pagination's maximum), or DefaultCap when it
-// documents none — the same line abusegate's guard refuses at.
+// documents none — the same line abusegate's guard refuses at. An answer
+// bigger than the executor reads of it (runtime/vu's read limit) counts
+// the items its part read holds whole: a lower bound of what was served.
 //
 // It imports only generators and scenarios.
 package consumption
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -152,7 +155,24 @@ func (c *consumer) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 			if o != scenarios.OutcomeSuccess {
 				return o, 0
 			}
-			return o, max(len(generators.Items(r.Body))-limit, 0)
+			return o, max(served(r.Body)-limit, 0)
 		},
 	}}, true
+}
+
+// served counts an answer's items: generators.Items's count of a whole
+// body, or the items a body cut at the read limit holds whole. Items
+// counts none in a body that does not end as a list or object does, so a
+// cut one (almost any) is not parsed in vain first.
+func served(body []byte) int {
+	end := bytes.TrimRight(body, " \t\r\n")
+	if len(end) > 0 && (end[len(end)-1] == ']' || end[len(end)-1] == '}') {
+		if n := len(generators.Items(body)); n > 0 {
+			return n
+		}
+	}
+	if n, cut := countItems(body); cut {
+		return n
+	}
+	return 0
 }
