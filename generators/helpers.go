@@ -184,19 +184,24 @@ func idString(v any) (string, bool) {
 
 // PageParams names a collection's query parameters by their paging role:
 // page number, offset, cursor and page size, "" for each it lacks (the
-// first of each role counts), for programs that page through it.
+// first of each role counts), for programs that page through it from
+// the start. A cursor that pages backwards (Stripe's ending_before beside
+// its starting_after) is no way forward and is passed over.
 func PageParams(op scenarios.Operation) (page, offset, cursor, size string) {
 	for _, p := range op.Params {
 		if p.In != scenarios.InQuery {
 			continue
 		}
 		var slot *string
-		switch p.Role {
+		switch name := strings.ToLower(p.Name); p.Role {
 		case scenarios.ParamPage:
 			slot = &page
 		case scenarios.ParamOffset:
 			slot = &offset
 		case scenarios.ParamCursor:
+			if strings.Contains(name, "before") || strings.HasPrefix(name, "prev") {
+				continue
+			}
 			slot = &cursor
 		case scenarios.ParamPageSize:
 			slot = &size

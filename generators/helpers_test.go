@@ -63,9 +63,10 @@ func TestResource(t *testing.T) {
 }
 
 // PageParams names Twilio's PageSize, Page and PageToken by role, the
-// first of each role only, and query parameters only.
+// first of each role only, query parameters only, and no backward cursor.
 func TestPageParams(t *testing.T) {
 	op := scenarios.Operation{Params: []scenarios.Param{
+		{Name: "ending_before", In: scenarios.InQuery, Role: scenarios.ParamCursor},
 		{Name: "PageSize", In: scenarios.InQuery, Role: scenarios.ParamPageSize},
 		{Name: "Page", In: scenarios.InQuery, Role: scenarios.ParamPage},
 		{Name: "PageToken", In: scenarios.InQuery, Role: scenarios.ParamCursor},
