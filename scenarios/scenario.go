@@ -104,7 +104,10 @@ type Request struct {
 }
 
 // Result is the answer to a Request. Body holds at most the executor's read
-// limit.
+// limit. The executor may reuse the Result it hands Program.Next from
+// request to request: the pointer is valid until Next returns. A Program
+// that keeps an answer keeps a copy (*prev); its Header and Body are the
+// Program's to keep.
 type Result struct {
 	Request Request
 	Status  int

@@ -2,7 +2,9 @@ package vu
 
 import (
 	"context"
+	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -48,11 +50,18 @@ type virtualClock interface {
 // SimClock is virtual time: it moves only when told (Advance, AdvanceTo),
 // never by itself. Sleepers wake, in deadline order, when time passes their
 // deadline. The simulated executor (and every schedule test) runs on it.
-// It is safe for concurrent use.
+// It is safe for concurrent use. It reads in start's location, without a
+// monotonic reading; the zero value starts at the zero Time.
 type SimClock struct {
-	mu       sync.Mutex
-	now      time.Time
-	sleepers []*sleeper
+	loc *time.Location // nil: UTC
+	// sec and nsec are the start, in seconds since the zero Time, and at
+	// the time since, in nanoseconds: Now, which the engine, the guard
+	// and the monitor ask several times a request, reads it without a
+	// lock. It is written under mu.
+	sec, nsec int64
+	at        atomic.Int64
+	mu        sync.Mutex
+	sleepers  []*sleeper
 }
 
 type sleeper struct {
@@ -61,14 +70,37 @@ type sleeper struct {
 }
 
 // NewSimClock returns a simulated clock reading start.
-func NewSimClock(start time.Time) *SimClock { return &SimClock{now: start} }
+func NewSimClock(start time.Time) *SimClock {
+	return &SimClock{loc: start.Location(), sec: start.Unix() - zeroUnix, nsec: int64(start.Nanosecond())}
+}
+
+// zeroUnix is the zero Time's Unix time, time.Time{}.Unix().
+const zeroUnix = -62135596800
 
 // Now implements Clock.
 func (c *SimClock) Now() time.Time {
-	c.mu.Lock()
-	t := c.now // no defer: the engine asks several times a request
-	c.mu.Unlock()
-	return t
+	loc := c.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	return time.Unix(c.sec+zeroUnix, c.nsec+c.at.Load()).In(loc)
+}
+
+// maxSimSeconds bounds how far from its start a SimClock goes, so its
+// time since start, in nanoseconds, stays an int64 (as Time.Sub saturates).
+const maxSimSeconds = math.MaxInt64/int64(time.Second) - 1
+
+// since is t's time since the start in nanoseconds, saturated at
+// maxSimSeconds.
+func (c *SimClock) since(t time.Time) int64 {
+	s := t.Unix() - zeroUnix - c.sec
+	switch {
+	case s > maxSimSeconds:
+		return maxSimSeconds * int64(time.Second)
+	case s < -maxSimSeconds:
+		return -maxSimSeconds * int64(time.Second)
+	}
+	return s*int64(time.Second) + int64(t.Nanosecond()) - c.nsec
 }
 
 // Sleep implements Clock: it blocks until another goroutine advances the
@@ -78,7 +110,7 @@ func (c *SimClock) Sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 	c.mu.Lock()
-	s := &sleeper{until: c.now.Add(d), wake: make(chan struct{})}
+	s := &sleeper{until: c.Now().Add(d), wake: make(chan struct{})}
 	c.sleepers = append(c.sleepers, s)
 	c.mu.Unlock()
 	select {
@@ -104,13 +136,14 @@ func (c *SimClock) Advance(d time.Duration) { c.AdvanceTo(c.Now().Add(d)) }
 // whose deadline has come.
 func (c *SimClock) AdvanceTo(t time.Time) {
 	c.mu.Lock()
-	if t.After(c.now) {
-		c.now = t
+	if d := c.since(t); d > c.at.Load() {
+		c.at.Store(d)
 	}
 	if len(c.sleepers) > 0 {
+		now := c.Now()
 		kept := c.sleepers[:0]
 		for _, s := range c.sleepers {
-			if s.until.After(c.now) {
+			if s.until.After(now) {
 				kept = append(kept, s)
 				continue
 			}

@@ -21,6 +21,10 @@ type engine struct {
 	base    baseURL // r.Target
 	clock   Clock
 	virtual virtualClock
+	// instant is the simulated clock's reading while the loop runs a
+	// step: only the loop moves it, between steps, so a step and its
+	// exchanges, sent in process in no time, read it here (now).
+	instant time.Time
 	// leanHTTP sends plain-HTTP requests over the lean client; wall gives
 	// its I/O deadlines, which the kernel keeps on the wall clock.
 	leanHTTP bool
@@ -183,6 +187,15 @@ func (e *engine) popLocked() task {
 	return t
 }
 
+// now is the time as the engine stamps a step and its exchange: the
+// clock's, or on the simulated clock the loop's instant.
+func (e *engine) now() time.Time {
+	if e.virtual != nil {
+		return e.instant
+	}
+	return e.clock.Now()
+}
+
 func (e *engine) signal() {
 	select {
 	case e.wake <- struct{}{}:
@@ -312,6 +325,7 @@ func (e *engine) loopVirtual() {
 		}
 		t := e.popLocked()
 		e.virtual.AdvanceTo(t.at)
+		e.instant = e.clock.Now()
 		if t.fn != nil {
 			t.fn(t.at)
 			e.mu.Unlock()

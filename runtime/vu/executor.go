@@ -40,8 +40,8 @@ type vuState struct {
 	g    int // global index
 	prog scenarios.Program
 	id   *identityState
-	prev *scenarios.Result
-	iter int // iterations begun
+	prev *scenarios.Result // nil or &res
+	iter int               // iterations begun
 	// iterSent is sent when the current iteration began: an iteration
 	// that ends with sent == iterSent sent nothing.
 	iterSent int
@@ -72,6 +72,9 @@ type vuState struct {
 	// recorder.
 	wire wireRequest
 	ex   scenarios.Exchange
+	// res is the answer the Program is handed next (prev), reused from
+	// request to request.
+	res scenarios.Result
 }
 
 func newExecution(w Workload, seg Segment, t0 time.Time) *execution {

@@ -122,7 +122,7 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 	s.intact = false // until checked: a handler that panics leaves it so
 	e.r.Handler.ServeHTTP(rw, r)
 	s.intact = s.untouched()
-	ex.FirstByte = e.clock.Now()
+	ex.FirstByte = e.now()
 	if rw.code == 0 {
 		rw.code = http.StatusOK
 	}

@@ -115,7 +115,7 @@ func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *sc
 	}
 	var resp h1Response
 	if id != nil && (r.Handler != nil || (id.pool != nil && w.scheme == "http")) {
-		ex.Sent = e.clock.Now()
+		ex.Sent = e.now()
 		resp, err = e.lean(id, w, ex)
 	} else {
 		resp, err = e.std(id, w, ex)
@@ -129,7 +129,7 @@ func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *sc
 		e.failed(ex, res, err)
 		return
 	}
-	ex.Done = e.clock.Now()
+	ex.Done = e.now()
 	if ex.FirstByte.IsZero() {
 		ex.FirstByte = ex.Done
 	}
@@ -191,7 +191,7 @@ func (e *engine) std(id *identityState, w *wireRequest, ex *scenarios.Exchange) 
 }
 
 func (e *engine) failed(ex *scenarios.Exchange, res *scenarios.Result, err error) {
-	now := e.clock.Now()
+	now := e.now()
 	if ex.Sent.IsZero() {
 		ex.Sent = now
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
-
-	"github.com/abusegate/abusegate/scenarios"
 )
 
 // inlineSteps bounds how many requests a VU with no wait sends in a row
@@ -26,7 +24,7 @@ func (e *engine) step(v *vuState) {
 			e.retire(v)
 			return
 		}
-		now := e.clock.Now()
+		now := e.now()
 		if !v.pending {
 			if v.prog == nil {
 				if !x.mayBegin(v, now) || !e.begin(v) {
@@ -89,13 +87,14 @@ func (e *engine) step(v *vuState) {
 			e.retire(v)
 			return
 		}
-		res := new(scenarios.Result) // the Program's to keep
-		e.send(v, res)
-		v.prev = res
+		// The VU's own Result, filled in place: the Program may use it
+		// until its next Next returns (scenarios.Result).
+		e.send(v, &v.res)
+		v.prev = &v.res
 		v.pending, v.reserved, v.first = false, false, false
 		v.sent++
 		if n >= inlineSteps {
-			e.push(v, e.clock.Now())
+			e.push(v, e.now())
 			return
 		}
 	}
