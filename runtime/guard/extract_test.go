@@ -236,8 +236,11 @@ func TestFingerprintUnchanged(t *testing.T) {
 		}
 		require.Equal(t, fingerprintReference(h), fingerprint(h), "headers %v", h)
 		require.Equal(t, fingerprintReference(h), fingerprint(h), "a cached name is the same, headers %v", h)
-		require.Equal(t, fingerprintReference(h), devices.fingerprint(h), "a guard's device cache, headers %v", h)
-		require.Equal(t, fingerprintReference(h), devices.fingerprint(h), "a guard's cached device, headers %v", h)
+		for _, what := range []string{"a guard's device cache", "a guard's cached device"} {
+			name, corr := devices.fingerprint(h)
+			require.Equal(t, fingerprintReference(h), name, "%s, headers %v", what, h)
+			require.Equal(t, header(h, scenarios.CorrelationHeader), corr, "%s, headers %v", what, h)
+		}
 	}
 }
 

@@ -96,13 +96,15 @@ func fingerprint(h http.Header) string {
 type device struct {
 	vals  [7]string // fingerprintHeaders' first values, the User-Agent's correlation trimmed
 	known uint32    // bit i: the request carries deviceNames[i]
+	// corr is the correlation header's value, read on the way: the
+	// guard's event carries it too.
+	corr string
 }
 
 // readDevice reads h's device headers in one pass over the map, appending
 // the rare ones deviceNames lacks to others (unsorted).
 func readDevice(h http.Header, others []string) (device, []string) {
 	var d device
-	corr := ""
 	for k, v := range h {
 		value, name := fingerprintKey(k)
 		switch {
@@ -113,13 +115,13 @@ func readDevice(h http.Header, others []string) (device, []string) {
 			}
 		case k == scenarios.CorrelationHeader:
 			if len(v) > 0 {
-				corr = v[0]
+				d.corr = v[0]
 			}
 		case otherDeviceHeader(k):
 			others = append(others, k)
 		}
 	}
-	d.vals[0] = trimCorrelation(d.vals[0], corr)
+	d.vals[0] = trimCorrelation(d.vals[0], d.corr)
 	return d, others
 }
 
@@ -186,15 +188,16 @@ type deviceEntry struct {
 func newDeviceCache() *deviceCache { return &deviceCache{seed: maphash.MakeSeed()} }
 
 // fingerprint is the package's fingerprint of h, from the cache when it
-// holds h's device.
-func (c *deviceCache) fingerprint(h http.Header) string {
+// holds h's device, and h's correlation id (its first
+// scenarios.CorrelationHeader), which the scan finds on the way.
+func (c *deviceCache) fingerprint(h http.Header) (name, corr string) {
 	var buf [8]string
 	d, others := readDevice(h, buf[:0])
 	if d.none() {
-		return ""
+		return "", d.corr
 	}
 	if len(others) > 0 {
-		return d.name(others)
+		return d.name(others), d.corr
 	}
 	set := &c.sets[(maphash.String(c.seed, d.vals[0])^uint64(d.known))%deviceSets]
 	set.mu.Lock()
@@ -202,16 +205,16 @@ func (c *deviceCache) fingerprint(h http.Header) string {
 		if e := &set.ways[i]; e.name != "" && e.known == d.known && e.vals == d.vals {
 			name := e.name
 			set.mu.Unlock()
-			return name
+			return name, d.corr
 		}
 	}
 	set.mu.Unlock()
-	name := d.name(nil)
+	name = d.name(nil)
 	set.mu.Lock()
 	set.ways[set.next] = deviceEntry{vals: d.vals, known: d.known, name: name}
 	set.next = (set.next + 1) % deviceWays
 	set.mu.Unlock()
-	return name
+	return name, d.corr
 }
 
 // fingerprintNames caches the names of recent fingerprints by their hash

@@ -266,8 +266,7 @@ func (g *Guard) event(r *http.Request, at time.Time, ev *scenarios.Event) monito
 		ev.Identity = g.mon.Identity(ev.TokenID)
 	}
 	ev.Addr = g.ext.addr(r)
-	ev.CorrelationID = header(r.Header, scenarios.CorrelationHeader)
-	ev.Fingerprint = g.devices.fingerprint(r.Header)
+	ev.Fingerprint, ev.CorrelationID = g.devices.fingerprint(r.Header)
 	ev.Geo = g.ext.geo(r.Header)
 	mt, _ := g.router.Match(r.Method, r.URL.Path)
 	business(r, mt.Op, ev)
