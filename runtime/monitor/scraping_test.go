@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
@@ -116,4 +117,35 @@ func scrapingOf(ds []scenarios.Decision) []scenarios.Decision {
 
 func rotate[T any](xs []T, n int) []T {
 	return append(append([]T(nil), xs[n:]...), xs[:n]...)
+}
+
+// The sketches keep their count of set bits as bits are set and windows
+// roll; their estimates must be what counting the bitmaps gives.
+func TestSketchesCountTheirBits(t *testing.T) {
+	recount := func(cur, prev []uint64) float64 {
+		set := 0
+		for i := range cur {
+			set += bits.OnesCount64(cur[i] | prev[i])
+		}
+		return linearEstimate(len(cur)*64, set)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const window = int64(time.Minute)
+	var small smallSketch
+	var big bigSketch
+	now := int64(1)
+	for i := range 20_000 {
+		// Mostly reads within a window, now and then one or two windows on.
+		now += rng.Int64N(window / 50)
+		if i%997 == 0 {
+			now += window * rng.Int64N(3)
+		}
+		small.roll(now, window)
+		big.roll(now, window)
+		item := rng.Uint64() | 1
+		small.add(item)
+		big.add(item)
+		require.Equal(t, recount(small.cur[:], small.prev[:]), small.distinct(), "small sketch, read %d", i)
+		require.Equal(t, recount(big.cur[:], big.prev[:]), big.distinct(), "big sketch, read %d", i)
+	}
 }
