@@ -153,8 +153,8 @@ func (d *device) name(others []string) string {
 
 // deviceCache remembers the fingerprints of the devices a guard has seen
 // lately, so a device sending again costs the header scan and a look-up
-// instead of hashing its User-Agent and the rest (a tenth of the guard's
-// and monitor's work per request). An entry is the device as read, every
+// instead of hashing its User-Agent and the rest (about a tenth of the
+// guard's and monitor's work per request). An entry is the device as read, every
 // value compared on a look-up, so a hit is exactly the fingerprint the
 // hash would give. Entries keep the header values of the requests that
 // filled them rather than copies, so a miss allocates nothing beyond what
@@ -171,8 +171,8 @@ const (
 	deviceWays = 4
 )
 
-// deviceSet is the entries of one hash of a User-Agent, the oldest
-// replaced first.
+// deviceSet holds the devices whose User-Agent and header names hash to
+// it, the oldest replaced first.
 type deviceSet struct {
 	mu   sync.Mutex
 	ways [deviceWays]deviceEntry

@@ -111,41 +111,40 @@ func (d *oversize) inspect(ev *scenarios.Event, op *scenarios.Operation) (Findin
 // itself. The request is not counted for the detectors: Observe it once
 // answered. Safe for concurrent use.
 func (m *Monitor) InspectRequest(ev scenarios.Event) []scenarios.Decision {
-	if !m.inspects(&ev) {
+	shaped := shaped(&ev)
+	if !shaped && !m.checksBefore(ev.Method) {
 		return nil
 	}
 	mt, _ := m.router.Match(ev.Method, ev.Path)
-	return m.inspectRequest(&ev, mt)
+	return m.inspectRequest(&ev, mt, shaped)
 }
 
 // InspectRequestMatched is InspectRequest for a request whose method and
 // path the caller has matched already with the monitor's Router (see
 // ObserveMatched). ev is read, neither kept nor changed.
 func (m *Monitor) InspectRequestMatched(ev *scenarios.Event, mt Match) []scenarios.Decision {
-	if !m.inspects(ev) {
+	shaped := shaped(ev)
+	if !shaped && !m.checksBefore(ev.Method) {
 		return nil
 	}
-	return m.inspectRequest(ev, mt)
-}
-
-// inspects reports whether InspectRequest may find anything in ev: a
-// request with a shape (a query, units) or of a method some operation is
-// checked before serving for.
-func (m *Monitor) inspects(ev *scenarios.Event) bool {
-	return shaped(ev) || m.checksBefore(ev.Method)
+	return m.inspectRequest(ev, mt, shaped)
 }
 
 // shaped reports whether ev has a shape to inspect: a query or units.
+// A request without one is inspected only when some operation of its
+// method is checked before serving (checksBefore).
 func shaped(ev *scenarios.Event) bool {
 	return ev.Units > 0 || strings.IndexByte(ev.Path, '?') >= 0
 }
 
-func (m *Monitor) inspectRequest(ev *scenarios.Event, mt Match) []scenarios.Decision {
+// inspectRequest is InspectRequest of ev, matched as mt; shaped is
+// shaped(ev).
+func (m *Monitor) inspectRequest(ev *scenarios.Event, mt Match, shaped bool) []scenarios.Decision {
 	if mt.Op == nil {
 		return nil
 	}
 	out := m.inspectOperation(ev, mt, 0)
-	if !shaped(ev) {
+	if !shaped {
 		return out
 	}
 	detector := OversizeName
