@@ -18,9 +18,10 @@ import (
 // run whose exchanges are never all held: each exchange is encoded and
 // compressed when it is added, into a spill file, and WriteFile puts the
 // header and the decisions, known only at the end, in front. The file is
-// two gzip members — header and decisions, then exchanges — which
-// gzip readers (ReadTimelineFile, zcat) read as one stream. Exchanges are
-// written in the order added (a simulated run adds them in send order;
+// two gzip members — header and decisions, then exchanges, each after the
+// session and operation lines it is the first to name (lineEncoder) —
+// which gzip readers (ReadTimelineFile, zcat) read as one stream.
+// Exchanges are written in the order added (a simulated run adds them in send order;
 // merge sorts them by send time).
 //
 // The zero TimelineWriter is ready; Close removes the spill file, after
