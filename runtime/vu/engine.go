@@ -160,7 +160,9 @@ func (e *engine) push(v *vuState, at time.Time) {
 	e.mu.Lock()
 	e.pushLocked(task{at: at, vu: v})
 	e.mu.Unlock()
-	e.signal()
+	if e.virtual == nil { // the simulated loop is the one pushing
+		e.signal()
+	}
 }
 
 // pushLocked adds a task; the caller holds mu (controller events do).

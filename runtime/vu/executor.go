@@ -75,6 +75,10 @@ type vuState struct {
 	// res is the answer the Program is handed next (prev), reused from
 	// request to request.
 	res scenarios.Result
+	// corr is the last correlation id, its first corrLen bytes the
+	// VU's own prefix (correlationID).
+	corr    []byte
+	corrLen int
 }
 
 func newExecution(w Workload, seg Segment, t0 time.Time) *execution {

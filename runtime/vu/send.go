@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/abusegate/abusegate/scenarios"
 )
@@ -28,7 +29,7 @@ func (e *engine) send(v *vuState, res *scenarios.Result) {
 		VU:            v.g,
 		Iteration:     v.iter - 1,
 		Actor:         x.w.Actor,
-		CorrelationID: correlationID(x.w.Scenario, v.g, v.sent),
+		CorrelationID: v.correlationID(),
 		Method:        req.Method,
 		Route:         req.Route,
 		Path:          req.Path,
@@ -78,14 +79,19 @@ func (id *identityState) sessionName(identity string, g int) string {
 	return id.sess.name
 }
 
-func correlationID(scenario string, vu, seq int) string {
-	var buf [64]byte // the usual id is made in it: one allocation, the string
-	b := append(buf[:0], scenario...)
-	b = append(b, '-')
-	b = strconv.AppendInt(b, int64(vu), 10)
-	b = append(b, '-')
-	b = strconv.AppendInt(b, int64(seq), 10)
-	return string(b)
+// correlationID names v's next request "scenario-vu-seq": the prefix,
+// the same for all its requests, is made once in v.corr, so each id
+// costs its sequence number's digits and one allocation, the string.
+func (v *vuState) correlationID() string {
+	if len(v.corr) == 0 {
+		v.corr = append(v.corr, v.x.w.Scenario...)
+		v.corr = append(v.corr, '-')
+		v.corr = strconv.AppendInt(v.corr, int64(v.g), 10)
+		v.corr = append(v.corr, '-')
+		v.corrLen = len(v.corr)
+	}
+	v.corr = strconv.AppendInt(v.corr[:v.corrLen], int64(v.sent), 10)
+	return string(v.corr)
 }
 
 // do sends one request, over the lean client for plain-HTTP targets or
@@ -94,7 +100,9 @@ func correlationID(scenario string, vu, seq int) string {
 func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *scenarios.Exchange, w *wireRequest, res *scenarios.Result) {
 	r := e.r
 	*res = scenarios.Result{Request: req}
-	*w = wireRequest{method: req.Method, body: req.Body, inproc: w.inproc}
+	// Field by field, not a struct literal, which would clear and write
+	// all of w: resolve sets the URL's fields, the rest are these.
+	w.method, w.body, w.fields, w.memo, w.deadline = req.Method, req.Body, nil, nil, time.Time{}
 	err := resolve(&e.base, req.Path, w)
 	if err == nil {
 		m, buf := &v.memo, &v.lines
