@@ -43,7 +43,9 @@ type Runner struct {
 	// network; Client is then unused.
 	Handler http.Handler
 	// Clock gives time; a *SimClock turns the run into a deterministic
-	// discrete-event loop that never waits.
+	// discrete-event loop that never waits. The loop alone moves it,
+	// between steps: a step and its exchanges are stamped with the
+	// instant the loop moved it to (a Handler's answer takes no time).
 	Clock Clock
 	// MaxRequests bounds the requests of the whole run.
 	MaxRequests int64
