@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Redacted replaces every secret in what the harness writes.
@@ -22,12 +23,20 @@ const minSecret = 4
 // the harness writes: reports, logs, replay packs. It is safe for
 // concurrent use; secrets may be added while the run goes on.
 type Redactor struct {
-	mu      sync.RWMutex
+	mu      sync.Mutex // guards secrets and building compiled
 	secrets map[string]bool
-	r       *strings.Replacer
-	// heads indexes every secret (in either form), so text with none —
-	// nearly every line of a timeline — skips the replacer.
-	heads *secretIndex
+	// compiled matches the current secrets; Add clears it and the next use
+	// builds it again. Reading it takes no lock: every line of a timeline
+	// passes through Bytes.
+	compiled atomic.Pointer[compiledSecrets]
+}
+
+// compiledSecrets is what a Redactor matches with: a finder that tells
+// whether text holds a secret at all, so that text without one — nearly
+// every line of a timeline — skips the replacer.
+type compiledSecrets struct {
+	find     secretFinder
+	replacer *strings.Replacer // nil when there is no secret
 }
 
 // NewRedactor returns a redactor of the given secrets.
@@ -46,28 +55,27 @@ func (r *Redactor) Add(secrets ...string) {
 			continue
 		}
 		r.secrets[s] = true
-		r.r = nil
+		r.compiled.Store(nil)
 	}
 }
 
 // Len is how many secrets the redactor knows.
 func (r *Redactor) Len() int {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return len(r.secrets)
 }
 
-func (r *Redactor) replacer() (*strings.Replacer, *secretIndex) {
-	r.mu.RLock()
-	rep, heads := r.r, r.heads
-	r.mu.RUnlock()
-	if rep != nil {
-		return rep, heads
+// matcher returns the compiled form of the current secrets, building it
+// on the first use after a change.
+func (r *Redactor) matcher() *compiledSecrets {
+	if c := r.compiled.Load(); c != nil {
+		return c
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.r != nil {
-		return r.r, r.heads
+	if c := r.compiled.Load(); c != nil {
+		return c
 	}
 	// Longest first, so a secret containing another is replaced whole; each
 	// also in its JSON-escaped form, as it appears inside JSON strings.
@@ -76,69 +84,141 @@ func (r *Redactor) replacer() (*strings.Replacer, *secretIndex) {
 		keys = append(keys, s)
 	}
 	slices.SortFunc(keys, func(a, b string) int { return len(b) - len(a) })
-	var pairs []string
-	heads = newSecretIndex()
+	var pairs, forms []string
 	for _, s := range keys {
 		pairs = append(pairs, s, Redacted)
-		heads.add(s)
+		forms = append(forms, s)
 		if b, err := json.Marshal(s); err == nil {
 			if esc := string(b[1 : len(b)-1]); esc != s {
 				pairs = append(pairs, esc, Redacted)
-				heads.add(esc)
+				forms = append(forms, esc)
 			}
 		}
 	}
-	r.heads = heads
-	r.r = strings.NewReplacer(pairs...)
-	return r.r, r.heads
-}
-
-// secretIndex finds whether text holds any secret at all, so that text
-// without one — nearly every line of a timeline — is passed through
-// without running the replacer. A long secret (11 bytes or more) is
-// indexed by its 8-byte grams at offsets 0-3, so text is probed only at
-// every fourth byte: an occurrence always covers one such probe. Shorter
-// secrets are indexed by their first 4 bytes and probed at every byte.
-// Bitmaps of the grams' hashes keep most probes to a bit test; a bit set
-// is confirmed against the secrets themselves, so the answer is exact.
-type secretIndex struct {
-	short map[uint32][]string
-	long  map[uint64][]gram
-	bits4 [1 << 16 / 64]uint64
-	bits8 [1 << 16 / 64]uint64
-}
-
-// gram is a long secret's 8 bytes at off.
-type gram struct {
-	s   string
-	off int
-}
-
-// longSecret is the shortest secret probed at every fourth byte.
-const longSecret = 8 + 3
-
-func newSecretIndex() *secretIndex {
-	return &secretIndex{short: map[uint32][]string{}, long: map[uint64][]gram{}}
-}
-
-func hash4(k uint32) uint32 { return (k * 2654435761) >> 16 }
-func hash8(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> (64 - 16) }
-
-func (x *secretIndex) add(s string) {
-	switch {
-	case len(s) >= longSecret:
-		for off := range 4 {
-			k := binary.LittleEndian.Uint64([]byte(s[off : off+8]))
-			h := hash8(k)
-			x.bits8[h/64] |= 1 << (h % 64)
-			x.long[k] = append(x.long[k], gram{s, off})
-		}
-	case len(s) >= minSecret:
-		k := binary.LittleEndian.Uint32([]byte(s[:4]))
-		h := hash4(k)
-		x.bits4[h/64] |= 1 << (h % 64)
-		x.short[k] = append(x.short[k], s)
+	c := &compiledSecrets{find: newSecretFinder(forms)}
+	if len(pairs) > 0 {
+		c.replacer = strings.NewReplacer(pairs...)
 	}
+	r.compiled.Store(c)
+	return c
+}
+
+// fewSecrets is the most secret forms searched for one by one: a search
+// (bytes.Index, vectorised) skips clean text faster than the index probes
+// it, until there are this many to search for.
+const fewSecrets = 8
+
+// secretFinder reports whether text holds any of the secrets (in either
+// form). A plan's secrets — the shoppers' and scrapers' password, a
+// webhook secret — are a handful, searched for one by one; the tokens a
+// target issued may be thousands, found through secretIndex.
+type secretFinder struct {
+	few   [][]byte
+	index *secretIndex
+}
+
+func newSecretFinder(forms []string) secretFinder {
+	if len(forms) <= fewSecrets {
+		f := secretFinder{}
+		for _, s := range forms {
+			f.few = append(f.few, []byte(s))
+		}
+		return f
+	}
+	return secretFinder{index: newSecretIndex(forms)}
+}
+
+func (f *secretFinder) holds(b []byte) bool {
+	for _, s := range f.few {
+		if bytes.Contains(b, s) {
+			return true
+		}
+	}
+	return f.index != nil && f.index.holds(b)
+}
+
+// secretIndex finds whether text holds any of many secrets, probing the
+// text at every fourth byte: a secret of 7 bytes or more is indexed by its
+// grams at offsets 0-3 — 8 bytes long from 11 bytes on, else 4 — so an
+// occurrence always covers a whole gram at one probe. Secrets of 4-6 bytes
+// are indexed by their first 4 bytes and probed at every byte. Bitmaps of
+// the grams' hashes keep most probes to a bit test; a bit set is confirmed
+// against the secrets themselves, so the answer is exact.
+type secretIndex struct {
+	short map[uint32][]string    // 4-6 bytes, by their first 4
+	mid   map[uint32][]gramGroup // 7-10 bytes, by 4-byte grams
+	long  map[uint64][]gramGroup // 11 bytes or more, by 8-byte grams
+	// probe holds the first 4 bytes of every mid and long gram: one bit
+	// test a probe tells whether to look further.
+	probe, shortBits, longBits gramBits
+}
+
+// gramBits is a bitmap of grams' hashes (32 KB: thousands of secrets
+// leave most bits clear), so that most probes of clean text stop at a
+// multiply, a shift and a load.
+type gramBits [1 << 18 / 64]uint64
+
+func (g *gramBits) set(k uint64) {
+	i := (k * 0x9e3779b97f4a7c15) >> (64 - 18)
+	g[i/64] |= 1 << (i % 64)
+}
+
+func (g *gramBits) has(k uint64) bool {
+	i := (k * 0x9e3779b97f4a7c15) >> (64 - 18)
+	return g[i/64]&(1<<(i%64)) != 0
+}
+
+// gramGroup is the secrets that hold a gram off bytes after their start
+// and start with the same 4 bytes, head. Ordinary text holds some grams of
+// common passwords ("pper" of "pepper07" in "shoppers"): a probe that hits
+// one compares 4 bytes per group instead of every secret with the gram.
+type gramGroup struct {
+	off     int
+	head    uint32
+	secrets []string
+}
+
+// Secrets this long or longer are probed at every fourth byte, by 4-byte
+// and, from longSecret on, 8-byte grams.
+const (
+	midSecret  = 4 + 3
+	longSecret = 8 + 3
+)
+
+func newSecretIndex(forms []string) *secretIndex {
+	x := &secretIndex{short: map[uint32][]string{}, mid: map[uint32][]gramGroup{}, long: map[uint64][]gramGroup{}}
+	for _, s := range forms {
+		head := binary.LittleEndian.Uint32([]byte(s[:4]))
+		switch {
+		case len(s) >= longSecret:
+			for off := range 4 {
+				k := binary.LittleEndian.Uint64([]byte(s[off : off+8]))
+				x.longBits.set(k)
+				x.probe.set(uint64(uint32(k)))
+				x.long[k] = addToGroup(x.long[k], off, head, s)
+			}
+		case len(s) >= midSecret:
+			for off := range 4 {
+				k := binary.LittleEndian.Uint32([]byte(s[off : off+4]))
+				x.probe.set(uint64(k))
+				x.mid[k] = addToGroup(x.mid[k], off, head, s)
+			}
+		case len(s) >= minSecret:
+			x.shortBits.set(uint64(head))
+			x.short[head] = append(x.short[head], s)
+		}
+	}
+	return x
+}
+
+func addToGroup(groups []gramGroup, off int, head uint32, s string) []gramGroup {
+	for i := range groups {
+		if groups[i].off == off && groups[i].head == head {
+			groups[i].secrets = append(groups[i].secrets, s)
+			return groups
+		}
+	}
+	return append(groups, gramGroup{off: off, head: head, secrets: []string{s}})
 }
 
 // holds reports whether b contains a secret.
@@ -146,19 +226,26 @@ func (x *secretIndex) holds(b []byte) bool {
 	if len(x.short) > 0 {
 		for i := 0; i+minSecret <= len(b); i++ {
 			k := binary.LittleEndian.Uint32(b[i : i+4])
-			if h := hash4(k); x.bits4[h/64]&(1<<(h%64)) != 0 && hasAny(b[i:], x.short[k]) {
+			if x.shortBits.has(uint64(k)) && hasAny(b[i:], x.short[k]) {
 				return true
 			}
 		}
 	}
-	for q := 0; q+8 <= len(b); q += 4 {
-		k := binary.LittleEndian.Uint64(b[q : q+8])
-		h := hash8(k)
-		if x.bits8[h/64]&(1<<(h%64)) == 0 {
+	if len(x.mid) == 0 && len(x.long) == 0 {
+		return false
+	}
+	for rest := b; len(rest) >= 4; rest = rest[4:] {
+		k := binary.LittleEndian.Uint32(rest)
+		if !x.probe.has(uint64(k)) {
 			continue
 		}
-		for _, g := range x.long[k] {
-			if p := q - g.off; p >= 0 && p+len(g.s) <= len(b) && string(b[p:p+len(g.s)]) == g.s {
+		q := len(b) - len(rest)
+		if len(x.mid) > 0 && hasGram(b, q, x.mid[k]) {
+			return true
+		}
+		if len(rest) >= 8 {
+			k := binary.LittleEndian.Uint64(rest)
+			if x.longBits.has(k) && hasGram(b, q, x.long[k]) {
 				return true
 			}
 		}
@@ -166,6 +253,7 @@ func (x *secretIndex) holds(b []byte) bool {
 	return false
 }
 
+// hasAny reports whether b starts with one of secrets.
 func hasAny(b []byte, secrets []string) bool {
 	for _, s := range secrets {
 		if len(b) >= len(s) && string(b[:len(s)]) == s {
@@ -175,28 +263,46 @@ func hasAny(b []byte, secrets []string) bool {
 	return false
 }
 
+// hasGram reports whether a secret of groups, whose gram was found at q,
+// is whole there.
+func hasGram(b []byte, q int, groups []gramGroup) bool {
+	for i := range groups {
+		g := &groups[i]
+		p := q - g.off
+		if p < 0 || p+4 > len(b) || binary.LittleEndian.Uint32(b[p:p+4]) != g.head {
+			continue
+		}
+		for _, s := range g.secrets {
+			if p+len(s) <= len(b) && string(b[p:p+len(s)]) == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // String returns s without secrets.
 func (r *Redactor) String(s string) string {
-	if r == nil || r.Len() == 0 {
+	if r == nil {
 		return s
 	}
-	rep, heads := r.replacer()
-	if !heads.holds([]byte(s)) {
+	c := r.matcher()
+	if c.replacer == nil || !c.find.holds([]byte(s)) {
 		return s
 	}
-	return rep.Replace(s)
+	return c.replacer.Replace(s)
 }
 
 // Bytes returns b without secrets.
 func (r *Redactor) Bytes(b []byte) []byte {
-	if r == nil || r.Len() == 0 {
+	if r == nil {
 		return b
 	}
-	rep, heads := r.replacer()
-	if !heads.holds(b) {
+	c := r.matcher()
+	if c.replacer == nil || !c.find.holds(b) {
 		return b
 	}
-	return []byte(rep.Replace(string(b)))
+	return []byte(c.replacer.Replace(string(b)))
 }
 
 // Writer wraps w so that every Write is redacted first. Secrets split

@@ -2,10 +2,14 @@ package harness
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/abusegate/abusegate/internal/demoshop"
 )
 
 // The index that lets clean text skip the replacer must never let a
@@ -51,4 +55,97 @@ func TestRedactorAddAfterUse(t *testing.T) {
 	r.Add("second-secret")
 	assert.Equal(t, "[REDACTED] [REDACTED]", r.String("first-secret second-secret"))
 	assert.False(t, strings.Contains(string(r.Bytes([]byte("x second-secret"))), "second"))
+}
+
+// Both ways of finding secrets — a search per secret for a few, the index
+// for many — answer exactly as searching for every secret does, over
+// texts of two letters (near misses and overlaps everywhere) with secrets
+// of every length class planted at every alignment.
+func TestSecretFinderAgreesWithSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 3000 {
+		text, forms := randomSecrets(rng)
+		checkFinders(t, text, forms)
+	}
+}
+
+func FuzzSecretFinder(f *testing.F) {
+	f.Add([]byte("x=hunter2&token=abababababab"), "hunter2", "abababababab", "pw!4")
+	f.Add([]byte("aaaaaaaaaaaaaaaaab"), "aaaab", "aaaaaaaab", "aaaaaaaaaaaaab")
+	f.Fuzz(func(t *testing.T, text []byte, a, b, c string) {
+		var forms []string
+		for _, s := range []string{a, b, c} {
+			if len(s) >= minSecret {
+				forms = append(forms, s)
+			}
+		}
+		checkFinders(t, text, forms)
+	})
+}
+
+// randomSecrets makes a text of a's and b's and up to 12 secrets of 4-16
+// bytes, about half of them planted in the text.
+func randomSecrets(rng *rand.Rand) ([]byte, []string) {
+	word := func(n int) []byte {
+		w := make([]byte, n)
+		for i := range w {
+			w[i] = "ab"[rng.IntN(2)]
+		}
+		return w
+	}
+	text := word(rng.IntN(80))
+	forms := make([]string, 1+rng.IntN(12))
+	for i := range forms {
+		s := word(minSecret + rng.IntN(13))
+		if rng.IntN(2) == 0 && len(text) >= len(s) {
+			at := rng.IntN(len(text) - len(s) + 1)
+			copy(text[at:], s[:len(s)-1]) // a near miss at least
+			if rng.IntN(2) == 0 {
+				copy(text[at:], s)
+			}
+		}
+		forms[i] = string(s)
+	}
+	return text, forms
+}
+
+// checkFinders compares the few-secrets search and the index with the
+// definition: text holds a secret when one is a substring of it.
+func checkFinders(t *testing.T, text []byte, forms []string) {
+	t.Helper()
+	want := slices.ContainsFunc(forms, func(s string) bool { return strings.Contains(string(text), s) })
+	x := newSecretIndex(forms)
+	assert.Equal(t, want, x.holds(text), "index: %q in %q", forms, text)
+	f := secretFinder{}
+	for _, s := range forms {
+		f.few = append(f.few, []byte(s))
+	}
+	assert.Equal(t, want, f.holds(text), "search: %q in %q", forms, text)
+}
+
+// Redacting a timeline line: nearly every line holds no secret. A plan's
+// secrets are a handful (generated identities' password), or the demo
+// shop's 500 accounts' passwords (common words, some of them in every
+// line's keys: "pepper07" and "shoppers"), or thousands of tokens.
+func BenchmarkRedactorBytes(b *testing.B) {
+	line := []byte(`{"x":{"Scenario":"benign-shoppers","VU":309,"Actor":"benign","Session":"benign-shoppers/vu309/1","Identity":"amelia.scott","TokenID":"tok-411f45f720ee","Addr":"127.0.1.55","CorrelationID":"benign-shoppers-309-10","Fingerprint":"chrome-android-309","Method":"GET","Route":"/users/{id}","Path":"/users/360","Sent":"2026-01-01T00:18:14.220577628Z","Status":200,"Bytes":139,"Outcome":"success"}}`)
+	var passwords, tokens []string
+	for _, a := range demoshop.New(demoshop.Options{Seed: 1}).Accounts() {
+		passwords = append(passwords, a.Password)
+	}
+	for i := range uint64(5000) {
+		tokens = append(tokens, fmt.Sprintf("%016x%016x", i*0x9e3779b97f4a7c15, i))
+	}
+	for _, c := range []struct {
+		name    string
+		secrets []string
+	}{{"plan", []string{"CHANGE-ME"}}, {"shop", passwords}, {"tokens", tokens}} {
+		r := NewRedactor(c.secrets...)
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r.Bytes(line)
+			}
+		})
+	}
 }
