@@ -81,6 +81,12 @@ type vuState struct {
 	corrLen int
 }
 
+// endIteration drops v's Program and its last answer, so a VU between
+// iterations (or retired) holds no response body.
+func (v *vuState) endIteration() {
+	v.prog, v.prev, v.res = nil, nil, scenarios.Result{}
+}
+
 func newExecution(w Workload, seg Segment, t0 time.Time) *execution {
 	s := w.schedule()
 	x := &execution{w: w, s: s, seg: seg, start: t0.Add(s.Start)}
@@ -244,7 +250,7 @@ func (e *engine) retire(v *vuState) {
 	v.running = false
 	v.pending, v.reserved = false, false
 	if v.prog != nil {
-		v.prog, v.prev = nil, nil
+		v.endIteration()
 		v.x.stats.Interrupted.Add(1)
 	}
 	v.x.stats.VUs.Add(-1)

@@ -34,7 +34,7 @@ func (e *engine) step(v *vuState) {
 			}
 			st, ok := v.prog.Next(v.prev)
 			if !ok {
-				v.prog, v.prev = nil, nil
+				v.endIteration()
 				x.stats.Iterations.Add(1)
 				if e.virtual != nil && !x.open && v.sent == v.iterSent {
 					// An iteration that sent nothing would begin again at
