@@ -113,6 +113,7 @@ type shopper struct {
 	journey  []op
 	step     int
 	products []float64
+	pages    pageReader
 	inCart   bool
 	// logsIn: the journey starts with a login.
 	logsIn bool
@@ -134,8 +135,8 @@ func (s *shopper) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 			return scenarios.Step{}, false
 		}
 	case prev.Request.Method == http.MethodGet && prev.Status == http.StatusOK:
-		if ids := itemIDs(prev.Body); len(ids) > 0 {
-			s.products = ids
+		if ids := s.pages.itemIDs(prev.Body); len(ids) > 0 {
+			s.products = append(s.products[:0], ids...)
 		}
 	}
 	for range len(s.journey) {

@@ -2,272 +2,459 @@ package benign
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strconv"
 )
 
-// itemIDs returns the "id" (matched as encoding/json matches a field:
-// any case) of every object in the first array of a JSON object answer
-// that holds only objects (or nulls): the products a listing showed. A
-// numeric id counts, any other is skipped; an answer that is not valid
-// JSON, or holds no such array, gives nil.
+// pageReader reads the item ids of the answers a shopper gets: the "id"
+// (matched as encoding/json matches a field: any case) of every object in
+// the first array of a JSON object answer that holds only objects (or
+// nulls), the products a listing showed. A numeric id counts, any other
+// is skipped; an answer that is not valid JSON, or holds no such array,
+// gives none. When an object repeats a member, the last one counts, as
+// when decoding.
 //
-// It scans the bytes instead of decoding them: decoding every page a
-// shopper reads was a quarter of a simulated day's CPU. When an object
-// repeats a member, the last one counts, as when decoding.
-func itemIDs(body []byte) []float64 {
-	members, ok := topMembers(body)
-	if !ok {
+// It scans the bytes instead of decoding them, validating and reading in
+// one pass (decoding every page a shopper reads was a quarter of a
+// simulated day's CPU), and keeps its buffers from one answer to the
+// next.
+type pageReader struct {
+	ids     []float64
+	members []member
+}
+
+// member is a top-level member of an answer: its name and, when its value
+// is a listing, where its ids lie in pageReader.ids.
+type member struct {
+	name     []byte
+	from, to int
+	listing  bool
+}
+
+// itemIDs returns the ids of body's listing, nil when there is none. The
+// slice is valid until the next call.
+func (r *pageReader) itemIDs(body []byte) []float64 {
+	if !r.read(body) {
 		return nil
 	}
-	for i, m := range members {
-		shadowed := false
-		for _, later := range members[i+1:] {
-			shadowed = shadowed || later.name == m.name
-		}
-		if shadowed {
+	for i, m := range r.members {
+		if !m.listing || r.shadowed(i) {
 			continue
 		}
-		if ids, n, ok := arrayIDs(body[m.start:m.end]); ok && n > 0 {
-			return ids
+		if m.to == m.from {
+			return nil
 		}
+		return r.ids[m.from:m.to]
 	}
 	return nil
 }
 
-// member is a top-level member of an answer: its decoded name and where
-// its value lies.
-type member struct {
-	name       string
-	start, end int
+// shadowed reports whether a later member has the i-th one's name.
+func (r *pageReader) shadowed(i int) bool {
+	for _, later := range r.members[i+1:] {
+		if bytes.Equal(later.name, r.members[i].name) {
+			return true
+		}
+	}
+	return false
 }
 
-// topMembers checks that body is one well-formed JSON object (as
-// json.Valid would) and returns its members, in one pass: validating
-// first with json.Valid and then scanning was two, and the pages a
-// shopper reads are most of what a simulated day parses.
-func topMembers(body []byte) ([]member, bool) {
-	v := validator{b: body}
-	v.space()
-	if !v.is('{') {
-		return nil, false
+// read checks that body is one well-formed JSON object (as json.Valid
+// would) and notes its members, with the ids of those that are listings.
+func (r *pageReader) read(body []byte) bool {
+	r.ids, r.members = r.ids[:0], r.members[:0]
+	p := parser{b: body, r: r}
+	p.space()
+	if !p.is('{') {
+		return false
 	}
-	var members []member
-	v.i++
-	v.space()
-	if v.is('}') {
-		v.i++
+	p.i++
+	p.space()
+	if p.is('}') {
+		p.i++
 	} else {
 		for {
-			v.space()
-			start := v.i
-			if !v.string() {
-				return nil, false
+			p.space()
+			name, ok := p.name()
+			if !ok {
+				return false
 			}
-			name := (&scanner{b: body, i: start}).str()
-			v.space()
-			if !v.is(':') {
-				return nil, false
+			p.space()
+			if !p.is(':') {
+				return false
 			}
-			v.i++
-			v.space()
-			at := v.i
-			if !v.value(1) {
-				return nil, false
+			p.i++
+			p.space()
+			m := member{name: name, from: len(r.ids)}
+			if p.is('[') {
+				m.listing, ok = p.listing(2)
+			} else {
+				ok = p.value(1)
 			}
-			members = append(members, member{string(name), at, v.i})
-			v.space()
-			if v.is(',') {
-				v.i++
+			if !ok {
+				return false
+			}
+			m.to = len(r.ids)
+			r.members = append(r.members, m)
+			p.space()
+			if p.is(',') {
+				p.i++
 				continue
 			}
-			if !v.is('}') {
-				return nil, false
+			if !p.is('}') {
+				return false
 			}
-			v.i++
+			p.i++
 			break
 		}
 	}
-	v.space()
-	return members, v.i == len(body)
+	p.space()
+	return p.i == len(body)
 }
 
 // maxDepth is encoding/json's nesting limit: deeper is invalid there too.
 const maxDepth = 10000
 
-// validator checks JSON's grammar (RFC 8259, as encoding/json's scanner:
-// bytes of strings are not checked to be UTF-8).
-type validator struct {
+// parser checks JSON's grammar (RFC 8259, as encoding/json's scanner:
+// bytes of strings are not checked to be UTF-8) and reads listings on
+// the way.
+type parser struct {
 	b []byte
 	i int
+	r *pageReader
 }
 
-func (v *validator) is(c byte) bool { return v.i < len(v.b) && v.b[v.i] == c }
+func (p *parser) is(c byte) bool { return p.i < len(p.b) && p.b[p.i] == c }
 
-func (v *validator) space() {
-	for v.i < len(v.b) {
-		switch v.b[v.i] {
+func (p *parser) space() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
 		case ' ', '\t', '\n', '\r':
-			v.i++
+			p.i++
 		default:
 			return
 		}
 	}
 }
 
+// listing steps over the array at p (nesting depth d), reporting whether
+// it is well formed and whether it holds only objects and nulls, at least
+// one, whose ids all fit a float64 (decoding fails otherwise). Their ids
+// go to p.r.ids.
+func (p *parser) listing(d int) (listing, ok bool) {
+	if d > maxDepth {
+		return false, false
+	}
+	p.i++ // '['
+	p.space()
+	if p.is(']') {
+		p.i++
+		return false, true
+	}
+	listing = true
+	for {
+		p.space()
+		switch {
+		case listing && p.is('{'):
+			id, has, fits, ok := p.element(d + 1)
+			if !ok {
+				return false, false
+			}
+			listing = fits
+			if has {
+				p.r.ids = append(p.r.ids, id)
+			}
+		case listing && p.is('n'):
+			if !p.literal("null") {
+				return false, false
+			}
+		default:
+			listing = false
+			if !p.value(d) {
+				return false, false
+			}
+		}
+		p.space()
+		if p.is(',') {
+			p.i++
+			continue
+		}
+		if !p.is(']') {
+			return false, false
+		}
+		p.i++
+		return listing, true
+	}
+}
+
+// element steps over an object of a listing at depth d and reads its last
+// "id" member: the number, whether it has a numeric one, and fits false
+// when a number does not fit a float64.
+func (p *parser) element(d int) (id float64, has, fits, ok bool) {
+	if d > maxDepth {
+		return 0, false, false, false
+	}
+	fits = true
+	p.i++ // '{'
+	p.space()
+	if p.is('}') {
+		p.i++
+		return 0, false, true, true
+	}
+	for {
+		p.space()
+		name, ok := p.name()
+		if !ok {
+			return 0, false, false, false
+		}
+		p.space()
+		if !p.is(':') {
+			return 0, false, false, false
+		}
+		p.i++
+		p.space()
+		start := p.i
+		if !p.value(d) {
+			return 0, false, false, false
+		}
+		if len(name) == 2 && name[0]|0x20 == 'i' && name[1]|0x20 == 'd' {
+			has = false
+			if c := p.b[start]; c == '-' || ('0' <= c && c <= '9') {
+				f, err := parseNumber(p.b[start:p.i])
+				fits = fits && err == nil
+				id, has = f, err == nil
+			}
+		}
+		p.space()
+		if p.is(',') {
+			p.i++
+			continue
+		}
+		if !p.is('}') {
+			return 0, false, false, false
+		}
+		p.i++
+		return id, has, fits, true
+	}
+}
+
+// parseNumber is strconv.ParseFloat of a valid JSON number; short
+// integers, the usual ids, are exact without it.
+func parseNumber(lit []byte) (float64, error) {
+	if len(lit) <= 15 {
+		var n uint64
+		for _, c := range lit {
+			if c < '0' || c > '9' {
+				return strconv.ParseFloat(string(lit), 64)
+			}
+			n = n*10 + uint64(c-'0')
+		}
+		return float64(n), nil
+	}
+	return strconv.ParseFloat(string(lit), 64)
+}
+
 // value steps over one value at nesting depth d, reporting whether it is
 // well formed.
-func (v *validator) value(d int) bool {
-	if v.i >= len(v.b) {
+func (p *parser) value(d int) bool {
+	if p.i >= len(p.b) {
 		return false
 	}
-	switch c := v.b[v.i]; {
+	switch c := p.b[p.i]; {
 	case c == '"':
-		return v.string()
+		_, ok := p.string()
+		return ok
 	case c == '{':
-		return v.object(d + 1)
+		return p.object(d + 1)
 	case c == '[':
-		return v.array(d + 1)
+		return p.array(d + 1)
 	case c == '-' || ('0' <= c && c <= '9'):
-		return v.number()
+		return p.number()
 	case c == 't':
-		return v.literal("true")
+		return p.literal("true")
 	case c == 'f':
-		return v.literal("false")
+		return p.literal("false")
 	case c == 'n':
-		return v.literal("null")
+		return p.literal("null")
 	}
 	return false
 }
 
-func (v *validator) object(d int) bool {
+func (p *parser) object(d int) bool {
 	if d > maxDepth {
 		return false
 	}
-	v.i++ // '{'
-	v.space()
-	if v.is('}') {
-		v.i++
+	p.i++ // '{'
+	p.space()
+	if p.is('}') {
+		p.i++
 		return true
 	}
 	for {
-		v.space()
-		if !v.string() {
+		p.space()
+		if _, ok := p.string(); !ok {
 			return false
 		}
-		v.space()
-		if !v.is(':') {
+		p.space()
+		if !p.is(':') {
 			return false
 		}
-		v.i++
-		v.space()
-		if !v.value(d) {
+		p.i++
+		p.space()
+		if !p.value(d) {
 			return false
 		}
-		v.space()
-		if v.is(',') {
-			v.i++
+		p.space()
+		if p.is(',') {
+			p.i++
 			continue
 		}
-		if !v.is('}') {
+		if !p.is('}') {
 			return false
 		}
-		v.i++
+		p.i++
 		return true
 	}
 }
 
-func (v *validator) array(d int) bool {
+func (p *parser) array(d int) bool {
 	if d > maxDepth {
 		return false
 	}
-	v.i++ // '['
-	v.space()
-	if v.is(']') {
-		v.i++
+	p.i++ // '['
+	p.space()
+	if p.is(']') {
+		p.i++
 		return true
 	}
 	for {
-		v.space()
-		if !v.value(d) {
+		p.space()
+		if !p.value(d) {
 			return false
 		}
-		v.space()
-		if v.is(',') {
-			v.i++
+		p.space()
+		if p.is(',') {
+			p.i++
 			continue
 		}
-		if !v.is(']') {
+		if !p.is(']') {
 			return false
 		}
-		v.i++
+		p.i++
 		return true
 	}
+}
+
+// name steps over a member's name and returns it decoded: the bytes
+// between the quotes, copied only when it holds an escape.
+func (p *parser) name() ([]byte, bool) {
+	start := p.i
+	escaped, ok := p.string()
+	if !ok {
+		return nil, false
+	}
+	raw := p.b[start:p.i]
+	if !escaped {
+		return raw[1 : len(raw)-1], true
+	}
+	var v string
+	_ = json.Unmarshal(raw, &v) // a valid string decodes
+	return []byte(v), true
+}
+
+// SWAR constants: a byte of ones, and each byte's high bit.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// stringStop has the high bit of every byte of w that ends a string's
+// plain run — '"', '\\' or a control character — and is exact at its
+// lowest set bit (higher ones may be borrows).
+func stringStop(w uint64) uint64 {
+	quote := w ^ (ones * '"')
+	slash := w ^ (ones * '\\')
+	return ((quote-ones)&^quote | (slash-ones)&^slash | (w-ones*0x20)&^w) & highs
 }
 
 // string steps over a string: no control characters, only JSON's
-// escapes.
-func (v *validator) string() bool {
-	if !v.is('"') {
-		return false
+// escapes; escaped reports whether it held one. It reads 8 bytes at a
+// time up to the next byte that needs a look.
+func (p *parser) string() (escaped, ok bool) {
+	if !p.is('"') {
+		return false, false
 	}
-	for v.i++; v.i < len(v.b); v.i++ {
-		switch c := v.b[v.i]; {
-		case c == '"':
-			v.i++
-			return true
-		case c < 0x20:
-			return false
-		case c == '\\':
-			v.i++
-			if v.i >= len(v.b) {
-				return false
+	b, i := p.b, p.i+1
+	for {
+		for i+8 <= len(b) {
+			if stop := stringStop(binary.LittleEndian.Uint64(b[i:])); stop != 0 {
+				i += bits.TrailingZeros64(stop) / 8
+				break
 			}
-			switch v.b[v.i] {
+			i += 8
+		}
+		if i >= len(b) {
+			return false, false
+		}
+		switch c := b[i]; {
+		case c == '"':
+			p.i = i + 1
+			return escaped, true
+		case c < 0x20:
+			return false, false
+		case c == '\\':
+			escaped = true
+			i++
+			if i >= len(b) {
+				return false, false
+			}
+			switch b[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			case 'u':
-				if v.i+4 >= len(v.b) {
-					return false
+				if i+4 >= len(b) {
+					return false, false
 				}
-				for _, h := range v.b[v.i+1 : v.i+5] {
+				for _, h := range b[i+1 : i+5] {
 					if !isHex(h) {
-						return false
+						return false, false
 					}
 				}
-				v.i += 4
+				i += 4
 			default:
-				return false
+				return false, false
 			}
 		}
+		i++
 	}
-	return false
 }
 
 // number steps over -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
-func (v *validator) number() bool {
-	if v.is('-') {
-		v.i++
+func (p *parser) number() bool {
+	if p.is('-') {
+		p.i++
 	}
 	switch {
-	case v.is('0'):
-		v.i++
-	case v.i < len(v.b) && '1' <= v.b[v.i] && v.b[v.i] <= '9':
-		v.digits()
+	case p.is('0'):
+		p.i++
+	case p.i < len(p.b) && '1' <= p.b[p.i] && p.b[p.i] <= '9':
+		p.digits()
 	default:
 		return false
 	}
-	if v.is('.') {
-		v.i++
-		if !v.digits() {
+	if p.is('.') {
+		p.i++
+		if !p.digits() {
 			return false
 		}
 	}
-	if v.is('e') || v.is('E') {
-		v.i++
-		if v.is('+') || v.is('-') {
-			v.i++
+	if p.is('e') || p.is('E') {
+		p.i++
+		if p.is('+') || p.is('-') {
+			p.i++
 		}
-		if !v.digits() {
+		if !p.digits() {
 			return false
 		}
 	}
@@ -275,173 +462,22 @@ func (v *validator) number() bool {
 }
 
 // digits steps over [0-9]+, false when there is none.
-func (v *validator) digits() bool {
-	start := v.i
-	for v.i < len(v.b) && '0' <= v.b[v.i] && v.b[v.i] <= '9' {
-		v.i++
+func (p *parser) digits() bool {
+	start := p.i
+	for p.i < len(p.b) && '0' <= p.b[p.i] && p.b[p.i] <= '9' {
+		p.i++
 	}
-	return v.i > start
+	return p.i > start
 }
 
-func (v *validator) literal(lit string) bool {
-	if len(v.b)-v.i < len(lit) || string(v.b[v.i:v.i+len(lit)]) != lit {
+func (p *parser) literal(lit string) bool {
+	if len(p.b)-p.i < len(lit) || string(p.b[p.i:p.i+len(lit)]) != lit {
 		return false
 	}
-	v.i += len(lit)
+	p.i += len(lit)
 	return true
 }
 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// arrayIDs reads the ids of an array of objects; n counts its elements,
-// ok is false when b is no such array.
-func arrayIDs(b []byte) (ids []float64, n int, ok bool) {
-	s := scanner{b: b}
-	if !s.is('[') {
-		return nil, 0, false
-	}
-	s.i++
-	for s.space(); !s.is(']'); s.space() {
-		n++
-		switch {
-		case s.is('{'):
-			id, has, valid := s.objectID()
-			if !valid {
-				return nil, 0, false
-			}
-			if has {
-				ids = append(ids, id)
-			}
-		case s.is('n'):
-			s.i += len("null")
-		default:
-			return nil, 0, false
-		}
-		s.space()
-		if s.is(',') {
-			s.i++
-		}
-	}
-	return ids, n, true
-}
-
-// scanner walks JSON already known to be valid (topMembers checked it).
-type scanner struct {
-	b []byte
-	i int
-}
-
-func (s *scanner) is(c byte) bool { return s.i < len(s.b) && s.b[s.i] == c }
-
-func (s *scanner) space() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// str reads a string and returns its value, without a copy unless it
-// holds an escape.
-func (s *scanner) str() []byte {
-	start := s.i
-	s.skipString()
-	raw := s.b[start:s.i]
-	if bytes.IndexByte(raw, '\\') < 0 {
-		return raw[1 : len(raw)-1]
-	}
-	var v string
-	_ = json.Unmarshal(raw, &v) // valid JSON: a string decodes
-	return []byte(v)
-}
-
-func (s *scanner) skipString() {
-	s.i++ // '"'
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '\\':
-			s.i += 2
-		case '"':
-			s.i++
-			return
-		default:
-			s.i++
-		}
-	}
-}
-
-// skip steps over one value.
-func (s *scanner) skip() {
-	if s.is('"') {
-		s.skipString()
-		return
-	}
-	if !s.is('{') && !s.is('[') {
-		for s.i < len(s.b) && !endsLiteral(s.b[s.i]) {
-			s.i++
-		}
-		return
-	}
-	depth := 0
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '"':
-			s.skipString()
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-		}
-		s.i++
-		if depth == 0 {
-			return
-		}
-	}
-}
-
-// objectID reads an object's last "id" member: its number, whether it
-// has a numeric one, and valid false when the number does not fit a
-// float64 (decoding fails then).
-func (s *scanner) objectID() (id float64, has, valid bool) {
-	s.i++ // '{'
-	for s.space(); !s.is('}'); s.space() {
-		name := s.str()
-		s.space()
-		s.i++ // ':'
-		s.space()
-		start := s.i
-		s.skip()
-		if len(name) == 2 && (name[0]|0x20) == 'i' && (name[1]|0x20) == 'd' {
-			lit := s.b[start:s.i]
-			has = false
-			if c := lit[0]; c == '-' || (c >= '0' && c <= '9') {
-				f, err := strconv.ParseFloat(string(lit), 64)
-				if err != nil {
-					return 0, false, false
-				}
-				id, has = f, true
-			}
-		}
-		s.space()
-		if s.is(',') {
-			s.i++
-		}
-	}
-	s.i++ // '}'
-	return id, has, true
-}
-
-// endsLiteral reports a byte that ends a number, true, false or null.
-func endsLiteral(c byte) bool {
-	switch c {
-	case ',', ']', '}', ' ', '\t', '\n', '\r':
-		return true
-	}
-	return false
 }

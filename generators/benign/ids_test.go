@@ -79,12 +79,12 @@ var idBodies = []string{
 	`{"items":[{"id":1}],"x":"\u00e9\/\b\f\n\r\t\"\\"}`,
 }
 
-// TestTopMembersValidates: the one-pass scan accepts exactly what
+// TestPageReaderValidates: the one-pass scan accepts exactly what
 // json.Valid does, for objects (other answers hold no listing).
-func TestTopMembersValidates(t *testing.T) {
+func TestPageReaderValidates(t *testing.T) {
 	deep := []byte(`{"a":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `,"items":[{"id":1}]}`)
 	for _, body := range append(idBodies, string(deep), string(deep[:len(deep)-1])) {
-		_, ok := topMembers([]byte(body))
+		ok := new(pageReader).read([]byte(body))
 		assert.Equal(t, isObject([]byte(body)) && json.Valid([]byte(body)), ok, body)
 	}
 }
@@ -95,26 +95,54 @@ func isObject(body []byte) bool {
 	return len(t) > 0 && t[0] == '{'
 }
 
+// itemIDs reads body with a reader of its own.
+func itemIDs(body []byte) []float64 { return new(pageReader).itemIDs(body) }
+
 func TestItemIDsAgreesWithDecoding(t *testing.T) {
+	shared := new(pageReader) // a shopper reuses its reader's buffers
 	for _, body := range idBodies {
+		got := shared.itemIDs([]byte(body))
+		assert.Equal(t, itemIDs([]byte(body)), got, body)
 		want, single := decodedIDs([]byte(body))
 		if !single {
 			continue // several arrays: decoding picks any
 		}
-		assert.Equal(t, want, itemIDs([]byte(body)), body)
+		assert.Equal(t, want, got, body)
 	}
 	assert.Equal(t, []float64{1, 2}, itemIDs([]byte(idBodies[0])))
 	assert.Equal(t, []float64{7.5, 3, 5}, itemIDs([]byte(idBodies[1])))
+}
+
+// The string scan reads 8 bytes at a time: every escape, quote and
+// control character at every offset of a long string, and strings ending
+// at every distance from the end of the body.
+func TestPageReaderStrings(t *testing.T) {
+	for _, special := range []string{`\"`, `\\`, `\/`, `\n`, `\u00e9`, `\u12g4`, `\q`, "\t", "\x1f", "\x7f", "\xff", `"`, `é`} {
+		for at := range 20 {
+			for tail := range 10 {
+				s := strings.Repeat("a", at) + special + strings.Repeat("b", tail)
+				body := []byte(`{"items":[{"id":1,"n":"` + s + `"}]}`)
+				ok := new(pageReader).read(body)
+				assert.Equal(t, json.Valid(body), ok, "%q", body)
+				if ok {
+					assert.Equal(t, []float64{1}, itemIDs(body), "%q", body)
+				}
+				cut := body[:len(body)-4-tail]
+				assert.False(t, new(pageReader).read(cut), "%q", cut)
+			}
+		}
+	}
 }
 
 func FuzzItemIDs(f *testing.F) {
 	for _, b := range idBodies {
 		f.Add([]byte(b))
 	}
+	shared := new(pageReader)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		got := itemIDs(body)
-		_, ok := topMembers(body)
-		assert.Equal(t, isObject(body) && json.Valid(body), ok)
+		assert.Equal(t, isObject(body) && json.Valid(body), new(pageReader).read(body))
+		assert.Equal(t, got, shared.itemIDs(body), "a reused reader reads the same")
 		if want, single := decodedIDs(body); single {
 			assert.Equal(t, want, got)
 		}
@@ -134,8 +162,9 @@ func BenchmarkItemIDs(b *testing.B) {
 	body = append(body, `],"page":1,"limit":20,"total":200}`...)
 	b.Run("scan", func(b *testing.B) {
 		b.ReportAllocs()
+		var r pageReader
 		for b.Loop() {
-			itemIDs(body)
+			r.itemIDs(body)
 		}
 	})
 	b.Run("decode", func(b *testing.B) { // what itemIDs replaced
