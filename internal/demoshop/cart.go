@@ -97,8 +97,8 @@ type addItemRequest struct {
 }
 
 func (s *Shop) addCartItem(w http.ResponseWriter, r *http.Request, me *User) {
-	var req addItemRequest
-	if !decodeJSON(w, r, &req) {
+	req, ok := s.decodeCartItem(w, r)
+	if !ok {
 		return
 	}
 	if req.Quantity == 0 {

@@ -30,11 +30,11 @@ type productPage struct {
 // listProducts pages through the catalog without authentication and
 // without a cap on limit, on purpose.
 func (s *Shop) listProducts(w http.ResponseWriter, r *http.Request) {
-	page, ok := queryInt(w, r, "page", defaultPage)
+	page, ok := queryInt(w, s.queryValue(r, "page"), "page", defaultPage)
 	if !ok {
 		return
 	}
-	limit, ok := queryInt(w, r, "limit", defaultLimit)
+	limit, ok := queryInt(w, s.queryValue(r, "limit"), "limit", defaultLimit)
 	if !ok {
 		return
 	}
@@ -106,10 +106,9 @@ func (s *Shop) product(id int64) (Product, bool) {
 	return s.products[id-1], true
 }
 
-// queryInt reads a positive integer query parameter, answering 400 itself
-// when it is malformed.
-func queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
-	raw := r.URL.Query().Get(name)
+// queryInt reads a positive integer query parameter, raw, answering 400
+// itself when it is malformed.
+func queryInt(w http.ResponseWriter, raw, name string, def int) (int, bool) {
 	if raw == "" {
 		return def, true
 	}

@@ -3,6 +3,7 @@ package demoshop
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -46,6 +47,8 @@ type Shop struct {
 	coupons       map[string]Coupon
 	couponOrder   []Coupon
 	couponLatency time.Duration
+	// urlQueriesOnly: read every query with net/url (see queryValue).
+	urlQueriesOnly bool
 
 	tokens *tokenIssuer
 
@@ -73,17 +76,18 @@ func New(opts Options) *Shop {
 	}
 	users, products := seedData(opts.Seed, opts.Users, opts.Products)
 	s := &Shop{
-		users:         users,
-		byUsername:    make(map[string]*User, len(users)),
-		products:      products,
-		productJSON:   encodeProducts(products),
-		coupons:       make(map[string]Coupon),
-		couponOrder:   builtinCoupons(),
-		couponLatency: opts.CouponLatency,
-		tokens:        newTokenIssuer(opts.Seed),
-		carts:         make(map[int64]*cart),
-		signups:       newAccountBook(len(users)),
-		payments:      newPaymentDesk(),
+		users:          users,
+		byUsername:     make(map[string]*User, len(users)),
+		products:       products,
+		productJSON:    encodeProducts(products),
+		coupons:        make(map[string]Coupon),
+		couponOrder:    builtinCoupons(),
+		couponLatency:  opts.CouponLatency,
+		urlQueriesOnly: urlQueriesOnly(),
+		tokens:         newTokenIssuer(opts.Seed),
+		carts:          make(map[int64]*cart),
+		signups:        newAccountBook(len(users)),
+		payments:       newPaymentDesk(),
 	}
 	for i := range s.users {
 		s.byUsername[s.users[i].Username] = &s.users[i]
@@ -144,9 +148,14 @@ type errorBody struct {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // the client is gone if this fails
+	b, err := appendJSON(make([]byte, 0, 256), v)
+	if err != nil {
+		// What json.Encoder does: the header goes out, with no body.
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		return
+	}
+	writeRawJSON(w, status, append(b, '\n'))
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
@@ -155,8 +164,12 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 
 // decodeJSON reads a JSON body into v, answering 400 itself when it cannot.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	if err := dec.Decode(v); err != nil {
+	return decodeFrom(w, http.MaxBytesReader(w, r.Body, maxBody), v)
+}
+
+// decodeFrom is decodeJSON of a body already limited to maxBody.
+func decodeFrom(w http.ResponseWriter, body io.Reader, v any) bool {
+	if err := json.NewDecoder(body).Decode(v); err != nil {
 		msg := "malformed JSON body"
 		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
 			msg = "request body too large"
