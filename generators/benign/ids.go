@@ -70,48 +70,20 @@ func (r *pageReader) read(body []byte) bool {
 	if !p.is('{') {
 		return false
 	}
-	p.i++
-	p.space()
-	if p.is('}') {
-		p.i++
-	} else {
-		for {
-			p.space()
-			name, ok := p.name()
-			if !ok {
-				return false
-			}
-			p.space()
-			if !p.is(':') {
-				return false
-			}
-			p.i++
-			p.space()
-			m := member{name: name, from: len(r.ids)}
-			if p.is('[') {
-				m.listing, ok = p.listing(2)
-			} else {
-				ok = p.value(1)
-			}
-			if !ok {
-				return false
-			}
-			m.to = len(r.ids)
-			r.members = append(r.members, m)
-			p.space()
-			if p.is(',') {
-				p.i++
-				continue
-			}
-			if !p.is('}') {
-				return false
-			}
-			p.i++
-			break
+	ok := p.object(1, func(name []byte) bool {
+		m := member{name: name, from: len(r.ids)}
+		ok := false
+		if p.is('[') {
+			m.listing, ok = p.listing(2)
+		} else {
+			ok = p.value(1)
 		}
-	}
+		m.to = len(r.ids)
+		r.members = append(r.members, m)
+		return ok
+	})
 	p.space()
-	return p.i == len(body)
+	return ok && p.i == len(body)
 }
 
 // maxDepth is encoding/json's nesting limit: deeper is invalid there too.
@@ -193,31 +165,11 @@ func (p *parser) listing(d int) (listing, ok bool) {
 // "id" member: the number, whether it has a numeric one, and fits false
 // when a number does not fit a float64.
 func (p *parser) element(d int) (id float64, has, fits, ok bool) {
-	if d > maxDepth {
-		return 0, false, false, false
-	}
 	fits = true
-	p.i++ // '{'
-	p.space()
-	if p.is('}') {
-		p.i++
-		return 0, false, true, true
-	}
-	for {
-		p.space()
-		name, ok := p.name()
-		if !ok {
-			return 0, false, false, false
-		}
-		p.space()
-		if !p.is(':') {
-			return 0, false, false, false
-		}
-		p.i++
-		p.space()
+	ok = p.object(d, func(name []byte) bool {
 		start := p.i
 		if !p.value(d) {
-			return 0, false, false, false
+			return false
 		}
 		if len(name) == 2 && name[0]|0x20 == 'i' && name[1]|0x20 == 'd' {
 			has = false
@@ -227,17 +179,9 @@ func (p *parser) element(d int) (id float64, has, fits, ok bool) {
 				id, has = f, err == nil
 			}
 		}
-		p.space()
-		if p.is(',') {
-			p.i++
-			continue
-		}
-		if !p.is('}') {
-			return 0, false, false, false
-		}
-		p.i++
-		return id, has, fits, true
-	}
+		return true
+	})
+	return id, has, fits, ok
 }
 
 // parseNumber is strconv.ParseFloat of a valid JSON number; short
@@ -267,7 +211,7 @@ func (p *parser) value(d int) bool {
 		_, ok := p.string()
 		return ok
 	case c == '{':
-		return p.object(d + 1)
+		return p.object(d+1, nil)
 	case c == '[':
 		return p.array(d + 1)
 	case c == '-' || ('0' <= c && c <= '9'):
@@ -282,7 +226,10 @@ func (p *parser) value(d int) bool {
 	return false
 }
 
-func (p *parser) object(d int) bool {
+// object steps over the object at p, at nesting depth d, reporting
+// whether it is well formed. member, when set, steps over each member's
+// value, given the member's name.
+func (p *parser) object(d int, member func(name []byte) bool) bool {
 	if d > maxDepth {
 		return false
 	}
@@ -294,7 +241,14 @@ func (p *parser) object(d int) bool {
 	}
 	for {
 		p.space()
-		if _, ok := p.string(); !ok {
+		var name []byte
+		ok := false
+		if member != nil {
+			name, ok = p.name()
+		} else {
+			_, ok = p.string()
+		}
+		if !ok {
 			return false
 		}
 		p.space()
@@ -303,7 +257,12 @@ func (p *parser) object(d int) bool {
 		}
 		p.i++
 		p.space()
-		if !p.value(d) {
+		if member != nil {
+			ok = member(name)
+		} else {
+			ok = p.value(d)
+		}
+		if !ok {
 			return false
 		}
 		p.space()

@@ -114,9 +114,9 @@ func plainInt(b []byte) (int64, []byte, plainState) {
 
 // queryValue is r.URL.Query().Get(name) without building the map of every
 // parameter, for a query with nothing to unescape or refuse (no '%', '+'
-// or ';') and few parameters; ok is false for any other, which the caller
-// reads with net/url. A GODEBUG urlmaxqueryparams setting sends every
-// query there (s.urlQueriesOnly), as it may refuse short queries.
+// or ';') and few parameters; any other is read with net/url. So is every
+// query under a GODEBUG urlmaxqueryparams setting (s.urlQueriesOnly): it
+// may refuse short queries.
 func (s *Shop) queryValue(r *http.Request, name string) string {
 	raw := r.URL.RawQuery
 	if s.urlQueriesOnly || strings.ContainsAny(raw, "%+;") || strings.Count(raw, "&") >= maxPlainParams {
