@@ -114,7 +114,12 @@ type shopper struct {
 	step     int
 	products []float64
 	pages    pageReader
-	inCart   bool
+	// pagePaths and ownPath keep the paths the shopper asks for again:
+	// one of 50 pages of pagesOf, its own record (own) at ownOf.
+	pagePaths           [50]string
+	pagesOf             string
+	ownPath, own, ownOf string
+	inCart              bool
 	// logsIn: the journey starts with a login.
 	logsIn bool
 }
@@ -153,7 +158,14 @@ func (s *shopper) request(o op) (scenarios.Request, bool) {
 	req := scenarios.Request{Method: o.method, Route: o.path, Path: o.path, Header: s.session.Header()}
 	switch o.role {
 	case scenarios.RoleCollection.String():
-		req.Path = o.path + "?page=" + strconv.Itoa(1+s.rng.IntN(50)) + "&limit=20"
+		page := s.rng.IntN(len(s.pagePaths))
+		if o.path != s.pagesOf {
+			s.pagePaths, s.pagesOf = [len(s.pagePaths)]string{}, o.path
+		}
+		if s.pagePaths[page] == "" {
+			s.pagePaths[page] = o.path + "?page=" + strconv.Itoa(1+page) + "&limit=20"
+		}
+		req.Path = s.pagePaths[page]
 	case scenarios.RoleObjectRead.String():
 		own := s.session.UserID()
 		if own == "" {
@@ -164,7 +176,10 @@ func (s *shopper) request(o op) (scenarios.Request, bool) {
 		if start < 0 || end < start {
 			return req, false
 		}
-		req.Path = o.path[:start] + own + o.path[end+1:]
+		if own != s.own || o.path != s.ownOf {
+			s.ownPath, s.own, s.ownOf = o.path[:start]+own+o.path[end+1:], own, o.path
+		}
+		req.Path = s.ownPath
 	case scenarios.RoleCart.String():
 		if len(s.products) == 0 {
 			return req, false

@@ -100,3 +100,17 @@ func TestAnonymousShopperLeavesOutWhatNeedsACredential(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "GET /accounts", st.Request.Method+" "+st.Request.Route)
 }
+
+// A shopper keeps the paths it builds, each for its own operation: a plan
+// may list two collections.
+func TestShopperPathsFollowTheirOperation(t *testing.T) {
+	sc := scenarios.Scenario{ID: "benign-shoppers", Operations: []scenarios.Target{
+		{Operation: "GET /products", Why: scenarios.RoleCollection.String()},
+		{Operation: "GET /offers", Why: scenarios.RoleCollection.String()},
+	}}
+	p, err := Program(sc, generators.Env{Identity: scenarios.Identity{Username: "key-1", Credential: "bearer", Key: "k"}, Seed: 1})
+	require.NoError(t, err)
+	for _, r := range journey(t, p, 400) {
+		assert.Regexp(t, `^`+r.Route+`\?page=([1-9]|[1-4][0-9]|50)&limit=20$`, r.Path)
+	}
+}

@@ -235,6 +235,7 @@ func (s *Shop) placeOrder(me *User) (o orderView, ok bool) {
 	}
 	v := s.view(c)
 	s.lastOrder++
-	delete(s.carts, me.ID)
+	// Emptied, not dropped: the next cart reuses its storage.
+	c.lines, c.applied = c.lines[:0], c.applied[:0]
 	return orderView{OrderID: s.lastOrder, SubtotalCents: v.SubtotalCents, DiscountCents: v.DiscountCents, TotalCents: v.TotalCents}, true
 }
