@@ -58,6 +58,21 @@ func FillPath(tmpl string, values map[string]string, def string) string {
 	}
 }
 
+// PathParams are the names of a path template's parameters, in order:
+// "/customers/{customer}/sources/{id}" gives customer, id.
+func PathParams(tmpl string) []string {
+	var names []string
+	for {
+		open := strings.IndexByte(tmpl, '{')
+		end := strings.IndexByte(tmpl, '}')
+		if open < 0 || end < open {
+			return names
+		}
+		names = append(names, tmpl[open+1:end])
+		tmpl = tmpl[end+1:]
+	}
+}
+
 // Find returns the first operation of s with key, for programs that were
 // handed a key by a plan.
 func Find(s scenarios.Surface, key string) (scenarios.Operation, bool) {

@@ -76,3 +76,10 @@ func TestPageParams(t *testing.T) {
 	page, offset, cursor, size := PageParams(op)
 	require.Equal(t, []string{"Page", "", "PageToken", "PageSize"}, []string{page, offset, cursor, size})
 }
+
+func TestPathParams(t *testing.T) {
+	assert.Equal(t, []string{"customer", "id"}, PathParams("/v1/customers/{customer}/sources/{id}"))
+	assert.Equal(t, []string{"id"}, PathParams("/users/{id}"))
+	assert.Empty(t, PathParams("/users"))
+	assert.Empty(t, PathParams("/odd}/{"), "an unclosed brace names nothing")
+}

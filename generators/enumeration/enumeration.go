@@ -10,6 +10,7 @@ package enumeration
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +50,11 @@ func (*Kind) Info() generators.Info {
 
 // Generate picks every object-read operation that requires authentication;
 // with predictable (integer) ids the walk is sequential, else it harvests
-// ids from a collection of the same resource when there is one.
+// ids from a collection of the same resource when there is one. A nested
+// read (GET /customers/{customer}/sources/{id}) walks its last parameter
+// under parents harvested from their own collection (GET /customers); one
+// whose parent nothing lists, or nested deeper, is not generated: it
+// could only send requests with a made-up parent, which read nothing.
 func (k *Kind) Generate(s scenarios.Surface, opts generators.Options) []scenarios.Scenario {
 	var out []scenarios.Scenario
 	for _, op := range s.Operations {
@@ -59,15 +64,36 @@ func (k *Kind) Generate(s scenarios.Surface, opts generators.Options) []scenario
 		if !ok || !op.Has(scenarios.RoleObjectRead) || op.Method != http.MethodGet || !op.Auth || op.Protocol != scenarios.REST {
 			continue
 		}
-		why := fmt.Sprintf("GET with object id %q in the path", p.Name)
-		params := map[string]string{"param": p.Name, "from": "1", "to": "500"}
+		params := map[string]string{"from": "1", "to": "500"}
 		targets := []scenarios.Target{{Operation: op.Key()}}
+		list, listed := collectionOf(s, op)
+		under := ""
+		if names := generators.PathParams(op.Path); len(names) > 1 {
+			parents, ok := parentList(s, op, names)
+			if !ok {
+				continue
+			}
+			p = objectParam(op, names[1])
+			list, listed = listBefore(s, op.Path, p.Name)
+			params["parent"], params["parent_list"] = names[0], parents.Key()
+			paging(parents, params, "parent_")
+			under = fmt.Sprintf(" under each {%s} harvested from %s", names[0], parents.Key())
+			targets = append(targets, scenarios.Target{Operation: parents.Key(), Why: fmt.Sprintf("lists the {%s} ids the reads are nested under", names[0])})
+		}
+		params["param"] = p.Name
+		why := fmt.Sprintf("GET with object id %q in the path", p.Name) + under
 		if p.Type == "integer" {
 			why += " of type integer: ids are predictable"
-		} else if list, ok := collectionOf(s, op); ok {
+			if under != "" {
+				// Numbers restart under each parent: a few of them under
+				// every parent, not 500 under the first.
+				params["to"], params["reads"] = "50", "500"
+				why += ", 1..50 under each parent, 500 reads in all"
+			}
+		} else if listed {
 			why += "; ids are not predictable, so they are harvested from " + list.Key()
 			params["harvest"] = list.Key()
-			if paging(list, params) {
+			if paging(list, params, "") {
 				why += ", page after page"
 			}
 			targets = append(targets, scenarios.Target{Operation: list.Key(), Why: "lists the ids to read"})
@@ -95,19 +121,49 @@ func (k *Kind) Generate(s scenarios.Surface, opts generators.Options) []scenario
 	return out
 }
 
+// parentList is the collection that lists the parent ids of a read
+// nested one level (names holds its two path parameters): the GET at the
+// path before the parent's parameter, which itself has none.
+func parentList(s scenarios.Surface, op scenarios.Operation, names []string) (scenarios.Operation, bool) {
+	if len(names) != 2 {
+		return scenarios.Operation{}, false
+	}
+	list, ok := listBefore(s, op.Path, names[0])
+	return list, ok && !strings.Contains(list.Path, "{")
+}
+
+// objectParam is the path parameter name of op, as declared when it is.
+func objectParam(op scenarios.Operation, name string) scenarios.Param {
+	if p, ok := op.Param(scenarios.InPath, name); ok {
+		return p
+	}
+	return scenarios.Param{Name: name, In: scenarios.InPath}
+}
+
+// listBefore finds the GET collection at path cut before "/{param}":
+// /customers for {customer} of /customers/{customer}/sources/{id}.
+func listBefore(s scenarios.Surface, path, param string) (scenarios.Operation, bool) {
+	i := strings.Index(path, "/{"+param+"}")
+	if i <= 0 {
+		return scenarios.Operation{}, false
+	}
+	list, ok := generators.Find(s, http.MethodGet+" "+path[:i])
+	return list, ok && list.Has(scenarios.RoleCollection)
+}
+
 // pageSize is the page size a harvest asks for where the collection takes
 // one: an ordinary size, within the documented maximum.
 const pageSize = 100
 
 // paging puts how the collection list pages into params (page_param,
-// offset_param, cursor_param, size_param and size) and reports whether it
-// pages at all. Answers may lead on by links the spec does not declare:
-// the walk follows those as well.
-func paging(list scenarios.Operation, params map[string]string) bool {
+// offset_param, cursor_param, size_param and size, each after prefix)
+// and reports whether it pages at all. Answers may lead on by links the
+// spec does not declare: the walk follows those as well.
+func paging(list scenarios.Operation, params map[string]string, prefix string) bool {
 	page, offset, cursor, size := generators.PageParams(list)
 	for k, v := range map[string]string{"page_param": page, "offset_param": offset, "cursor_param": cursor, "size_param": size} {
 		if v != "" {
-			params[k] = v
+			params[prefix+k] = v
 		}
 	}
 	if size != "" {
@@ -117,7 +173,7 @@ func paging(list scenarios.Operation, params map[string]string) bool {
 				n = min(n, m)
 			}
 		}
-		params["size"] = strconv.Itoa(n)
+		params[prefix+"size"] = strconv.Itoa(n)
 	}
 	return page != "" || offset != "" || cursor != ""
 }
@@ -143,9 +199,14 @@ func collectionOf(s scenarios.Surface, op scenarios.Operation) (scenarios.Operat
 // Program implements generators.Kind: VU i of n walks ids from+i,
 // from+i+n, ... up to to, skipping its own; with a harvest it instead
 // pages through the collection and reads its share of the first
-// to-from+1 ids listed (see lister), each page's before the next. With
+// to-from+1 ids listed (see lister), each page's before the next. A
+// nested read first lists its parents (param parent_list), dealt out to
+// the VUs as a harvest's ids are, and walks the ids under each of its
+// parents in turn (the harvest list filled with that parent, else
+// from..to), within its share of the reads param's reads in all
+// (to-from+1 by default). With
 // replay=true and two identities or more, it then logs in as the next
-// identity and reads again every id it could read.
+// identity and reads again every object it could read.
 func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Program, error) {
 	if len(sc.Operations) == 0 {
 		return nil, fmt.Errorf("enumeration %s: no operation to enumerate", sc.ID)
@@ -154,9 +215,12 @@ func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Pro
 	if err != nil || method != http.MethodGet {
 		return nil, fmt.Errorf("enumeration %s: operation %q is not \"GET /path\"", sc.ID, sc.Operations[0].Operation)
 	}
-	param := sc.Params["param"]
+	param, parent := sc.Params["param"], sc.Params["parent"]
 	if !strings.Contains(path, "{"+param+"}") {
 		return nil, fmt.Errorf("enumeration %s: path %s has no parameter {%s}", sc.ID, path, param)
+	}
+	if err := filled(path, param, parent); err != nil {
+		return nil, fmt.Errorf("enumeration %s: %w", sc.ID, err)
 	}
 	from, err1 := strconv.Atoi(sc.Params["from"])
 	to, err2 := strconv.Atoi(sc.Params["to"])
@@ -170,19 +234,47 @@ func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Pro
 		auth:     env.Auth,
 		session:  generators.NewSession(env.Auth, env.Identity, fmt.Sprintf("%s/vu%d", sc.ID, env.VU)),
 		route:    path,
+		path:     path,
 		param:    "{" + param + "}",
 		stride:   max(sc.Schedule.VUs, 1),
+		from:     from,
 	}
 	w.next, w.to = from+env.VU%w.stride, to
+	budget := to - from + 1
 	if h := sc.Params["harvest"]; h != "" {
-		_, route, err := generators.SplitKey(h)
+		route, err := listRoute(h, "harvest", param, parent)
 		if err != nil {
-			return nil, fmt.Errorf("enumeration %s: harvest: %w", sc.ID, err)
+			return nil, fmt.Errorf("enumeration %s: %w", sc.ID, err)
 		}
 		if n, err := generators.Intn(sc.Params, "size", 1); err != nil || n < 1 {
 			return nil, fmt.Errorf("enumeration %s: size=%q: want a positive integer", sc.ID, sc.Params["size"])
 		}
-		w.list = newLister(route, sc.Params, param, env.VU, w.stride, to-from+1)
+		if parent == "" {
+			w.list = newLister(route, route, sc.Params, param, env.VU, w.stride, budget)
+		}
+		w.children, w.childParams = route, sc.Params
+	}
+	if parent != "" {
+		route, err := listRoute(sc.Params["parent_list"], "parent_list", parent, "")
+		if err != nil {
+			return nil, fmt.Errorf("enumeration %s: %w", sc.ID, err)
+		}
+		if budget, err = generators.Intn(sc.Params, "reads", budget); err != nil || budget < 1 {
+			return nil, fmt.Errorf("enumeration %s: reads=%q: want a positive integer", sc.ID, sc.Params["reads"])
+		}
+		pp := map[string]string{}
+		for _, k := range []string{"page_param", "offset_param", "cursor_param", "size_param", "size"} {
+			pp[k] = sc.Params["parent_"+k]
+		}
+		w.parent = "{" + parent + "}"
+		w.parents = newLister(route, route, pp, parent, env.VU, w.stride, budget)
+		// This VU's share of the reads; it walks every id under its own
+		// parents, so its walk no longer strides.
+		w.quota = budget / w.stride
+		if env.VU%w.stride < budget%w.stride {
+			w.quota++
+		}
+		w.stride, w.next = 1, to+1 // nothing to walk before the first parent
 	}
 	if sc.Params["replay"] == "true" && len(sc.Identities) > 1 {
 		i := indexOf(sc.Identities, env.Identity)
@@ -190,6 +282,41 @@ func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Pro
 		w.replay = true
 	}
 	return w, nil
+}
+
+// filled checks that a path template has no parameter but the walked
+// param and the parent, which the walk fills: a request must never go out
+// with a literal {name} in its path.
+func filled(path, param, parent string) error {
+	rest := strings.Replace(path, "{"+param+"}", "", 1)
+	if parent != "" {
+		rest = strings.Replace(rest, "{"+parent+"}", "", 1)
+	}
+	if strings.Contains(rest, "{") {
+		with := "{" + param + "}"
+		if parent != "" {
+			with += " and the parent {" + parent + "}"
+		}
+		return fmt.Errorf("path %s has parameters besides %s that nothing fills: set param (and parent, parent_list) to them or drop the scenario", path, with)
+	}
+	return nil
+}
+
+// listRoute is the path of a list param ("GET /path"), which may hold
+// no parameter but parent.
+func listRoute(key, name, param, parent string) (string, error) {
+	_, route, err := generators.SplitKey(key)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	rest := route
+	if parent != "" {
+		rest = strings.Replace(route, "{"+parent+"}", "", 1)
+	}
+	if strings.Contains(rest, "{") {
+		return "", fmt.Errorf("%s %s: a list the ids of {%s} are read from must have no path parameter but the parent's", name, key, param)
+	}
+	return route, nil
 }
 
 func indexOf(ids []scenarios.Identity, id scenarios.Identity) int {
@@ -209,26 +336,44 @@ const (
 	replaying
 )
 
+// object is a record the walk reads: its request path, its id, and the
+// key the leak counts it by (the id; the path when nested, as ids may
+// repeat from one parent to the next).
+type object struct{ path, id, key string }
+
 type walker struct {
 	kind     *Kind
 	scenario string
 	vu       int
 	auth     scenarios.Auth
 	session  *generators.Session
-	route    string
+	route    string // the read's path template
+	path     string // route with the current parent filled in
 	param    string
 	next, to int
+	from     int
 	stride   int
 
 	list      *lister  // the collection ids are harvested from, if any
-	listing   bool     // a page of it is in flight
+	listing   *lister  // the list whose page is in flight, if any
 	harvested []string // ids listed by the collection, this VU's share
+
+	// A nested read's parents: their list, the ids of this VU's share
+	// listed so far and how many it walked; the harvest list's template
+	// and params, filled per parent; the reads this VU has left.
+	parent      string
+	parents     *lister
+	parentIDs   []string
+	entered     int
+	children    string
+	childParams map[string]string
+	quota       int
 
 	phase  phase
 	replay bool
 	second scenarios.Identity
-	read   []string // ids the walk could read, replayed by the second identity
-	last   string   // the id of the request in flight
+	read   []object // objects the walk could read, replayed by the second identity
+	last   object   // the object of the request in flight
 	cursor int
 }
 
@@ -240,9 +385,14 @@ func (w *walker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	if prev != nil && prev.Request.Abusive && w.phase == walking && prev.Status == http.StatusOK {
 		w.read = append(w.read, w.last)
 	}
-	if prev != nil && w.listing && prev.Request.Route == w.list.route && !prev.Request.Abusive {
-		w.listing = false
-		w.harvested = append(w.harvested, w.list.take(prev)...)
+	if prev != nil && w.listing != nil && prev.Request.Route == w.listing.tmpl && !prev.Request.Abusive {
+		ids := w.listing.take(prev)
+		if w.listing == w.parents {
+			w.parentIDs = append(w.parentIDs, ids...)
+		} else {
+			w.harvested = append(w.harvested, ids...)
+		}
+		w.listing = nil
 	}
 	req, login, stop := w.session.Drive(prev)
 	switch {
@@ -251,27 +401,59 @@ func (w *walker) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	case login:
 		return scenarios.Step{Request: req}, true
 	}
-	id, ok := w.nextID()
-	if !ok && w.list != nil && w.phase == walking {
-		// This VU's ids of the pages listed so far are read: on to the
-		// next page, if the list goes on.
-		if req, more := w.list.request(w.session.Header()); more {
-			w.listing = true
-			return scenarios.Step{Request: req}, true
+	// Each turn reads an object, lists a page, ends, or uses up an id or
+	// a parent: there are finitely many.
+	for {
+		o, ok := w.nextObject()
+		if ok && strings.ContainsAny(o.path, "{}") {
+			continue // an id that would leave a path template: not sent
 		}
+		if ok {
+			w.last = o
+			w.quota--
+			return scenarios.Step{Request: scenarios.Request{
+				Method:  http.MethodGet,
+				Path:    o.path,
+				Route:   w.route,
+				Header:  w.session.Header(),
+				Abusive: true,
+				Judge:   w.judge(o.key),
+			}}, true
+		}
+		if w.phase != walking {
+			return w.nextPhase()
+		}
+		// This VU's ids of the pages listed so far are read: on to the
+		// next page, if the list goes on, else to the next parent.
+		for _, l := range []*lister{w.list, w.parents} {
+			if l == nil || l == w.parents && w.entered < len(w.parentIDs) {
+				continue
+			}
+			if req, more := l.request(w.session.Header()); more {
+				w.listing = l
+				return scenarios.Step{Request: req}, true
+			}
+		}
+		if w.parents == nil || w.entered >= len(w.parentIDs) || w.quota <= 0 {
+			return w.nextPhase()
+		}
+		w.enter(w.parentIDs[w.entered])
 	}
-	if !ok {
-		return w.nextPhase()
+}
+
+// enter moves a nested walk under parent: the harvest list filled with
+// it, listed from its first page, or the ids from..to.
+func (w *walker) enter(parent string) {
+	w.entered++
+	id := url.PathEscape(parent)
+	w.path = strings.Replace(w.route, w.parent, id, 1)
+	if w.children == "" {
+		w.next = w.from
+		return
 	}
-	w.last = id
-	return scenarios.Step{Request: scenarios.Request{
-		Method:  http.MethodGet,
-		Path:    strings.Replace(w.route, w.param, id, 1),
-		Route:   w.route,
-		Header:  w.session.Header(),
-		Abusive: true,
-		Judge:   w.judge(id),
-	}}, true
+	route := strings.Replace(w.children, w.parent, id, 1)
+	w.list = newLister(route, w.children, w.childParams, strings.Trim(w.param, "{}"), 0, 1, w.quota)
+	w.harvested, w.cursor = nil, 0
 }
 
 // judge counts the record behind id as leaked when it is read and
@@ -286,35 +468,45 @@ func (w *walker) judge(id string) func(scenarios.Result) (scenarios.Outcome, int
 	}
 }
 
-// nextID returns the next id to read in the current phase, never the
-// session's own.
-func (w *walker) nextID() (string, bool) {
+// nextObject returns the next object to read in the current phase,
+// never the session's own.
+func (w *walker) nextObject() (object, bool) {
 	own := w.session.UserID()
 	for {
 		var id string
 		switch {
 		case w.phase == replaying:
 			if w.cursor >= len(w.read) {
-				return "", false
+				return object{}, false
 			}
-			id = w.read[w.cursor]
 			w.cursor++
+			if o := w.read[w.cursor-1]; o.id != own {
+				return o, true
+			}
+			continue
+		case w.parents != nil && w.quota <= 0:
+			return object{}, false
 		case w.list != nil:
 			if w.cursor >= len(w.harvested) {
-				return "", false
+				return object{}, false
 			}
 			id = w.harvested[w.cursor]
 			w.cursor++
 		default:
 			if w.next > w.to {
-				return "", false
+				return object{}, false
 			}
 			id = strconv.Itoa(w.next)
 			w.next += w.stride
 		}
-		if id != own {
-			return id, true
+		if id == own {
+			continue
 		}
+		o := object{path: strings.Replace(w.path, w.param, id, 1), id: id, key: id}
+		if w.parents != nil {
+			o.key = o.path
+		}
+		return o, true
 	}
 }
 

@@ -26,7 +26,8 @@ const maxPages = 1000
 // item k is VU k mod n's; addressed pages are dealt out whole, page k to
 // VU (k-1) mod n. Only the first budget items of the list are read.
 type lister struct {
-	route string // the collection's path
+	route string // the collection's path, its parent's id filled in
+	tmpl  string // the collection's path template, the requests' Route
 	// Paging parameters of the collection, "" for those it lacks, and the
 	// page size asked for ("" for the server's default).
 	pageParam, offsetParam, cursorParam, sizeParam, size string
@@ -42,10 +43,10 @@ type lister struct {
 	seen    map[string]struct{}
 }
 
-func newLister(route string, p map[string]string, param string, vu, stride, budget int) *lister {
+func newLister(route, tmpl string, p map[string]string, param string, vu, stride, budget int) *lister {
 	l := &lister{
-		route: route, pageParam: p["page_param"], offsetParam: p["offset_param"], cursorParam: p["cursor_param"],
-		sizeParam: p["size_param"], size: p["size"], names: generators.IDNames(param, route),
+		route: route, tmpl: tmpl, pageParam: p["page_param"], offsetParam: p["offset_param"], cursorParam: p["cursor_param"],
+		sizeParam: p["size_param"], size: p["size"], names: generators.IDNames(param, tmpl),
 		vu: vu, stride: stride, budget: budget, seen: map[string]struct{}{},
 	}
 	l.next = l.route
@@ -61,7 +62,7 @@ func (l *lister) request(h http.Header) (scenarios.Request, bool) {
 		return scenarios.Request{}, false
 	}
 	l.pages++
-	return scenarios.Request{Method: http.MethodGet, Path: l.next, Route: l.route, Header: h}, true
+	return scenarios.Request{Method: http.MethodGet, Path: l.next, Route: l.tmpl, Header: h}, true
 }
 
 // take reads a page's answer: it returns this VU's ids from it and finds
