@@ -35,7 +35,7 @@ func (o *Outcome) Write(dir string, rep reports.Report, formats []string, replay
 	}
 	paths = append(paths, tp)
 	if replay {
-		rp, err := reports.WriteReplay(dir, rep.Target, rep.Tool, o.Timeline.Exchanges, o.Capture, red.Bytes)
+		rp, err := reports.WriteReplay(dir, rep.Target, rep.Tool, o.Timeline.Exchanges, o.Capture, red.JSON)
 		paths = append(paths, rp...)
 		if err != nil {
 			return paths, err
@@ -50,7 +50,7 @@ func redactFile(path string, r *Redactor) error {
 	if err != nil {
 		return fmt.Errorf("redact %s: %w", path, err)
 	}
-	clean := r.Bytes(data)
+	clean := r.redactorFor(path)(data)
 	if bytes.Equal(clean, data) {
 		return nil
 	}

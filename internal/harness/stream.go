@@ -20,7 +20,7 @@ type fold struct {
 
 func newFold(red *Redactor) *fold {
 	f := &fold{}
-	f.file.Redact = red.Bytes
+	f.file.Redact = red.JSON
 	return f
 }
 
@@ -85,7 +85,7 @@ func (o *Outcome) writeTimeline(path, segment string) error {
 	if o.fold != nil {
 		return o.fold.file.WriteFile(path, o.Timeline, o.Scenarios, segment)
 	}
-	return reports.WriteTimelineFile(path, o.Timeline, o.Scenarios, segment, o.h.redact.Bytes)
+	return reports.WriteTimelineFile(path, o.Timeline, o.Scenarios, segment, o.h.redact.JSON)
 }
 
 // timelineReport is the report's timeline series.
