@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -148,4 +149,33 @@ func BenchmarkRedactorBytes(b *testing.B) {
 			}
 		})
 	}
+}
+
+// Secrets added while other goroutines redact are redacted from then on
+// (go test -race checks the lock-free read of the compiled secrets).
+func TestRedactorAddWhileRedacting(t *testing.T) {
+	r := NewRedactor("first-secret")
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 1_000_000 {
+				select {
+				case <-done:
+					return
+				default:
+					assert.Equal(t, "a [REDACTED] b", string(r.Bytes([]byte("a first-secret b"))))
+				}
+			}
+		}()
+	}
+	for i := range 200 {
+		s := fmt.Sprintf("token-%04d-secret", i)
+		r.Add(s)
+		assert.Equal(t, "x [REDACTED] y", r.String("x "+s+" y"))
+	}
+	close(done)
+	wg.Wait()
 }
