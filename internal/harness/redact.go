@@ -109,9 +109,10 @@ func (r *Redactor) matcher() *compiledSecrets {
 const fewSecrets = 8
 
 // secretFinder reports whether text holds any of the secrets (in either
-// form). A plan's secrets — the shoppers' and scrapers' password, a
-// webhook secret — are a handful, searched for one by one; the tokens a
-// target issued may be thousands, found through secretIndex.
+// form). A plan's own secrets — its identities' password, a webhook
+// secret — are often a handful, searched for one by one; the demo shop's
+// accounts' passwords are hundreds and the tokens a target issued may be
+// thousands, found through secretIndex.
 type secretFinder struct {
 	few   [][]byte
 	index *secretIndex
