@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -100,19 +101,33 @@ func JSONInt(body []byte, field string) (int64, bool) {
 
 // Items returns the objects of the first array field of a JSON object
 // answer, or of the answer itself when it is an array: the records a
-// collection page showed.
+// collection page showed. The first field is the first the answer writes
+// that is a non-empty array of objects: an answer with two such lists
+// (JSON:API's data and included) counts the same one every run.
 func Items(body []byte) []map[string]any {
 	var list []map[string]any
 	if json.Unmarshal(body, &list) == nil {
 		return list
 	}
-	var page map[string]json.RawMessage
-	if json.Unmarshal(body, &page) != nil {
+	if !json.Valid(body) {
 		return nil
 	}
-	for _, raw := range page {
-		if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
-			return list
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	for dec.More() {
+		var raw json.RawMessage
+		if _, err := dec.Token(); err != nil { // the member's name
+			return nil
+		}
+		if err := dec.Decode(&raw); err != nil {
+			return nil
+		}
+		// A fresh list each time: a failed decode leaves what it read.
+		var items []map[string]any
+		if json.Unmarshal(raw, &items) == nil && len(items) > 0 {
+			return items
 		}
 	}
 	return nil

@@ -83,3 +83,37 @@ func TestPathParams(t *testing.T) {
 	assert.Empty(t, PathParams("/users"))
 	assert.Empty(t, PathParams("/odd}/{"), "an unclosed brace names nothing")
 }
+
+func TestItemsTakesTheFirstListTheAnswerWrites(t *testing.T) {
+	cases := []struct {
+		name, body string
+		want       []string // the items' ids; nil for none
+	}{
+		{"array", `[{"id":"a"},{"id":"b"}]`, []string{"a", "b"}},
+		{"one list", `{"page":1,"items":[{"id":"a"}]}`, []string{"a"}},
+		// JSON:API: data first, included after; a map's order would
+		// pick either.
+		{"two lists", `{"data":[{"id":"d1"},{"id":"d2"}],"included":[{"id":"i1"}]}`, []string{"d1", "d2"}},
+		{"two lists, other order", `{"included":[{"id":"i1"}],"data":[{"id":"d1"},{"id":"d2"}]}`, []string{"i1"}},
+		{"empty list first", `{"errors":[],"data":[{"id":"d1"}]}`, []string{"d1"}},
+		// A list that is not of objects decodes partly before failing;
+		// what it read must not stand for a later member.
+		{"mistyped list then null", `{"data":[{"id":"x"},1],"more":null}`, nil},
+		{"list of numbers", `{"ids":[1,2,3]}`, nil},
+		{"not JSON", `{"data":[{"id":"x"}]`, nil},
+		{"trailing data", `{"data":[{"id":"x"}]} {}`, nil},
+		{"scalar", `"data"`, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for range 20 { // the same answer, every run
+				var got []string
+				for _, it := range Items([]byte(c.body)) {
+					id, _ := ItemID(it)
+					got = append(got, id)
+				}
+				assert.Equal(t, c.want, got)
+			}
+		})
+	}
+}

@@ -21,9 +21,8 @@ import (
 // JSON does; n is then the items it holds whole. A body that is not JSON,
 // or is more than cut (an HTML error page, trailing garbage), holds none.
 //
-// Members are taken in the order the body writes them, where
-// generators.Items reads a decoded map (last of duplicate keys, any of
-// several lists): the two agree on any answer with one list of items.
+// Members are taken in the order the body writes them, as
+// generators.Items takes them.
 func countItems(body []byte) (n int, cut bool) {
 	r := newReader(body)
 	switch tok := r.token(); tok {
