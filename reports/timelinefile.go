@@ -32,12 +32,14 @@ type TimelineWriter struct {
 	// Dir holds the spill file; empty means os.TempDir().
 	Dir string
 
-	f    *os.File
-	zw   *gzip.Writer
-	bw   *bufio.Writer
-	enc  lineEncoder
-	line []byte
-	err  error
+	f   *os.File
+	zw  *gzip.Writer
+	enc lineEncoder
+	// buf holds the lines not yet compressed, appended to it where they
+	// are encoded (no copy from a line buffer to a bufio.Writer's) and
+	// handed to zw a block at a time (timelineBlock).
+	buf []byte
+	err error
 	// sealed: the exchanges' member is complete (WriteFile ran).
 	sealed bool
 }
@@ -60,29 +62,46 @@ func (w *TimelineWriter) Add(x *scenarios.Exchange) {
 	// reflection, and without what a reader knows anyway (lineEncoder).
 	s, fresh := w.enc.session(x)
 	if fresh {
-		w.write(appendSession(w.line[:0], s, x))
+		start := len(w.buf)
+		w.buf = appendSession(w.buf, s, x)
+		w.endLine(start)
 	}
 	o, fresh := w.enc.operation(x)
 	if fresh {
-		w.write(appendOperation(w.line[:0], o, x))
+		start := len(w.buf)
+		w.buf = appendOperation(w.buf, o, x)
+		w.endLine(start)
 	}
-	w.write(appendExchange(w.line[:0], s, o, x))
+	start := len(w.buf)
+	w.buf = appendExchange(w.buf, s, o, x)
+	w.endLine(start)
+	if len(w.buf) >= timelineBlock {
+		w.flush()
+	}
 }
 
-// write writes line b (kept in w.line for the next), redacted.
-func (w *TimelineWriter) write(b []byte) {
-	w.line = b
-	if w.err != nil {
-		return
-	}
+// timelineBlock is how many bytes of lines the writer gathers before it
+// compresses them: the compressor's own block (65,535 bytes at
+// BestSpeed), so that each Write call fills about one.
+const timelineBlock = 64 << 10
+
+// endLine redacts the line appended at w.buf[start:] and ends it.
+func (w *TimelineWriter) endLine(start int) {
 	if w.Redact != nil {
-		b = w.Redact(b)
+		line := w.buf[start:len(w.buf):len(w.buf)]
+		if r := w.Redact(line); len(r) != len(line) || &r[0] != &line[0] {
+			w.buf = append(w.buf[:start], r...)
+		}
 	}
-	if _, err := w.bw.Write(b); err != nil {
+	w.buf = append(w.buf, '\n')
+}
+
+// flush compresses the lines gathered.
+func (w *TimelineWriter) flush() {
+	if _, err := w.zw.Write(w.buf); err != nil {
 		w.err = err
-		return
 	}
-	w.err = w.bw.WriteByte('\n')
+	w.buf = w.buf[:0]
 }
 
 func (w *TimelineWriter) open() error {
@@ -97,7 +116,7 @@ func (w *TimelineWriter) open() error {
 	// standard library's at that level: the timeline file was a quarter
 	// of a simulated request's cost.
 	w.zw, _ = gzip.NewWriterLevel(f, gzip.BestSpeed) // a valid level never fails
-	w.bw = bufio.NewWriterSize(w.zw, 1<<16)
+	w.buf = make([]byte, 0, timelineBlock+4<<10)
 	return nil
 }
 
@@ -109,7 +128,10 @@ func (w *TimelineWriter) WriteFile(path string, tl scenarios.Timeline, scs []sce
 	head, err := w.head(tl, scs, segment)
 	if w.f != nil && !w.sealed {
 		w.sealed = true
-		w.err = errors.Join(w.err, w.bw.Flush(), w.zw.Close())
+		if w.err == nil {
+			w.flush()
+		}
+		w.err = errors.Join(w.err, w.zw.Close())
 	}
 	err = errors.Join(err, w.err)
 	if err == nil {
@@ -165,7 +187,7 @@ func (w *TimelineWriter) Close() error {
 	}
 	name := w.f.Name()
 	err := errors.Join(w.f.Close(), os.Remove(name))
-	w.f, w.zw, w.bw, w.sealed = nil, nil, nil, true
+	w.f, w.zw, w.buf, w.sealed = nil, nil, nil, true
 	w.err = errors.New("the timeline writer was closed")
 	return err
 }

@@ -1,7 +1,9 @@
 package reports
 
 import (
-	"strconv"
+	"encoding/binary"
+	"math/bits"
+	"slices"
 	"time"
 
 	"github.com/abusegate/abusegate/scenarios"
@@ -85,11 +87,11 @@ func (e *lineEncoder) operation(x *scenarios.Exchange) (int, bool) {
 // appendSession appends session line n: x's values that stay with its VU.
 func appendSession(b []byte, n int, x *scenarios.Exchange) []byte {
 	b = append(b, `{"s":{"n":`...)
-	b = strconv.AppendInt(b, int64(n), 10)
+	b = appendInt(b, int64(n))
 	b = appendStringField(b, `,"Scenario":`, x.Scenario)
 	if x.VU != 0 {
 		b = append(b, `,"VU":`...)
-		b = strconv.AppendInt(b, int64(x.VU), 10)
+		b = appendInt(b, int64(x.VU))
 	}
 	if x.Actor != 0 {
 		b = append(b, `,"Actor":`...)
@@ -106,7 +108,7 @@ func appendSession(b []byte, n int, x *scenarios.Exchange) []byte {
 // appendOperation appends operation line n: x's method and route.
 func appendOperation(b []byte, n int, x *scenarios.Exchange) []byte {
 	b = append(b, `{"o":{"n":`...)
-	b = strconv.AppendInt(b, int64(n), 10)
+	b = appendInt(b, int64(n))
 	b = appendStringField(b, `,"Method":`, x.Method)
 	b = appendStringField(b, `,"Route":`, x.Route)
 	return append(b, "}}"...)
@@ -123,16 +125,16 @@ func appendOperation(b []byte, n int, x *scenarios.Exchange) []byte {
 // the VUs make it, Scenario-VU-n, is n alone.
 func appendExchange(b []byte, s, o int, x *scenarios.Exchange) []byte {
 	b = append(b, `{"x":{"s":`...)
-	b = strconv.AppendInt(b, int64(s), 10)
+	b = appendInt(b, int64(s))
 	b = append(b, `,"o":`...)
-	b = strconv.AppendInt(b, int64(o), 10)
+	b = appendInt(b, int64(o))
 	if x.Iteration != 0 {
 		b = append(b, `,"i":`...)
-		b = strconv.AppendInt(b, int64(x.Iteration), 10)
+		b = appendInt(b, int64(x.Iteration))
 	}
 	if seq, ok := correlationSeq(x); ok {
 		b = append(b, `,"c":`...)
-		b = strconv.AppendInt(b, seq, 10)
+		b = appendInt(b, seq)
 	} else {
 		b = appendStringField(b, `,"c":`, x.CorrelationID)
 	}
@@ -143,7 +145,7 @@ func appendExchange(b []byte, s, o int, x *scenarios.Exchange) []byte {
 	b = append(b, `,"t":`...)
 	sent, sentNanos := unixNanos(x.Sent)
 	if sentNanos {
-		b = strconv.AppendInt(b, sent, 10)
+		b = appendInt(b, sent)
 	} else {
 		b = appendTime(b, x.Sent)
 	}
@@ -151,23 +153,25 @@ func appendExchange(b []byte, s, o int, x *scenarios.Exchange) []byte {
 		key string
 		t   time.Time
 	}{{`,"fb":`, x.FirstByte}, {`,"done":`, x.Done}} {
-		if f.t.Equal(x.Sent) && f.t.Location() == x.Sent.Location() {
+		// == (the very same Time: a simulated exchange's three) first,
+		// as the cheaper test.
+		if f.t == x.Sent || f.t.Equal(x.Sent) && f.t.Location() == x.Sent.Location() {
 			continue
 		}
 		b = append(b, f.key...)
 		if ns, ok := unixNanos(f.t); ok && sentNanos && (ns > sent) == (ns-sent > 0) {
-			b = strconv.AppendInt(b, ns-sent, 10)
+			b = appendInt(b, ns-sent)
 		} else {
 			b = appendTime(b, f.t)
 		}
 	}
 	if x.Status != 0 {
 		b = append(b, `,"code":`...)
-		b = strconv.AppendInt(b, int64(x.Status), 10)
+		b = appendInt(b, int64(x.Status))
 	}
 	if x.Bytes != 0 {
 		b = append(b, `,"b":`...)
-		b = strconv.AppendInt(b, x.Bytes, 10)
+		b = appendInt(b, x.Bytes)
 	}
 	if x.Outcome != scenarios.Classify(x.Status) {
 		b = append(b, `,"out":`...)
@@ -175,7 +179,7 @@ func appendExchange(b []byte, s, o int, x *scenarios.Exchange) []byte {
 	}
 	if x.Leak != 0 {
 		b = append(b, `,"leak":`...)
-		b = strconv.AppendInt(b, int64(x.Leak), 10)
+		b = appendInt(b, int64(x.Leak))
 	}
 	b = appendStringField(b, `,"err":`, x.Err)
 	b = appendStringField(b, `,"refused":`, x.Refused)
@@ -196,7 +200,7 @@ func appendEnum(b []byte, v int, name string, named bool) []byte {
 	if named {
 		return scenarios.AppendJSONString(b, name)
 	}
-	return strconv.AppendInt(b, int64(v), 10)
+	return appendInt(b, int64(v))
 }
 
 func appendTime(b []byte, t time.Time) []byte {
@@ -214,6 +218,9 @@ func unixNanos(t time.Time) (int64, bool) {
 		return 0, false
 	}
 	ns := t.UnixNano()
+	if s := t.Unix(); s > -9e9 && s < 9e9 {
+		return ns, true // 1685 to 2255: well inside what an int64 spans
+	}
 	return ns, time.Unix(0, ns).Equal(t)
 }
 
@@ -226,23 +233,138 @@ func correlationSeq(x *scenarios.Exchange) (int64, bool) {
 		return 0, false
 	}
 	rest := id[len(x.Scenario)+1:]
-	var buf [24]byte
-	vu := strconv.AppendInt(buf[:0], int64(x.VU), 10)
-	if len(rest) <= len(vu) || rest[:len(vu)] != string(vu) || rest[len(vu)] != '-' {
-		return 0, false
-	}
-	digits := rest[len(vu)+1:]
-	// At most 18 digits (no overflow), none leading but a lone 0.
-	if len(digits) == 0 || len(digits) > 18 || (digits[0] == '0' && len(digits) > 1) {
-		return 0, false
-	}
-	var n int64
-	for i := range len(digits) {
-		c := digits[i]
-		if c < '0' || c > '9' {
+	if x.VU < 0 {
+		if rest == "" || rest[0] != '-' {
 			return 0, false
 		}
-		n = n*10 + int64(c-'0')
+		rest = rest[1:]
+	}
+	vu, rest, ok := cutDecimal(rest)
+	if !ok || vu != absInt(int64(x.VU)) || rest == "" || rest[0] != '-' {
+		return 0, false
+	}
+	n, rest, ok := cutDecimal(rest[1:])
+	if !ok || rest != "" {
+		return 0, false
 	}
 	return n, true
+}
+
+// cutDecimal reads the number that s begins with, written as strconv
+// writes it (no leading zeros but a lone 0) in at most 18 digits (no
+// overflow), and returns what follows it.
+func cutDecimal(s string) (n int64, rest string, ok bool) {
+	i := 0
+	for i < len(s) && i <= 18 && '0' <= s[i] && s[i] <= '9' {
+		n = n*10 + int64(s[i]-'0')
+		i++
+	}
+	if i == 0 || i > 18 || s[0] == '0' && i > 1 {
+		return 0, s, false
+	}
+	return n, s[i:], true
+}
+
+// absInt is |v| (math.MinInt64 stays negative: no VU is that).
+func absInt(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// appendInt appends v in decimal: the bytes strconv.AppendInt(b, v, 10)
+// appends. An exchange line is mostly integers, Sent's 19 digits among
+// them, and strconv (digits into a scratch array, then copied, a loop
+// two digits a step) was a fifth of the line's cost. Numbers below 100
+// (an operation, often a session or correlation number) are appended
+// here, inlined; longer ones eight digits at a time (appendLongInt).
+func appendInt(b []byte, v int64) []byte {
+	if uint64(v) < 100 {
+		if v < 10 {
+			return append(b, byte('0'+v))
+		}
+		return append(b, digitPairs[2*v], digitPairs[2*v+1])
+	}
+	return appendLongInt(b, v)
+}
+
+// digitPairs is 00 to 99.
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+// appendLongInt is appendInt: up to four digits two at a time
+// (appendShortInt), more eight at a time (eightDigits), written straight
+// into b's spare capacity.
+func appendLongInt(b []byte, v int64) []byte {
+	u := uint64(v)
+	if v < 0 {
+		b = append(b, '-')
+		u = -u
+	}
+	if u < 1e4 {
+		return appendShortInt(b, uint32(u))
+	}
+	b = slices.Grow(b, 24) // three 8-byte stores
+	switch {
+	case u < 1e8:
+		return appendLeadingDigits(b, uint32(u))
+	case u < 1e16:
+		b = appendLeadingDigits(b, uint32(u/1e8))
+	default:
+		hi := u / 1e8
+		b = appendShortInt(b, uint32(hi/1e8)) // below 1845
+		b = appendEightDigits(b, uint32(hi%1e8))
+	}
+	return appendEightDigits(b, uint32(u%1e8))
+}
+
+// appendShortInt appends x < 10,000.
+func appendShortInt(b []byte, x uint32) []byte {
+	hi, lo := x/100, x%100
+	switch {
+	case hi >= 10:
+		return append(b, digitPairs[2*hi], digitPairs[2*hi+1], digitPairs[2*lo], digitPairs[2*lo+1])
+	case hi > 0:
+		return append(b, byte('0'+hi), digitPairs[2*lo], digitPairs[2*lo+1])
+	case lo >= 10:
+		return append(b, digitPairs[2*lo], digitPairs[2*lo+1])
+	}
+	return append(b, byte('0'+lo))
+}
+
+// appendLeadingDigits appends x < 1e8 without leading zeros ("0" for 0)
+// into b's capacity, which must hold 8 more bytes.
+func appendLeadingDigits(b []byte, x uint32) []byte {
+	d := eightDigits(x)
+	// The leading zeros are d's low zero bytes; the last digit stays.
+	zeros := bits.TrailingZeros64(d|1<<56) / 8
+	n := len(b)
+	binary.LittleEndian.PutUint64(b[n:n+8], (d+asciiZeros)>>(8*zeros))
+	return b[:n+8-zeros]
+}
+
+// appendEightDigits appends x < 1e8 as eight digits, leading zeros kept,
+// into b's capacity, which must hold 8 more bytes.
+func appendEightDigits(b []byte, x uint32) []byte {
+	n := len(b)
+	binary.LittleEndian.PutUint64(b[n:n+8], eightDigits(x)+asciiZeros)
+	return b[:n+8]
+}
+
+// asciiZeros is '0' in each byte.
+const asciiZeros = 0x3030_3030_3030_3030
+
+// eightDigits is x < 1e8's eight decimal digits, one a byte, the first
+// in the lowest byte (little-endian memory order): x is split into
+// halves of four digits (in 32-bit lanes), each into two of two (16-bit
+// lanes), each into two digits (bytes), the lanes divided by 100 and 10
+// together through multiplications by a reciprocal that no lane
+// overflows (v*10486>>20 is v/100 for v < 10,000, v*103>>10 is v/10 for
+// v < 100).
+func eightDigits(x uint32) uint64 {
+	v := uint64(x/10000) | uint64(x%10000)<<32
+	hundreds := v * 10486 >> 20 & 0x7f_0000_007f
+	v = hundreds | (v-hundreds*100)<<16
+	tens := v * 103 >> 10 & 0x000f_000f_000f_000f
+	return tens | (v-tens*10)<<8
 }

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -244,6 +246,14 @@ func TestCorrelationSeq(t *testing.T) {
 		{"s", 1, "s-1-7 ", 0, false},
 		{"s", 1, "s-1-1234567890123456789", 0, false},
 		{"s", 1, "", 0, false},
+		{"s", 1, "s-01-7", 0, false},
+		{"s", 10, "s-1-7", 0, false},
+		{"s", -1, "s-1-7", 0, false},
+		{"s", 1, "s--1-7", 0, false},
+		{"s", 123, "s-123-123456789012345678", 123456789012345678, true},
+		{"s", 123456789012345678, "s-123456789012345678-9", 9, true},
+		{"s", 1, "s-1-0", 0, true},
+		{"s", 1, "s-1-00", 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -425,5 +435,27 @@ func BenchmarkTimelineWriterAdd(b *testing.B) {
 	}
 	if st, err := os.Stat(path); err == nil {
 		b.ReportMetric(float64(st.Size())/float64(i), "file-B/op")
+	}
+}
+
+// TestAppendInt: appendInt writes what strconv.AppendInt does, at every
+// digit count and sign, after any prefix.
+func TestAppendInt(t *testing.T) {
+	vs := []int64{0, 1, 9, 10, 99, 100, 12345678, 99_999_999, 100_000_000, 1e15 - 1, 1e15, 1e16 - 1, 1e16, 1e17 + 7,
+		1767225771946006136, math.MaxInt64, math.MinInt64, math.MinInt64 + 1, -1, -100_000_000}
+	for p := int64(1); p > 0 && p <= math.MaxInt64/10; p *= 10 {
+		vs = append(vs, p-1, p, p+1, -p, 3*p)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 100_000 {
+		vs = append(vs, rng.Int64()>>rng.IntN(64), -rng.Int64()>>rng.IntN(64))
+	}
+	for _, v := range vs {
+		for _, prefix := range []string{"", `,"t":`} {
+			got := string(appendInt([]byte(prefix), v))
+			if want := prefix + strconv.FormatInt(v, 10); got != want {
+				t.Fatalf("appendInt(%q, %d) = %q, want %q", prefix, v, got, want)
+			}
+		}
 	}
 }
