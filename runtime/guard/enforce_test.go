@@ -158,7 +158,7 @@ func TestDenyHeaders(t *testing.T) {
 	w := httptest.NewRecorder()
 	w.Header().Set("Content-Type", "text/plain")
 	code := g.deny(w, refusal{http.StatusTooManyRequests, "throttled by abusegate guard", "Retry-After", "3"},
-		scenarios.Decision{ID: "d-1", Action: scenarios.ActionThrottle}, false)
+		&scenarios.Decision{ID: "d-1", Action: scenarios.ActionThrottle}, false)
 	assert.Equal(t, http.StatusTooManyRequests, code)
 	assert.Equal(t, http.StatusTooManyRequests, w.Code)
 	assert.Equal(t, http.Header{"Content-Type": {"application/json"}, DecisionHeader: {"d-1"}, "Retry-After": {"3"}}, w.Header())

@@ -49,10 +49,11 @@ func newExtractor(o Options) extractor {
 // credential finds the request's credential: a bearer token (its JWT
 // subject read without verifying: the guard only attributes, the upstream
 // authenticates), else an API key (which names its client), else the
-// session cookie. It returns the token id and the identity when the
-// credential itself says it.
-func (x extractor) credential(r *http.Request) (tokenID, identity string) {
-	if tok := bearerToken(r.Header); tok != "" {
+// session cookie. authorization is the request's Authorization header
+// (the guard's device scan reads it). It returns the token id and the
+// identity when the credential itself says it.
+func (x extractor) credential(r *http.Request, authorization string) (tokenID, identity string) {
+	if tok := bearer(authorization); tok != "" {
 		e := x.ids.lookup(tok)
 		return e.id, e.sub
 	}
@@ -115,8 +116,12 @@ func (c *tokenCache) lookup(tok string) *tokenEntry {
 
 // bearerToken returns the token of an "Authorization: Bearer" header, ""
 // when there is none.
-func bearerToken(h http.Header) string {
-	scheme, tok, ok := strings.Cut(header(h, "Authorization"), " ")
+func bearerToken(h http.Header) string { return bearer(header(h, "Authorization")) }
+
+// bearer is the token of an Authorization header's value, "" when it is
+// not a bearer token.
+func bearer(authorization string) string {
+	scheme, tok, ok := strings.Cut(authorization, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return ""
 	}

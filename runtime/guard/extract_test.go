@@ -46,7 +46,7 @@ func TestCredential(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := httptest.NewRequest("GET", "/", nil)
 			tt.set(r)
-			tok, id := x.credential(r)
+			tok, id := x.credential(r, header(r.Header, "Authorization"))
 			assert.Equal(t, scenarios.TokenID(tt.token), tok)
 			assert.Equal(t, tt.wantID, id)
 		})
@@ -222,6 +222,7 @@ func TestFingerprintUnchanged(t *testing.T) {
 		{"Sec-Fetch-Storage-Access", "none"}, {"Sec-Ch-Ua-Model", `""`}, {"Sec-Ch-Ua-Wow64", "?0"},
 		{"Connection", "keep-alive"}, {"Priority", "u=1"}, {"Upgrade-Insecure-Requests", "1"},
 		{"Authorization", "Bearer x"}, {"X-Forwarded-For", "1.2.3.4"}, {"user-agent", "not canonical"},
+		{"Cookie", "sid=1"}, {"Content-Type", "application/json"}, {"Referer", "/"},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	devices := newDeviceCache()
@@ -234,12 +235,16 @@ func TestFingerprintUnchanged(t *testing.T) {
 		if i%7 == 0 {
 			h["Accept"] = []string{} // present without a value
 		}
+		if i%11 == 0 {
+			h["Authorization"] = []string{}
+		}
 		require.Equal(t, fingerprintReference(h), fingerprint(h), "headers %v", h)
 		require.Equal(t, fingerprintReference(h), fingerprint(h), "a cached name is the same, headers %v", h)
 		for _, what := range []string{"a guard's device cache", "a guard's cached device"} {
-			name, corr := devices.fingerprint(h)
+			name, corr, auth := devices.fingerprint(h)
 			require.Equal(t, fingerprintReference(h), name, "%s, headers %v", what, h)
 			require.Equal(t, header(h, scenarios.CorrelationHeader), corr, "%s, headers %v", what, h)
+			require.Equal(t, header(h, "Authorization"), auth, "%s, headers %v", what, h)
 		}
 	}
 }

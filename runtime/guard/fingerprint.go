@@ -96,9 +96,10 @@ func fingerprint(h http.Header) string {
 type device struct {
 	vals  [7]string // fingerprintHeaders' first values, the User-Agent's correlation trimmed
 	known uint32    // bit i: the request carries deviceNames[i]
-	// corr is the correlation header's value, read on the way: the
-	// guard's event carries it too.
-	corr string
+	// corr and auth are the correlation header's and the Authorization
+	// header's first values, read on the way: the guard's event needs
+	// them too.
+	corr, auth string
 }
 
 // readDevice reads h's device headers in one pass over the map, appending
@@ -116,6 +117,10 @@ func readDevice(h http.Header, others []string) (device, []string) {
 		case k == scenarios.CorrelationHeader:
 			if len(v) > 0 {
 				d.corr = v[0]
+			}
+		case k == "Authorization":
+			if len(v) > 0 {
+				d.auth = v[0]
 			}
 		case otherDeviceHeader(k):
 			others = append(others, k)
@@ -188,16 +193,16 @@ type deviceEntry struct {
 func newDeviceCache() *deviceCache { return &deviceCache{seed: maphash.MakeSeed()} }
 
 // fingerprint is the package's fingerprint of h, from the cache when it
-// holds h's device, and h's correlation id (its first
-// scenarios.CorrelationHeader), which the scan finds on the way.
-func (c *deviceCache) fingerprint(h http.Header) (name, corr string) {
+// holds h's device, and h's correlation id and Authorization (their first
+// values), which the scan finds on the way.
+func (c *deviceCache) fingerprint(h http.Header) (name, corr, auth string) {
 	var buf [8]string
 	d, others := readDevice(h, buf[:0])
 	if d.none() {
-		return "", d.corr
+		return "", d.corr, d.auth
 	}
 	if len(others) > 0 {
-		return d.name(others), d.corr
+		return d.name(others), d.corr, d.auth
 	}
 	set := &c.sets[(maphash.String(c.seed, d.vals[0])^uint64(d.known))%deviceSets]
 	set.mu.Lock()
@@ -205,7 +210,7 @@ func (c *deviceCache) fingerprint(h http.Header) (name, corr string) {
 		if e := &set.ways[i]; e.name != "" && e.known == d.known && e.vals == d.vals {
 			name := e.name
 			set.mu.Unlock()
-			return name, d.corr
+			return name, d.corr, d.auth
 		}
 	}
 	set.mu.Unlock()
@@ -214,7 +219,7 @@ func (c *deviceCache) fingerprint(h http.Header) (name, corr string) {
 	set.ways[set.next] = deviceEntry{vals: d.vals, known: d.known, name: name}
 	set.next = (set.next + 1) % deviceWays
 	set.mu.Unlock()
-	return name, d.corr
+	return name, d.corr, d.auth
 }
 
 // fingerprintNames caches the names of recent fingerprints by their hash

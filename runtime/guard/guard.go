@@ -261,12 +261,13 @@ func (g *Guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 // 350 bytes, and returning it copied them twice a request.
 func (g *Guard) event(r *http.Request, at time.Time, ev *scenarios.Event) monitor.Match {
 	ev.Time, ev.Method, ev.Path = at, r.Method, requestPath(r)
-	ev.TokenID, ev.Identity = g.ext.credential(r)
+	fp, corr, auth := g.devices.fingerprint(r.Header)
+	ev.TokenID, ev.Identity = g.ext.credential(r, auth)
 	if ev.Identity == "" {
 		ev.Identity = g.mon.Identity(ev.TokenID)
 	}
 	ev.Addr = g.ext.addr(r)
-	ev.Fingerprint, ev.CorrelationID = g.devices.fingerprint(r.Header)
+	ev.Fingerprint, ev.CorrelationID = fp, corr
 	ev.Geo = g.ext.geo(r.Header)
 	mt, _ := g.router.Match(r.Method, r.URL.Path)
 	business(r, mt.Op, ev)

@@ -180,7 +180,7 @@ func (s *RedisStore) Check(ctx context.Context, now time.Time, subjects []scenar
 		if json.Unmarshal([]byte(parts[4]), &d) != nil || !now.Before(d.Expires) {
 			continue
 		}
-		if !found || harsher(d, best) {
+		if !found || harsher(&d, &best) {
 			best, found = d, true
 		}
 	}

@@ -24,7 +24,7 @@ type Store interface {
 }
 
 // harsher reports whether a should replace b as a subject's decision.
-func harsher(a, b scenarios.Decision) bool {
+func harsher(a, b *scenarios.Decision) bool {
 	if sa, sb := a.Action.Severity(), b.Action.Severity(); sa != sb {
 		return sa > sb
 	}
@@ -58,7 +58,7 @@ func NewMemoryStore(limit int) *MemoryStore {
 func (s *MemoryStore) Put(_ context.Context, d scenarios.Decision) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old, ok := s.live[d.Subject]; ok && d.Time.Before(old.Expires) && !harsher(d, *old) {
+	if old, ok := s.live[d.Subject]; ok && d.Time.Before(old.Expires) && !harsher(&d, old) {
 		return nil
 	}
 	if old, ok := s.live[d.Subject]; ok {
@@ -83,24 +83,30 @@ func (s *MemoryStore) sweep(now time.Time) {
 
 // Check implements Store.
 func (s *MemoryStore) Check(_ context.Context, now time.Time, subjects []scenarios.Subject) (scenarios.Decision, bool, error) {
+	if d := s.check(now, subjects); d != nil {
+		return *d, true, nil
+	}
+	return scenarios.Decision{}, false, nil
+}
+
+// check is Check's decision as stored (never changed once stored), nil
+// when none applies.
+func (s *MemoryStore) check(now time.Time, subjects []scenarios.Subject) *scenarios.Decision {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if len(s.live) == 0 { // most requests, where nobody is contained
-		return scenarios.Decision{}, false, nil
+		return nil
 	}
 	var best *scenarios.Decision
 	for _, subj := range subjects {
 		if subj.Value == "" {
 			continue
 		}
-		if d, ok := s.live[subj]; ok && now.Before(d.Expires) && (best == nil || harsher(*d, *best)) {
+		if d, ok := s.live[subj]; ok && now.Before(d.Expires) && (best == nil || harsher(d, best)) {
 			best = d
 		}
 	}
-	if best == nil {
-		return scenarios.Decision{}, false, nil
-	}
-	return *best, true, nil
+	return best
 }
 
 // Delete implements Store.
