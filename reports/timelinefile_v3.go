@@ -20,12 +20,25 @@ import (
 //
 // A VU's values are compared with its last session line's rather than
 // hashed: its exchanges mostly hold the very same strings, which compare
-// by pointer. Steady state, an exchange costs a map look-up per
-// dictionary (by VU, by method and route) and allocates nothing.
+// by pointer. The dictionaries' maps, which would hash the scenario, the
+// method and the route of every exchange, are reached through small
+// tables indexed by what costs nothing to read (the VU's number, the
+// strings' lengths) and checked by comparison, which finds the very same
+// strings of the exchange before. Steady state, an exchange allocates
+// nothing.
 type lineEncoder struct {
 	sessions map[sessionKey]*sessionEntry
 	ops      map[operation]int
 	nSession int
+
+	recentSessions [1024]*sessionEntry
+	recentOps      [64]recentOp
+}
+
+// recentOp is an operation line's number, as found last in lineEncoder.ops.
+type recentOp struct {
+	operation
+	n int
 }
 
 // sessionKey is a VU of a scenario: VU numbers may repeat across scenarios.
@@ -36,6 +49,7 @@ type sessionKey struct {
 
 // sessionEntry is the session line last written for a VU.
 type sessionEntry struct {
+	key                                           sessionKey
 	n                                             int
 	actor                                         scenarios.Actor
 	session, identity, tokenID, addr, fingerprint string
@@ -51,20 +65,25 @@ type operation struct{ method, route string }
 // session returns the number of x's session line, and whether that line
 // is new and must be written first (appendSession).
 func (e *lineEncoder) session(x *scenarios.Exchange) (int, bool) {
-	k := sessionKey{x.Scenario, x.VU}
-	s := e.sessions[k]
-	if s != nil && s.matches(x) {
+	slot := &e.recentSessions[uint(x.VU+37*len(x.Scenario))%uint(len(e.recentSessions))]
+	s := *slot
+	if s == nil || s.key.vu != x.VU || s.key.scenario != x.Scenario {
+		k := sessionKey{x.Scenario, x.VU}
+		s = e.sessions[k]
+		if s == nil {
+			if e.sessions == nil {
+				e.sessions = map[sessionKey]*sessionEntry{}
+			}
+			s = &sessionEntry{key: k}
+			e.sessions[k] = s
+		}
+		*slot = s
+	}
+	if s.n != 0 && s.matches(x) {
 		return s.n, false
 	}
-	if s == nil {
-		if e.sessions == nil {
-			e.sessions = map[sessionKey]*sessionEntry{}
-		}
-		s = &sessionEntry{}
-		e.sessions[k] = s
-	}
 	e.nSession++
-	*s = sessionEntry{n: e.nSession, actor: x.Actor, session: x.Session, identity: x.Identity,
+	*s = sessionEntry{key: s.key, n: e.nSession, actor: x.Actor, session: x.Session, identity: x.Identity,
 		tokenID: x.TokenID, addr: x.Addr, fingerprint: x.Fingerprint}
 	return s.n, true
 }
@@ -73,15 +92,20 @@ func (e *lineEncoder) session(x *scenarios.Exchange) (int, bool) {
 // line is new and must be written first (appendOperation).
 func (e *lineEncoder) operation(x *scenarios.Exchange) (int, bool) {
 	k := operation{x.Method, x.Route}
-	if n, ok := e.ops[k]; ok {
-		return n, false
+	slot := &e.recentOps[uint(8*len(k.route)+len(k.method))%uint(len(e.recentOps))]
+	if slot.n != 0 && slot.operation == k {
+		return slot.n, false
 	}
-	if e.ops == nil {
-		e.ops = map[operation]int{}
+	n, ok := e.ops[k]
+	if !ok {
+		if e.ops == nil {
+			e.ops = map[operation]int{}
+		}
+		n = len(e.ops) + 1
+		e.ops[k] = n
 	}
-	n := len(e.ops) + 1
-	e.ops[k] = n
-	return n, true
+	*slot = recentOp{k, n}
+	return n, !ok
 }
 
 // appendSession appends session line n: x's values that stay with its VU.
@@ -149,21 +173,11 @@ func appendExchange(b []byte, s, o int, x *scenarios.Exchange) []byte {
 	} else {
 		b = appendTime(b, x.Sent)
 	}
-	for _, f := range [...]struct {
-		key string
-		t   time.Time
-	}{{`,"fb":`, x.FirstByte}, {`,"done":`, x.Done}} {
-		// == (the very same Time: a simulated exchange's three) first,
-		// as the cheaper test.
-		if f.t == x.Sent || f.t.Equal(x.Sent) && f.t.Location() == x.Sent.Location() {
-			continue
-		}
-		b = append(b, f.key...)
-		if ns, ok := unixNanos(f.t); ok && sentNanos && (ns > sent) == (ns-sent > 0) {
-			b = appendInt(b, ns-sent)
-		} else {
-			b = appendTime(b, f.t)
-		}
+	// A simulated exchange's three times are the very same Time: ==
+	// tells it before the field by field test.
+	if x.FirstByte != x.Sent || x.Done != x.Sent {
+		b = appendLaterTime(b, `,"fb":`, x.FirstByte, x.Sent, sent, sentNanos)
+		b = appendLaterTime(b, `,"done":`, x.Done, x.Sent, sent, sentNanos)
 	}
 	if x.Status != 0 {
 		b = append(b, `,"code":`...)
@@ -184,6 +198,20 @@ func appendExchange(b []byte, s, o int, x *scenarios.Exchange) []byte {
 	b = appendStringField(b, `,"err":`, x.Err)
 	b = appendStringField(b, `,"refused":`, x.Refused)
 	return append(b, "}}"...)
+}
+
+// appendLaterTime appends key and t, a time of the exchange sent at
+// sent (in Unix nanoseconds when sentNanos), unless t is sent's
+// instant at sent's location.
+func appendLaterTime(b []byte, key string, t, sent time.Time, sentNs int64, sentNanos bool) []byte {
+	if t.Equal(sent) && t.Location() == sent.Location() {
+		return b
+	}
+	b = append(b, key...)
+	if ns, ok := unixNanos(t); ok && sentNanos && (ns > sentNs) == (ns-sentNs > 0) {
+		return appendInt(b, ns-sentNs)
+	}
+	return appendTime(b, t)
 }
 
 // appendStringField appends key and v unless v is empty.
@@ -214,8 +242,10 @@ func appendTime(b []byte, t time.Time) []byte {
 // of t would: a time at UTC's offset (RFC 3339's "Z", read as UTC) within
 // the years an int64 of nanoseconds spans.
 func unixNanos(t time.Time) (int64, bool) {
-	if _, off := t.Zone(); off != 0 {
-		return 0, false
+	if t.Location() != time.UTC {
+		if _, off := t.Zone(); off != 0 {
+			return 0, false
+		}
 	}
 	ns := t.UnixNano()
 	if s := t.Unix(); s > -9e9 && s < 9e9 {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -458,4 +459,37 @@ func TestAppendInt(t *testing.T) {
 			}
 		}
 	}
+}
+
+// VUs and operations that share a slot of the encoder's tables of recent
+// look-ups (by VU number and scenario length, by route and method
+// length) take turns in it: each still gets its own session and
+// operation line, written once while its values stay, and reads back.
+func TestLineEncoderRecentTablesCollide(t *testing.T) {
+	vus := []struct {
+		scenario string
+		vu       int
+	}{{"s", 0}, {"s", 1024}, {"", 37}, {"t", 2048}}
+	ops := []struct{ method, route string }{{"GET", "/a"}, {"GET", "/b"}, {"PUT", "/a"}}
+	var xs []scenarios.Exchange
+	for i := range 60 {
+		v, o := vus[i%len(vus)], ops[i%len(ops)]
+		xs = append(xs, scenarios.Exchange{Scenario: v.scenario, VU: v.vu, Session: fmt.Sprint("session-", i/30),
+			Method: o.method, Route: o.route, Path: o.route, Sent: at(i), FirstByte: at(i), Done: at(i), Status: 200,
+			Outcome: scenarios.OutcomeSuccess})
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, TimelineFileName)
+	w := &TimelineWriter{Dir: dir}
+	defer w.Close()
+	for i := range xs {
+		w.Add(&xs[i])
+	}
+	require.NoError(t, w.WriteFile(path, scenarios.Timeline{Start: base, End: at(60)}, nil, ""))
+	got, _, _, err := ReadTimelineFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, xs, got.Exchanges)
+	raw := string(unzipFile(t, path))
+	assert.Equal(t, 2*len(vus), strings.Count(raw, "\n{\"s\":"), "a session line per VU and session")
+	assert.Equal(t, len(ops), strings.Count(raw, "\n{\"o\":"), "an operation line per operation")
 }
