@@ -73,6 +73,12 @@ func writeOldTimeline(t *testing.T, version int, exchanges []scenarios.Exchange)
 
 // writeV3 writes exchanges through a TimelineWriter and reads them back.
 func writeV3(t testing.TB, exchanges []scenarios.Exchange) []scenarios.Exchange {
+	got, _ := writeV3File(t, exchanges)
+	return got
+}
+
+// writeV3File is writeV3, and the file's path.
+func writeV3File(t testing.TB, exchanges []scenarios.Exchange) ([]scenarios.Exchange, string) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, TimelineFileName)
 	w := &TimelineWriter{Dir: dir}
@@ -83,7 +89,7 @@ func writeV3(t testing.TB, exchanges []scenarios.Exchange) []scenarios.Exchange 
 	require.NoError(t, w.WriteFile(path, scenarios.Timeline{Start: base, End: at(2000)}, nil, ""))
 	got, _, _, err := ReadTimelineFile(path)
 	require.NoError(t, err)
-	return got.Exchanges
+	return got.Exchanges, path
 }
 
 // randomExchanges makes n exchanges of a few VUs of a few scenarios whose
@@ -478,17 +484,8 @@ func TestLineEncoderRecentTablesCollide(t *testing.T) {
 			Method: o.method, Route: o.route, Path: o.route, Sent: at(i), FirstByte: at(i), Done: at(i), Status: 200,
 			Outcome: scenarios.OutcomeSuccess})
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, TimelineFileName)
-	w := &TimelineWriter{Dir: dir}
-	defer w.Close()
-	for i := range xs {
-		w.Add(&xs[i])
-	}
-	require.NoError(t, w.WriteFile(path, scenarios.Timeline{Start: base, End: at(60)}, nil, ""))
-	got, _, _, err := ReadTimelineFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, xs, got.Exchanges)
+	got, path := writeV3File(t, xs)
+	assert.Equal(t, xs, got)
 	raw := string(unzipFile(t, path))
 	assert.Equal(t, 2*len(vus), strings.Count(raw, "\n{\"s\":"), "a session line per VU and session")
 	assert.Equal(t, len(ops), strings.Count(raw, "\n{\"o\":"), "an operation line per operation")
