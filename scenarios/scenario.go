@@ -104,10 +104,12 @@ type Request struct {
 }
 
 // Result is the answer to a Request. Body holds at most the executor's read
-// limit. The executor may reuse the Result it hands Program.Next from
-// request to request: the pointer is valid until Next returns. A Program
-// that keeps an answer keeps a copy (*prev); its Header and Body are the
-// Program's to keep.
+// limit. The executor may reuse the Result it hands Program.Next, and its
+// Header map and Body buffer, from request to request: the pointer is
+// valid until Next returns, Header and Body until the Program's next Next
+// returns (a Judge reads them before). A Program that keeps an answer, or
+// a slice of its Header or Body, keeps a copy (Header.Clone,
+// bytes.Clone); strings read from them are its own.
 type Result struct {
 	Request Request
 	Status  int

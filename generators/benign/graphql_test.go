@@ -1,6 +1,7 @@
 package benign
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -136,7 +137,11 @@ type recorded struct {
 func (r *recorded) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	if prev != nil {
 		r.rec.mu.Lock()
-		r.rec.results = append(r.rec.results, *prev)
+		// A copy: the executor reuses the header map and body buffer
+		// (scenarios.Result).
+		kept := *prev
+		kept.Header, kept.Body = prev.Header.Clone(), bytes.Clone(prev.Body)
+		r.rec.results = append(r.rec.results, kept)
 		r.rec.mu.Unlock()
 	}
 	return r.Program.Next(prev)

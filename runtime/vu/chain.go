@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -128,7 +129,8 @@ func (c Capture) Extract(res *scenarios.Result) ([]string, error) {
 	var vals []string
 	switch c.From {
 	case FromHeader:
-		vals = res.Header.Values(c.Expr)
+		// A copy: the header map is the executor's (scenarios.Result).
+		vals = slices.Clone(res.Header.Values(c.Expr))
 	case FromCookie:
 		for _, ck := range (&http.Response{Header: res.Header}).Cookies() {
 			if ck.Name == c.Expr {

@@ -73,8 +73,10 @@ type vuState struct {
 	wire wireRequest
 	ex   scenarios.Exchange
 	// res is the answer the Program is handed next (prev), reused from
-	// request to request.
-	res scenarios.Result
+	// request to request; answer holds its header and body when a
+	// Runner's Handler served it.
+	res    scenarios.Result
+	answer answerBuf
 	// corr is the last correlation id, its first corrLen bytes the
 	// VU's own prefix (correlationID).
 	corr    []byte
@@ -82,9 +84,11 @@ type vuState struct {
 }
 
 // endIteration drops v's Program and its last answer, so a VU between
-// iterations (or retired) holds no response body.
+// iterations (or retired) holds no response body: only its empty header
+// map stays, for the next iteration's answers.
 func (v *vuState) endIteration() {
 	v.prog, v.prev, v.res = nil, nil, scenarios.Result{}
+	v.answer.drop()
 }
 
 func newExecution(w Workload, seg Segment, t0 time.Time) *execution {

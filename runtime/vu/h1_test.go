@@ -83,8 +83,8 @@ func readHead(br *bufio.Reader) ([]string, []byte, error) {
 	return lines, body, err
 }
 
-// script is a Program sending reqs in turn, keeping every result; before
-// request i it calls between(i) when set.
+// script is a Program sending reqs in turn, keeping a copy of every
+// result; before request i it calls between(i) when set.
 type script struct {
 	reqs    []scenarios.Request
 	results []scenarios.Result
@@ -94,7 +94,7 @@ type script struct {
 
 func (s *script) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	if prev != nil {
-		s.results = append(s.results, *prev)
+		s.results = append(s.results, keep(prev))
 	}
 	if s.i == len(s.reqs) {
 		return scenarios.Step{}, false

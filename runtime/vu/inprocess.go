@@ -116,9 +116,13 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 		s.body.Reset(w.body)
 		r.Body = readCloser{&s.body}
 	}
+	// The handler writes the answer straight into the VU's own header
+	// map and body buffer: the Program reads them until its next Next
+	// returns (scenarios.Result), so they are reused from its last answer.
+	a := w.answer
 	rw := &s.rw
-	rw.header = make(http.Header, 4) // the Program's to keep
-	rw.code, rw.buf, rw.over, rw.limit = 0, rw.buf[:0], false, e.r.ReadLimit
+	rw.header = a.reset()
+	rw.code, rw.buf, rw.over, rw.limit = 0, a.body[:0], false, e.r.ReadLimit
 	s.intact = false // until checked: a handler that panics leaves it so
 	e.r.Handler.ServeHTTP(rw, r)
 	s.intact = s.untouched()
@@ -126,10 +130,50 @@ func (e *engine) serve(id *identityState, w *wireRequest, ex *scenarios.Exchange
 	if rw.code == 0 {
 		rw.code = http.StatusOK
 	}
-	// The body is the Program's (and a capture's) to keep.
-	body := make([]byte, len(rw.buf))
-	copy(body, rw.buf)
-	return h1Response{status: rw.code, header: rw.header, body: body, truncated: rw.over}, nil
+	body, header := rw.buf, rw.header
+	rw.buf, rw.header = nil, nil // the VU's, not the scratch's
+	a.keep(body)
+	if body == nil {
+		body = []byte{} // as a copy of nothing was: empty, not nil
+	}
+	return h1Response{status: rw.code, header: header, body: body, truncated: rw.over}, nil
+}
+
+// maxReusedBody bounds the body buffer a VU keeps for its next answer:
+// a rare large answer is not held from one request to the next.
+const maxReusedBody = 16 << 10
+
+// answerBuf is a VU's header map and body buffer for the answers a
+// Runner's Handler gives it, reused from request to request.
+type answerBuf struct {
+	header http.Header
+	body   []byte
+}
+
+// reset empties the header map for the next answer, made on first use.
+func (a *answerBuf) reset() http.Header {
+	if a.header == nil {
+		a.header = make(http.Header, 4)
+	} else {
+		clear(a.header)
+	}
+	return a.header
+}
+
+// keep takes body, the last answer's, as the buffer for the next one
+// unless it grew past maxReusedBody.
+func (a *answerBuf) keep(body []byte) {
+	a.body = nil
+	if cap(body) <= maxReusedBody {
+		a.body = body
+	}
+}
+
+// drop lets the last answer go: the VU holds no body and no header
+// value, only the empty map.
+func (a *answerBuf) drop() {
+	a.body = nil
+	clear(a.header)
 }
 
 func newInproc(ctx context.Context) *inproc {

@@ -1,6 +1,7 @@
 package vu
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -39,15 +40,23 @@ func (h *echo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// kept sends its requests in order, keeping every result.
+// kept sends its requests in order, keeping a copy of every result.
 type kept struct {
 	reqs []scenarios.Request
 	got  *[]scenarios.Result
 }
 
+// keep is a copy of res a Program may hold past its next Next: the
+// executor reuses the header map and body buffer (scenarios.Result).
+func keep(res *scenarios.Result) scenarios.Result {
+	out := *res
+	out.Header, out.Body = res.Header.Clone(), bytes.Clone(res.Body)
+	return out
+}
+
 func (s *kept) Next(prev *scenarios.Result) (scenarios.Step, bool) {
 	if prev != nil {
-		*s.got = append(*s.got, *prev)
+		*s.got = append(*s.got, keep(prev))
 	}
 	if len(s.reqs) == 0 {
 		return scenarios.Step{}, false
@@ -118,6 +127,73 @@ func TestRunnerHandlerReadLimit(t *testing.T) {
 	require.NoError(t, r.Run(context.Background(), []Workload{load}, &rec))
 	require.Len(t, got, 1)
 	assert.Len(t, got[0].Body, 250)
+}
+
+// A VU's answers reuse its header map and body buffer, yet each answer
+// the Program is handed is that request's alone: no header of an earlier
+// answer stays, an empty body is empty (not nil), a long one whole.
+func TestRunnerHandlerAnswersApart(t *testing.T) {
+	long := strings.Repeat("x", maxReusedBody+1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/a":
+			w.Header().Set("X-A", "1")
+			_, _ = io.WriteString(w, "answer a")
+		case "/empty":
+			w.WriteHeader(http.StatusNoContent)
+		case "/long":
+			_, _ = io.WriteString(w, long)
+		}
+	})
+	var got []scenarios.Result
+	paths := []string{"/a", "/empty", "/long", "/a", "/long", "/empty"}
+	load := Workload{Scenario: "apart", VUs: 1, Duration: time.Minute,
+		Program: func(int) (scenarios.Program, error) {
+			var reqs []scenarios.Request
+			for _, p := range paths {
+				reqs = append(reqs, scenarios.Request{Method: http.MethodGet, Path: p})
+			}
+			return &kept{got: &got, reqs: reqs}, nil
+		}}
+	r := &Runner{Target: &url.URL{Scheme: "http", Host: "shop.test"}, Handler: h, Clock: NewSimClock(epoch)}
+	var rec Recorder
+	require.NoError(t, r.Run(context.Background(), []Workload{load}, &rec))
+	require.Len(t, got, len(paths))
+	for i, p := range paths {
+		res := got[i]
+		switch p {
+		case "/a":
+			assert.Equal(t, http.Header{"X-A": {"1"}}, res.Header, "answer %d", i)
+			assert.Equal(t, "answer a", string(res.Body), "answer %d", i)
+		case "/empty":
+			assert.Equal(t, http.StatusNoContent, res.Status, "answer %d", i)
+			assert.Empty(t, res.Header, "answer %d", i)
+			assert.NotNil(t, res.Body, "answer %d", i)
+			assert.Empty(t, res.Body, "answer %d", i)
+		case "/long":
+			assert.Empty(t, res.Header, "answer %d", i)
+			assert.Equal(t, long, string(res.Body), "answer %d", i)
+		}
+	}
+}
+
+// An answer's buffer is kept for the next one unless it grew past
+// maxReusedBody; drop lets the last answer go and keeps the empty map.
+func TestAnswerBuf(t *testing.T) {
+	var a answerBuf
+	h := a.reset()
+	h.Set("X-A", "1")
+	a.keep(make([]byte, 10, maxReusedBody))
+	assert.Equal(t, maxReusedBody, cap(a.body))
+	a.keep(make([]byte, 10, maxReusedBody+1))
+	assert.Nil(t, a.body, "a large buffer is not held")
+	assert.Empty(t, a.reset(), "reset empties the map")
+	a.reset().Set("X-B", "2")
+	a.keep(make([]byte, 10))
+	a.drop()
+	assert.Nil(t, a.body)
+	assert.Empty(t, a.header)
+	assert.NotNil(t, a.header, "the map stays for the next answer")
 }
 
 // idle sends nothing; it counts the iterations begun.

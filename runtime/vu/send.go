@@ -103,6 +103,7 @@ func (e *engine) do(v *vuState, req scenarios.Request, id *identityState, ex *sc
 	// Field by field, not a struct literal, which would clear and write
 	// all of w: resolve sets the URL's fields, the rest are these.
 	w.method, w.body, w.fields, w.memo, w.deadline = req.Method, req.Body, nil, nil, time.Time{}
+	w.answer = &v.answer
 	err := resolve(&e.base, req.Path, w)
 	if err == nil {
 		m, buf := &v.memo, &v.lines

@@ -32,6 +32,8 @@ type wireRequest struct {
 	deadline time.Time
 	// inproc is the VU's scratch when a Runner's Handler serves it.
 	inproc *inproc
+	// answer is where the sending VU keeps the Handler's answers.
+	answer *answerBuf
 }
 
 func (w *wireRequest) url() string { return w.scheme + "://" + w.host + w.target }
