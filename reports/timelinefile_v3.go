@@ -285,9 +285,12 @@ func correlationSeq(x *scenarios.Exchange) (int64, bool) {
 // overflow), and returns what follows it.
 func cutDecimal(s string) (n int64, rest string, ok bool) {
 	i := 0
-	for i < len(s) && i <= 18 && '0' <= s[i] && s[i] <= '9' {
-		n = n*10 + int64(s[i]-'0')
-		i++
+	for ; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			break
+		}
+		n = n*10 + int64(d) // wraps past 18 digits, refused below
 	}
 	if i == 0 || i > 18 || s[0] == '0' && i > 1 {
 		return 0, s, false
@@ -306,33 +309,26 @@ func absInt(v int64) int64 {
 // appendInt appends v in decimal: the bytes strconv.AppendInt(b, v, 10)
 // appends. An exchange line is mostly integers, Sent's 19 digits among
 // them, and strconv (digits into a scratch array, then copied, a loop
-// two digits a step) was a fifth of the line's cost. Numbers below 100
-// (an operation, often a session or correlation number) are appended
-// here, inlined; longer ones eight digits at a time (appendLongInt).
+// two digits a step) was a fifth of the line's cost. Up to four digits
+// are appended two at a time from a table; more are written eight at a
+// time (eightDigits) straight into b's spare capacity.
 func appendInt(b []byte, v int64) []byte {
-	if uint64(v) < 100 {
-		if v < 10 {
-			return append(b, byte('0'+v))
-		}
-		return append(b, digitPairs[2*v], digitPairs[2*v+1])
-	}
-	return appendLongInt(b, v)
-}
-
-// digitPairs is 00 to 99.
-const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
-
-// appendLongInt is appendInt: up to four digits two at a time
-// (appendShortInt), more eight at a time (eightDigits), written straight
-// into b's spare capacity.
-func appendLongInt(b []byte, v int64) []byte {
 	u := uint64(v)
 	if v < 0 {
 		b = append(b, '-')
 		u = -u
 	}
-	if u < 1e4 {
-		return appendShortInt(b, uint32(u))
+	switch {
+	case u < 10:
+		return append(b, byte('0'+u))
+	case u < 100:
+		return append(b, digitPairs[2*u], digitPairs[2*u+1])
+	case u < 1e3:
+		hi, lo := u/100, u%100
+		return append(b, byte('0'+hi), digitPairs[2*lo], digitPairs[2*lo+1])
+	case u < 1e4:
+		hi, lo := u/100, u%100
+		return append(b, digitPairs[2*hi], digitPairs[2*hi+1], digitPairs[2*lo], digitPairs[2*lo+1])
 	}
 	b = slices.Grow(b, 24) // three 8-byte stores
 	switch {
@@ -342,25 +338,14 @@ func appendLongInt(b []byte, v int64) []byte {
 		b = appendLeadingDigits(b, uint32(u/1e8))
 	default:
 		hi := u / 1e8
-		b = appendShortInt(b, uint32(hi/1e8)) // below 1845
+		b = appendInt(b, int64(hi/1e8)) // below 1845: the table's
 		b = appendEightDigits(b, uint32(hi%1e8))
 	}
 	return appendEightDigits(b, uint32(u%1e8))
 }
 
-// appendShortInt appends x < 10,000.
-func appendShortInt(b []byte, x uint32) []byte {
-	hi, lo := x/100, x%100
-	switch {
-	case hi >= 10:
-		return append(b, digitPairs[2*hi], digitPairs[2*hi+1], digitPairs[2*lo], digitPairs[2*lo+1])
-	case hi > 0:
-		return append(b, byte('0'+hi), digitPairs[2*lo], digitPairs[2*lo+1])
-	case lo >= 10:
-		return append(b, digitPairs[2*lo], digitPairs[2*lo+1])
-	}
-	return append(b, byte('0'+lo))
-}
+// digitPairs is 00 to 99.
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
 // appendLeadingDigits appends x < 1e8 without leading zeros ("0" for 0)
 // into b's capacity, which must hold 8 more bytes.
