@@ -52,7 +52,7 @@ func newExtractor(o Options) extractor {
 // session cookie. authorization is the request's Authorization header
 // (the guard's device scan reads it). It returns the token id and the
 // identity when the credential itself says it.
-func (x extractor) credential(r *http.Request, authorization string) (tokenID, identity string) {
+func (x *extractor) credential(r *http.Request, authorization string) (tokenID, identity string) {
 	if tok := bearer(authorization); tok != "" {
 		e := x.ids.lookup(tok)
 		return e.id, e.sub
@@ -163,7 +163,7 @@ func jwtSubject(tok string) string {
 // proxy, the right-most X-Forwarded-For entry that is not one. Headers
 // from anyone else are ignored: a client could set them to dodge an
 // address block.
-func (x extractor) addr(r *http.Request) string {
+func (x *extractor) addr(r *http.Request) string {
 	peer := clientAddr(r.RemoteAddr)
 	if len(x.trusted) == 0 || !x.isTrusted(peer) {
 		return peer
@@ -189,7 +189,7 @@ func (x extractor) addr(r *http.Request) string {
 	return peer
 }
 
-func (x extractor) isTrusted(addr string) bool {
+func (x *extractor) isTrusted(addr string) bool {
 	a, err := netip.ParseAddr(addr)
 	if err != nil {
 		return false
@@ -222,10 +222,14 @@ func header(h http.Header, canonical string) string {
 }
 
 // geo is the client's location hint from the configured header.
-func (x extractor) geo(h http.Header) string {
-	if x.geoHeader == "" {
+func (x *extractor) geo(h http.Header) string {
+	if x.geoHeader == "" { // inlined: most guards name no geo header
 		return ""
 	}
+	return x.geoOf(h)
+}
+
+func (x *extractor) geoOf(h http.Header) string {
 	v := strings.TrimSpace(h.Get(x.geoHeader))
 	if len(v) > 64 {
 		return ""

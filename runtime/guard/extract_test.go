@@ -133,7 +133,8 @@ func TestGeoHeader(t *testing.T) {
 	h := http.Header{}
 	h.Set("X-Geo", " 48.85,2.35 ")
 	assert.Equal(t, "48.85,2.35", x.geo(h))
-	assert.Empty(t, newExtractor(Options{}).geo(h), "no header configured, no hint")
+	none := newExtractor(Options{})
+	assert.Empty(t, none.geo(h), "no header configured, no hint")
 }
 
 func TestFingerprintIgnoresCorrelationSuffix(t *testing.T) {

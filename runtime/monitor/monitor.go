@@ -135,10 +135,16 @@ func (m *Monitor) Learn(tokenID, identity string) {
 }
 
 // Identity returns the identity a token was learned for, "" if unknown.
+// A request without a token is answered inline, without the lock: most
+// requests of anonymous traffic ask.
 func (m *Monitor) Identity(tokenID string) string {
 	if tokenID == "" {
 		return ""
 	}
+	return m.identity(tokenID)
+}
+
+func (m *Monitor) identity(tokenID string) string {
 	m.tokMu.RLock()
 	defer m.tokMu.RUnlock()
 	return m.tokens[tokenID]
