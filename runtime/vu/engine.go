@@ -55,9 +55,11 @@ type engine struct {
 	// lines are the header lines of a request with Program headers on the
 	// simulated clock (fieldMemo.fields).
 	lines []hfield
-	// bases are the identities' own header lines (linesOf).
+	// bases are the identities' own header lines (linesOf), shapes
+	// their names' layouts.
 	linesMu sync.Mutex
 	bases   map[baseKey]*baseFields
+	shapes  map[string]*lineShape
 
 	rec      *Recorder
 	stopping atomic.Bool

@@ -35,9 +35,11 @@ type inproc struct {
 	// they were set (the handler changed nothing but values), so the
 	// next request with the same names only writes its values.
 	intact bool
-	// memo is the fieldMemo hdr was last set from, at layout memoGen.
+	// memo is the fieldMemo hdr was last set from, at layout memoGen,
+	// and shape its lineShape.
 	memo    *fieldMemo
 	memoGen uint64
+	shape   *lineShape
 	body    bytes.Reader
 	rw      responseWriter
 }
@@ -229,15 +231,15 @@ func (e *engine) scratch(w *wireRequest) *inproc {
 // no map operation is needed. It reports whether the names fit; when
 // they do not, some values may have been written, which the next fill
 // that fits or build overwrites. Lines from the fieldMemo the header was
-// last set from, with the same layout, have its names: only the values
-// are written.
+// last set from, with the same layout, or from one of the same shape,
+// have its names: only the values are written.
 func (s *inproc) fill(w *wireRequest) bool {
 	fs := w.fields
 	if !s.intact || len(fs) != len(s.names) {
 		return false
 	}
 	slot, vals := s.slot[:len(fs)], s.vals
-	if w.memo != nil && s.memo == w.memo && s.memoGen == w.memo.gen {
+	if m := w.memo; m != nil && (m.shape != nil && s.shape == m.shape || s.memo == m && s.memoGen == m.gen) {
 		for i, f := range fs {
 			vals[slot[i]] = f.v
 		}
@@ -255,11 +257,11 @@ func (s *inproc) fill(w *wireRequest) bool {
 }
 
 // from records the fieldMemo, if any, whose lines the header was set
-// from.
+// from, and its shape.
 func (s *inproc) from(w *wireRequest) {
-	s.memo, s.memoGen = w.memo, 0
+	s.memo, s.memoGen, s.shape = w.memo, 0, nil
 	if w.memo != nil {
-		s.memoGen = w.memo.gen
+		s.memoGen, s.shape = w.memo.gen, w.memo.shape
 	}
 }
 

@@ -347,12 +347,32 @@ func (h *lineMeddler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // VUs on the simulated clock share their header lines and the server's
 // header map; every request is still served with exactly its own lines,
 // whatever the handler did to the last one's.
+// With devices of their own (the same header names, values of their
+// own), identities of different devices share the lines' shape; one with
+// as many names in another order does not.
 func TestRunnerHandlerSharedLines(t *testing.T) {
-	devs := DefaultDevices()
+	t.Run("shared devices", func(t *testing.T) { testSharedLines(t, DefaultDevices(), false) })
+	own := DefaultDevices()
+	for k := range own {
+		own[k].Name += "-" + strconv.Itoa(k)
+		own[k].UserAgent += " build/" + strconv.Itoa(k)
+	}
+	own = append(own, own...)
+	for k := len(own) / 2; k < len(own); k++ {
+		own[k].Name, own[k].UserAgent = own[k].Name+"-again", own[k].UserAgent+" again"
+		if k%2 == 1 {
+			own[k].Headers = slices.Clone(own[k].Headers)
+			slices.Reverse(own[k].Headers)
+		}
+	}
+	t.Run("own devices", func(t *testing.T) { testSharedLines(t, own, true) })
+}
+
+func testSharedLines(t *testing.T, devs []Device, ownDevices bool) {
 	h := &lineMeddler{}
-	load := Workload{Scenario: "shared", Schedule: scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: 9, Duration: time.Minute},
+	load := Workload{Scenario: "shared", Schedule: scenarios.Schedule{Executor: scenarios.ConstantVUs, VUs: len(devs) + 3, Duration: time.Minute},
 		Think:    scenarios.ConstantThink(time.Second),
-		Disguise: Disguise{Sources: true, Devices: devs},
+		Disguise: Disguise{Sources: true, Devices: devs, OwnDevices: ownDevices},
 		Program:  pacedProgram(-1, 0)}
 	r := &Runner{Target: &url.URL{Scheme: "http", Host: "shop.test"}, Handler: h, Clock: NewSimClock(epoch), MaxRequests: 200}
 	var rec Recorder

@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -183,6 +184,8 @@ type fieldMemo struct {
 	corrAt, uaAt int
 	// gen counts the layouts of lines: the names change only with it.
 	gen uint64
+	// shape is base's: memos of one shape lay out the same names.
+	shape *lineShape
 }
 
 // fields is fields(dst, req, id, defaultUA, corr): in m's lines, written
@@ -208,12 +211,12 @@ func (m *fieldMemo) fields(buf *[]hfield, req scenarios.Request, id *identitySta
 		return out, err
 	}
 	out, err := fields(m.lines, req, id, defaultUA, corr)
-	m.base, m.lines = nil, out
+	m.base, m.lines, m.shape = nil, out, nil
 	m.gen++
 	if err != nil {
 		return out, err
 	}
-	m.base, m.ua = id.lines, ua
+	m.base, m.ua, m.shape = id.lines, ua, id.lines.shape
 	m.corrAt = slices.IndexFunc(out, func(f hfield) bool { return strings.EqualFold(f.k, scenarios.CorrelationHeader) })
 	m.uaAt = slices.IndexFunc(out, func(f hfield) bool { return strings.EqualFold(f.k, "User-Agent") })
 	return out, nil
@@ -231,7 +234,15 @@ type baseFields struct {
 	// memo is the lines of these identities' requests on the simulated
 	// clock (fieldMemo).
 	memo fieldMemo
+	// shape, when the engine made these lines, is shared by all lines
+	// with the same names, User-Agent slot and device end: the lines of
+	// a request without Program headers (fieldMemo) are made of those
+	// alone, so they have the same names too.
+	shape *lineShape
 }
+
+// lineShape identifies a layout of header names (baseFields.shape).
+type lineShape struct{ key string }
 
 // base is the identity's own header lines, assembled on first use
 // unless the engine gave it shared ones.
@@ -260,9 +271,32 @@ func (e *engine) linesOf(id *identityState) *baseFields {
 			e.bases = map[baseKey]*baseFields{}
 		}
 		b = newBaseFields(id.device, id.geo, id.forwardedFor)
+		if b.err == nil {
+			b.shape = e.shapeOf(b)
+		}
 		e.bases[k] = b
 	}
 	return b
+}
+
+// shapeOf is the lineShape of b's names, made once per run. Called
+// with linesMu held.
+func (e *engine) shapeOf(b *baseFields) *lineShape {
+	var key strings.Builder
+	for _, f := range b.fields {
+		key.WriteString(f.k)
+		key.WriteByte('\n') // a header name holds no line break
+	}
+	key.WriteString(strconv.Itoa(b.uaAt) + "," + strconv.Itoa(b.devEnd))
+	s := e.shapes[key.String()]
+	if s == nil {
+		if e.shapes == nil {
+			e.shapes = map[string]*lineShape{}
+		}
+		s = &lineShape{key: key.String()}
+		e.shapes[s.key] = s
+	}
+	return s
 }
 
 func newBaseFields(device *Device, geo *Geo, forwardedFor string) *baseFields {
