@@ -228,6 +228,26 @@ type cluster struct {
 	// all with the kind of the read that tipped it called a username an
 	// address.
 	members []scenarios.Subject
+	// keys are the members' subject keys (Keys.Subject), keys[i] of
+	// members[i]: a member is looked for by its key, its subject compared
+	// only on a match, instead of comparing every member's string.
+	keys [maxClusterMembers]uint64
+}
+
+// member reports whether s, whose subject key is k, is among the members.
+func (c *cluster) member(k uint64, s scenarios.Subject) bool {
+	for i := range c.members {
+		if c.keys[i] == k && c.members[i] == s {
+			return true
+		}
+	}
+	return false
+}
+
+// join adds s, keyed k, to the members; they must have room.
+func (c *cluster) join(k uint64, s scenarios.Subject) {
+	c.keys[len(c.members)] = k
+	c.members = append(c.members, s)
 }
 
 const maxClusterMembers = 16
@@ -425,8 +445,8 @@ func (d *scraping) cluster(o *Observation, item uint64, fresh bool) (Finding, bo
 	if fresh {
 		cl.sum++
 	}
-	if len(cl.members) < maxClusterMembers && !containsSubject(cl.members, o.Subject) {
-		cl.members = append(cl.members, o.Subject)
+	if len(cl.members) < maxClusterMembers && !cl.member(o.Keys.Subject, o.Subject) {
+		cl.join(o.Keys.Subject, o.Subject)
 	}
 	union := cl.items.distinct()
 	if union < float64(d.cfg.ClusterDistinct) || len(cl.members) < d.cfg.ClusterMembers || cl.sum == 0 {
@@ -476,9 +496,9 @@ func (d *scraping) spread(o *Observation, item uint64, rd catalogRead) (Finding,
 		}
 	}
 	cl.reads++
-	known := containsSubject(cl.members, o.Subject)
+	known := cl.member(o.Keys.Subject, o.Subject)
 	if !known && len(cl.members) < maxClusterMembers {
-		cl.members = append(cl.members, o.Subject)
+		cl.join(o.Keys.Subject, o.Subject)
 	}
 	// Once found, the crawl's other clients are named as they read a page
 	// new to the cluster: it is not started afresh, or the clients the

@@ -149,3 +149,17 @@ func TestSketchesCountTheirBits(t *testing.T) {
 		require.Equal(t, recount(big.cur[:], big.prev[:]), big.distinct(), "big sketch, read %d", i)
 	}
 }
+
+// TestClusterMemberComparesSubjects pins that a member found by its key
+// is confirmed by its subject: two subjects whose keys collide are two
+// members.
+func TestClusterMemberComparesSubjects(t *testing.T) {
+	var c cluster
+	alice, addr := subj(scenarios.SubjectIdentity, "alice"), subj(scenarios.SubjectAddress, "alice")
+	c.join(7, alice)
+	assert.True(t, c.member(7, alice))
+	assert.False(t, c.member(7, addr), "same key, another subject")
+	c.join(7, addr)
+	assert.True(t, c.member(7, addr))
+	assert.Equal(t, []scenarios.Subject{alice, addr}, c.members)
+}
