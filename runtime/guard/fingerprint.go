@@ -83,7 +83,8 @@ func fingerprintKey(k string) (value, name int) {
 // the hash for the devices it has seen.
 func fingerprint(h http.Header) string {
 	var buf [8]string
-	d, others := readDevice(h, buf[:0])
+	var d device
+	others := readDevice(h, &d, buf[:0])
 	if d.none() {
 		return ""
 	}
@@ -102,10 +103,11 @@ type device struct {
 	corr, auth string
 }
 
-// readDevice reads h's device headers in one pass over the map, appending
-// the rare ones deviceNames lacks to others (unsorted).
-func readDevice(h http.Header, others []string) (device, []string) {
-	var d device
+// readDevice reads h's device headers into d, zero, in one pass over the
+// map, appending the rare ones deviceNames lacks to others (unsorted). It
+// fills the caller's device rather than returning one: a device is some
+// 150 bytes to copy.
+func readDevice(h http.Header, d *device, others []string) []string {
 	for k, v := range h {
 		value, name := fingerprintKey(k)
 		switch {
@@ -127,7 +129,7 @@ func readDevice(h http.Header, others []string) (device, []string) {
 		}
 	}
 	d.vals[0] = trimCorrelation(d.vals[0], d.corr)
-	return d, others
+	return others
 }
 
 // none reports whether the request carries no device value: no
@@ -197,7 +199,8 @@ func newDeviceCache() *deviceCache { return &deviceCache{seed: maphash.MakeSeed(
 // values), which the scan finds on the way.
 func (c *deviceCache) fingerprint(h http.Header) (name, corr, auth string) {
 	var buf [8]string
-	d, others := readDevice(h, buf[:0])
+	var d device
+	others := readDevice(h, &d, buf[:0])
 	if d.none() {
 		return "", d.corr, d.auth
 	}
