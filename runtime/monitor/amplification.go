@@ -72,7 +72,7 @@ func (d *amplification) inspect(r *Router, evs []scenarios.Event) (f Finding, op
 // in itself: a credential, money or another user's record changes hands.
 func sensitive(op *scenarios.Operation) bool {
 	for _, r := range []scenarios.Role{scenarios.RoleLogin, scenarios.RoleSignup, scenarios.RoleCoupon, scenarios.RoleCheckout} {
-		if has(op, r) {
+		if op.Has(r) {
 			return true
 		}
 	}

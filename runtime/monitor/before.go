@@ -17,10 +17,10 @@ func (m *Monitor) InspectsBeforeServing(op *scenarios.Operation) bool {
 	if op == nil {
 		return false
 	}
-	if has(op, scenarios.RoleSignup) {
+	if op.Has(scenarios.RoleSignup) {
 		return true
 	}
-	return m.cfg.Policy.Flow.BeforeServing && (len(op.Rules.RequiresPrevious) > 0 || has(op, scenarios.RoleCheckout))
+	return m.cfg.Policy.Flow.BeforeServing && (len(op.Rules.RequiresPrevious) > 0 || op.Has(scenarios.RoleCheckout))
 }
 
 // checksBefore reports whether a request of method may be an operation
@@ -60,7 +60,7 @@ func (m *Monitor) InspectOperations(evs []scenarios.Event) []scenarios.Decision 
 // nor a sign-up, and copying the event cost more than finding that out.
 func (m *Monitor) inspectOperation(ev *scenarios.Event, mt Match, before uint64) []scenarios.Decision {
 	flowOp := mt.Index >= 0 && mt.Index < len(m.flow.required) && m.flow.required[mt.Index] != 0 && m.flow.checksBefore(ev.Method)
-	signupOp := mt.Op != nil && has(mt.Op, scenarios.RoleSignup)
+	signupOp := mt.Op != nil && mt.Op.Has(scenarios.RoleSignup)
 	if !flowOp && !signupOp {
 		return nil
 	}

@@ -49,7 +49,7 @@ func (d *coupon) Name() string { return CouponName }
 
 func (d *coupon) Observe(o *Observation) (Finding, bool) {
 	ev := &o.Event
-	if ev.Coupon == "" && (o.Op == nil || !has(o.Op, scenarios.RoleCoupon)) {
+	if ev.Coupon == "" && (o.Op == nil || !o.Op.Has(scenarios.RoleCoupon)) {
 		return Finding{}, false
 	}
 	ok := success(ev.Status)

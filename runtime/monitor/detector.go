@@ -147,7 +147,7 @@ func objectRead(op *scenarios.Operation) bool {
 	if op == nil {
 		return false
 	}
-	if has(op, scenarios.RoleObjectRead) {
+	if op.Has(scenarios.RoleObjectRead) {
 		return true
 	}
 	if op.Method != "GET" {
@@ -156,18 +156,6 @@ func objectRead(op *scenarios.Operation) bool {
 	for i := range op.Params {
 		if p := &op.Params[i]; p.Role == scenarios.ParamObjectID {
 			return p.In == scenarios.InPath
-		}
-	}
-	return false
-}
-
-// has is op.Has(r) without copying the operation: Has takes its receiver
-// by value, so a call through a pointer copies the whole Operation (some
-// 360 bytes) every time, and the detectors ask per event.
-func has(op *scenarios.Operation, r scenarios.Role) bool {
-	for i := range op.Roles {
-		if op.Roles[i].Role == r {
-			return true
 		}
 	}
 	return false

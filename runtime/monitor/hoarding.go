@@ -42,10 +42,10 @@ func (d *hoarding) Observe(o *Observation) (Finding, bool) {
 	}
 	h := &o.rec.held
 	switch {
-	case has(o.Op, scenarios.RoleCheckout):
+	case o.Op.Has(scenarios.RoleCheckout):
 		*h = held{}
 		return Finding{}, false
-	case !has(o.Op, scenarios.RoleCart) || o.Op.Method == "GET" || o.Op.Method == "DELETE":
+	case !o.Op.Has(scenarios.RoleCart) || o.Op.Method == "GET" || o.Op.Method == "DELETE":
 		return Finding{}, false
 	}
 	if h.adds > 0 && o.Now-h.since > d.window {
@@ -70,7 +70,7 @@ func (d *hoarding) Observe(o *Observation) (Finding, bool) {
 // so the guard refuses the add itself (one request for a warehouse's
 // stock is refused, not flagged once served). It reads the record only.
 func (d *hoarding) inspect(o *Observation, rec *record) (Finding, bool) {
-	if o.Op == nil || !has(o.Op, scenarios.RoleCart) || o.Event.Units <= 0 {
+	if o.Op == nil || !o.Op.Has(scenarios.RoleCart) || o.Event.Units <= 0 {
 		return Finding{}, false
 	}
 	var h held

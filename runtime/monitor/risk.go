@@ -67,7 +67,7 @@ func newRisk(cfg RiskConfig, maxKeys int, recs *records, h hasher) *risk {
 func (r *risk) observe(o *Observation, fresh bool) context {
 	var c context
 	ev := &o.Event
-	if o.Op != nil && has(o.Op, scenarios.RoleSignup) && success(ev.Status) && ev.Username != "" {
+	if o.Op != nil && o.Op.Has(scenarios.RoleSignup) && success(ev.Status) && ev.Username != "" {
 		r.accountCreated(ev.Username, o.Now)
 	}
 	if o.Subject.Kind != scenarios.SubjectIdentity {

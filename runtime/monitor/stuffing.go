@@ -38,7 +38,7 @@ func newStuffing(cfg StuffingConfig, maxKeys int, h hasher) *stuffing {
 func (d *stuffing) Name() string { return StuffingName }
 
 func (d *stuffing) Observe(o *Observation) (Finding, bool) {
-	if o.Op == nil || !has(o.Op, scenarios.RoleLogin) {
+	if o.Op == nil || !o.Op.Has(scenarios.RoleLogin) {
 		return Finding{}, false
 	}
 	ev := &o.Event
