@@ -288,11 +288,7 @@ func (k *Kind) Program(sc scenarios.Scenario, env generators.Env) (scenarios.Pro
 // param and the parent, which the walk fills: a request must never go out
 // with a literal {name} in its path.
 func filled(path, param, parent string) error {
-	rest := strings.Replace(path, "{"+param+"}", "", 1)
-	if parent != "" {
-		rest = strings.Replace(rest, "{"+parent+"}", "", 1)
-	}
-	if strings.Contains(rest, "{") {
+	if holdsOthers(path, param, parent) {
 		with := "{" + param + "}"
 		if parent != "" {
 			with += " and the parent {" + parent + "}"
@@ -309,14 +305,22 @@ func listRoute(key, name, param, parent string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}
-	rest := route
-	if parent != "" {
-		rest = strings.Replace(route, "{"+parent+"}", "", 1)
-	}
-	if strings.Contains(rest, "{") {
+	if holdsOthers(route, parent) {
 		return "", fmt.Errorf("%s %s: a list the ids of {%s} are read from must have no path parameter but the parent's", name, key, param)
 	}
 	return route, nil
+}
+
+// holdsOthers reports whether a path template holds a parameter besides
+// the named ones ("" names none), each taken out once, as the walk fills
+// it once.
+func holdsOthers(route string, names ...string) bool {
+	for _, n := range names {
+		if n != "" {
+			route = strings.Replace(route, "{"+n+"}", "", 1)
+		}
+	}
+	return strings.Contains(route, "{")
 }
 
 func indexOf(ids []scenarios.Identity, id scenarios.Identity) int {
